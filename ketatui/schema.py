@@ -1,0 +1,3 @@
+"""The version of the stored intake document, in one place so storage and models agree."""
+
+SCHEMA_VERSION = 2
