@@ -1,0 +1,156 @@
+"""Shared field types and the plain-words error formatting every model uses.
+
+Every field carries a ``title`` a clinician would say out loud ("Weight (kg)"); errors are
+reported as "Weight (kg): must be between 25 and 350" so a screen or the CLI can show them
+next to the field without knowing pydantic's vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+PHONE_PATTERN = r"^\+?[0-9][0-9 ()\-]{5,22}[0-9]$"
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_PATTERN)]
+
+
+class Section(BaseModel):
+    """Base for every intake section: unknown keys are refused so typos in files are caught."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One problem with one field, in words a person can act on."""
+
+    path: str  # dotted path into the document, e.g. "medical_history.vitals.systolic_bp"
+    label: str  # the field's plain name, e.g. "Intake blood pressure, systolic (mmHg)"
+    message: str  # what is wrong and what is accepted
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.message}"
+
+
+def _title_for(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> tuple[str, str, Any]:
+    """Walk the model along ``loc`` and return (dotted path, plain label, the innermost field)."""
+    labels: list[str] = []
+    parts: list[str] = []
+    current: Any = model
+    last_field = None
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+            if labels:
+                labels[-1] = f"{labels[-1]} #{item + 1}"
+            continue
+        parts.append(str(item))
+        field = None
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(item))
+        if field is None:
+            labels.append(str(item).replace("_", " ").capitalize())
+            current = None
+            continue
+        labels.append(field.title or str(item).replace("_", " ").capitalize())
+        current = _inner_model(field.annotation)
+        last_field = field
+    # The innermost label is the most useful; keep one level of context for list rows.
+    label = labels[-1] if labels else "Intake"
+    if len(labels) >= 2 and "#" in labels[-2]:
+        label = f"{labels[-2]}, {labels[-1]}"
+    return ".".join(parts), label, last_field
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_TYPE_WORDS = {
+    "int_parsing": "enter a whole number",
+    "int_type": "enter a whole number",
+    "int_from_float": "enter a whole number",
+    "float_parsing": "enter a number",
+    "float_type": "enter a number",
+    "bool_parsing": "answer yes or no",
+    "bool_type": "answer yes or no",
+    "date_parsing": "enter a date as YYYY-MM-DD",
+    "date_from_datetime_parsing": "enter a date as YYYY-MM-DD",
+    "date_type": "enter a date as YYYY-MM-DD",
+    "missing": "this is required",
+    "extra_forbidden": "is not a field ketatui knows; check the spelling",
+    "string_type": "enter text",
+    "list_type": "expected a list",
+    "model_type": "expected a group of fields",
+    "dict_type": "expected a group of fields",
+    "uuid_parsing": "expected a record id (UUID)",
+    "json_invalid": "is not valid JSON",
+}
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _bounds(field: Any) -> tuple[Any, Any]:
+    low = high = None
+    for item in getattr(field, "metadata", ()) or ():
+        low = getattr(item, "ge", None) if getattr(item, "ge", None) is not None else low
+        low = getattr(item, "gt", None) if getattr(item, "gt", None) is not None else low
+        high = getattr(item, "le", None) if getattr(item, "le", None) is not None else high
+        high = getattr(item, "lt", None) if getattr(item, "lt", None) is not None else high
+    return low, high
+
+
+def _message(error: dict[str, Any], field: Any = None) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+        low, high = _bounds(field)
+        if low is not None and high is not None:
+            return f"{_number(error.get('input'))} is outside the accepted range {_number(low)} to {_number(high)}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind]
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"must be at least {_number(ctx.get('ge', ctx.get('gt')))}"
+    if kind in {"less_than_equal", "less_than"}:
+        return f"must be at most {_number(ctx.get('le', ctx.get('lt')))}"
+    if kind == "string_too_short":
+        return "this is required" if ctx.get("min_length") == 1 else f"needs at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == PHONE_PATTERN:
+            return "enter a phone number: digits, spaces, brackets or dashes, optionally starting with +"
+        return "is not in the expected format"
+    if kind in {"literal_error", "enum"}:
+        return f"choose one of: {ctx.get('expected', '')}".replace("'", "")
+    if kind in {"too_short", "too_long"}:
+        return error["msg"].replace("List", "list")
+    return re.sub(r"^Input should be", "should be", error["msg"])
+
+
+def problems_from(error: ValidationError, model: type[BaseModel] | None = None, prefix: tuple[Any, ...] = ()) -> list[FieldProblem]:
+    """Turn a pydantic ``ValidationError`` into plain problems, one per field."""
+    found: list[FieldProblem] = []
+    for item in error.errors(include_url=False):
+        path, label, field = _title_for(model, tuple(item["loc"]))
+        if prefix:
+            path = ".".join(str(p) for p in prefix) + ("." + path if path else "")
+        found.append(FieldProblem(path=path or "(document)", label=label, message=_message(item, field)))
+    return found

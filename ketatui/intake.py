@@ -1,0 +1,111 @@
+"""The intake document: one per person per intake, the single source of truth for validity.
+
+Sections are optional so a draft can be saved at any point; ``missing_sections`` says what a
+plan still needs. Status moves draft → submitted → reviewed → signed; a signed intake is never
+edited in place (an amendment is a new revision, see storage).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ketatui.fields import FieldProblem, problems_from
+from ketatui.goals import GoalsAndSupport
+from ketatui.history import MedicalHistory
+from ketatui.instruments import ASQ, GAD7, PHQ9
+from ketatui.medications import Medications
+from ketatui.schema import SCHEMA_VERSION
+from ketatui.side_effects import SideEffectDiscussion
+
+Status = Literal["draft", "submitted", "reviewed", "signed"]
+Route = Literal["iv_ketamine", "esketamine"]
+Step = Literal["medical_history", "medications", "side_effects", "goals_support", "summary"]
+
+STEPS: tuple[tuple[str, str], ...] = (
+    ("medical_history", "Medical history"),
+    ("medications", "Current medications"),
+    ("side_effects", "Side-effect discussion"),
+    ("goals_support", "Goals and support"),
+    ("summary", "Plan summary"),
+)
+
+#: The sections a plan cannot be made without, with their plain names.
+REQUIRED_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("medical_history", "Medical history"),
+    ("phq9", "PHQ-9"),
+    ("asq", "ASQ suicide screen"),
+    ("medications", "Current medications"),
+    ("side_effects", "Side-effect discussion"),
+    ("goals_support", "Goals and support"),
+)
+
+
+class Intake(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    schema_version: Literal[SCHEMA_VERSION] = Field(default=SCHEMA_VERSION, title="Schema version")  # type: ignore[valid-type]
+    record_id: str = Field(default_factory=lambda: str(uuid.uuid4()), title="Record id")
+    rev: int = Field(default=0, ge=0, title="Revision")
+    status: Status = Field(default="draft", title="Status")
+    training: bool = Field(default=False, title="Synthetic training record")
+    created_at: datetime | None = Field(default=None, title="Created at")
+    created_by: str | None = Field(default=None, title="Created by")
+    updated_at: datetime | None = Field(default=None, title="Updated at")
+    updated_by: str | None = Field(default=None, title="Updated by")
+    signed_at: datetime | None = Field(default=None, title="Signed at")
+    signed_by: str | None = Field(default=None, title="Signed by")
+    amends_rev: int | None = Field(default=None, title="Amends revision")
+    current_step: Step = Field(default="medical_history", title="Current step")
+    route: Route = Field(default="iv_ketamine", title="Proposed route")
+
+    medical_history: MedicalHistory | None = Field(default=None, title="Medical history")
+    phq9: PHQ9 | None = Field(default=None, title="PHQ-9")
+    gad7: GAD7 | None = Field(default=None, title="GAD-7")
+    asq: ASQ | None = Field(default=None, title="ASQ suicide screen")
+    medications: Medications | None = Field(default=None, title="Current medications")
+    side_effects: SideEffectDiscussion | None = Field(default=None, title="Side-effect discussion")
+    goals_support: GoalsAndSupport | None = Field(default=None, title="Goals and support")
+
+    #: Answers typed on a screen that do not validate yet, kept so nothing is lost.
+    form_state: dict[str, dict[str, Any]] = Field(default_factory=dict, title="Unfinished answers")
+    #: The plan derived at the last save (``Plan.model_dump(mode="json")``); never typed by hand.
+    plan: dict[str, Any] | None = Field(default=None, title="Plan")
+
+    def missing_sections(self) -> list[FieldProblem]:
+        return [
+            FieldProblem(path=name, label=label, message="not yet filled in")
+            for name, label in REQUIRED_SECTIONS
+            if getattr(self, name) is None
+        ]
+
+
+class IntakeInvalid(Exception):
+    """An intake file or form that does not validate; carries every problem in plain words."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+def parse_intake(data: str | bytes | dict[str, Any]) -> Intake:
+    """Validate JSON text or a dict into an Intake, raising ``IntakeInvalid`` with plain problems."""
+    if isinstance(data, (str, bytes)):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise IntakeInvalid([FieldProblem("(file)", "Intake file", f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")]) from None
+    if not isinstance(data, dict):
+        raise IntakeInvalid([FieldProblem("(file)", "Intake file", "must hold one JSON object (an intake), not a list or a value")])
+    try:
+        return Intake.model_validate(data)
+    except ValidationError as exc:
+        raise IntakeInvalid(problems_from(exc, Intake)) from None
+
+
+def intake_json_schema() -> dict[str, Any]:
+    return Intake.model_json_schema()

@@ -1,0 +1,235 @@
+"""The rules: read an intake, raise the flags of DESIGN.md, each quoting the answer behind it.
+
+Rules run on partial intakes too (a section not yet filled in raises nothing), so a screen can
+show flags as answers arrive. Thresholds come from the protocol; codes never change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from ketatui.catalogue import Catalogue, MedicationMatch
+from ketatui.flags import Flag, make_flag, sort_flags
+from ketatui.instruments import FREQUENCY_CHOICES
+from ketatui.intake import Intake
+from ketatui.medications import Medications
+from ketatui.protocol import Protocol
+from ketatui.trd import judge_trials
+
+Rule = Callable[[Intake, Protocol, date, Catalogue], Iterator[Flag]]
+
+_MH = "medical_history"
+_PHYS = f"{_MH}.physical"
+_VITALS = f"{_MH}.vitals"
+
+#: What each interaction means for treatment, in the clinician's words (clinical reference §3).
+INTERACTION_REASONS: dict[str, str] = {
+    "INT-THEOPHYLLINE": "lowers the seizure threshold with ketamine; avoid, or get specialist review",
+    "INT-BENZODIAZEPINE": "can blunt the antidepressant response and adds to sedation; consider the lowest dose or holding it before sessions",
+    "INT-LAMOTRIGINE": "may weaken ketamine's effect; some clinics hold the dose on treatment days",
+    "INT-MAOI": "may raise blood pressure with ketamine; monitor blood pressure closely",
+    "INT-STIMULANT": "raises blood pressure; monitor closely and consider holding it on treatment days",
+    "INT-OPIOID": "adds to sedation and breathing depression; monitor sedation and oxygen saturation",
+    "INT-NALTREXONE": "blocked ketamine's antidepressant effect in a small trial",
+    "INT-SEDATIVE": "adds to sedation; monitor sedation",
+    "INT-CYP3A4-INHIBITOR": "slows ketamine clearance; a lower dose may be needed",
+    "INT-CYP-INDUCER": "speeds ketamine clearance; a higher dose may be needed",
+    "INT-THYROID": "raises the risk of high blood pressure and fast heart rate; monitor",
+    "INT-NMDA": "acts on the same receptor; the interaction is theoretical, with no controlled data",
+}
+
+
+def _yes(intake: Intake, path: str, condition: bool, code: str, what: str) -> Iterator[Flag]:
+    if condition:
+        yield make_flag(code, f"Answered yes to '{what}'", path)
+
+
+def suicide_risk(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    asq, phq = intake.asq, intake.phq9
+    item9 = phq.item9 if phq else 0
+    item9_path = "phq9.answers[8]"
+    if asq is not None and asq.acute_positive:
+        yield make_flag("RISK-SUICIDE-ACUTE", "ASQ question 5 answered yes: thoughts of killing themselves right now. Do not leave the person alone; a clinician must see them at once.", "asq.thoughts_right_now")
+    elif asq is not None and asq.positive and item9 == 3:
+        yield make_flag("RISK-SUICIDE-ACUTE", f"PHQ-9 question 9 answered '{FREQUENCY_CHOICES[3]}' together with a positive ASQ. Do not leave the person alone; a clinician must see them at once.", item9_path, "asq")
+    screen_yes = []
+    if asq is not None:
+        names = {"wished_dead": 1, "family_better_off": 2, "thoughts_of_killing_self": 3, "ever_tried": 4}
+        screen_yes = [(field, number) for field, number in names.items() if getattr(asq, field)]
+    if screen_yes or item9 >= 1:
+        parts, fields = [], []
+        if screen_yes:
+            parts.append("ASQ question " + ", ".join(str(n) for _, n in screen_yes) + " answered yes")
+            fields += [f"asq.{field}" for field, _ in screen_yes]
+        if item9 >= 1:
+            parts.append(f"PHQ-9 question 9 answered '{FREQUENCY_CHOICES[item9]}'")
+            fields.append(item9_path)
+        yield make_flag("RISK-SUICIDE-SCREEN", "; ".join(parts) + ". A clinician must do a brief suicide safety assessment before the person leaves.", *fields)
+
+
+def contraindications(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    mh = intake.medical_history
+    if mh is None:
+        return
+    p = mh.physical
+    yield from _yes(intake, f"{_PHYS}.ketamine_allergy", p.ketamine_allergy, "CI-HYPERSENSITIVITY", "allergic reaction to ketamine or esketamine")
+    if p.aneurysm or p.arteriovenous_malformation:
+        found = [name for name, yes in (("aneurysm", p.aneurysm), ("arteriovenous malformation", p.arteriovenous_malformation)) if yes]
+        fields = [f"{_PHYS}.{f}" for f, yes in (("aneurysm", p.aneurysm), ("arteriovenous_malformation", p.arteriovenous_malformation)) if yes]
+        yield make_flag("CI-VASCULAR", f"History of {' and '.join(found)} reported; a rise in blood pressure could be dangerous", *fields)
+    yield from _yes(intake, f"{_PHYS}.intracerebral_haemorrhage", p.intracerebral_haemorrhage, "CI-BRAIN-BLEED", "bleeding in the brain")
+    yield from _yes(intake, f"{_PHYS}.stroke", p.stroke, "CI-STROKE", "stroke")
+    if p.hyperthyroidism and not p.hyperthyroidism_controlled:
+        yield make_flag("CI-THYROTOXICOSIS", "Overactive thyroid reported as not controlled", f"{_PHYS}.hyperthyroidism", f"{_PHYS}.hyperthyroidism_controlled")
+    if p.pregnant or p.trying_to_conceive:
+        which = "Pregnant" if p.pregnant else "Trying to conceive"
+        yield make_flag("CI-PREGNANCY", f"{which}: ketamine and esketamine may harm a developing baby", f"{_PHYS}.pregnant" if p.pregnant else f"{_PHYS}.trying_to_conceive")
+
+
+def blood_pressure(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    mh = intake.medical_history
+    if mh is None:
+        return
+    t, v, p = protocol.thresholds, mh.vitals, mh.physical
+    fields = (f"{_VITALS}.systolic_bp", f"{_VITALS}.diastolic_bp")
+    reading = f"BP {v.systolic_bp}/{v.diastolic_bp} at intake"
+    severe = v.systolic_bp >= t.bp_severe_systolic or v.diastolic_bp >= t.bp_severe_diastolic
+    if severe:
+        yield make_flag("BP-SEVERE", f"{reading} is at or above {t.bp_severe_systolic}/{t.bp_severe_diastolic}", *fields)
+    elevated = v.systolic_bp >= t.bp_elevated_systolic or v.diastolic_bp >= t.bp_elevated_diastolic
+    uncontrolled = p.hypertension and not p.hypertension_controlled
+    if (elevated and not severe) or uncontrolled:
+        parts, sources = [], []
+        if elevated and not severe:
+            parts.append(f"{reading} is at or above {t.bp_elevated_systolic}/{t.bp_elevated_diastolic}")
+            sources += fields
+        if uncontrolled:
+            parts.append("high blood pressure reported as not controlled")
+            sources += [f"{_PHYS}.hypertension", f"{_PHYS}.hypertension_controlled"]
+        text = "; ".join(parts)
+        yield make_flag("BP-ELEVATED", text[0].upper() + text[1:], *sources)
+
+
+def age_and_size(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    mh = intake.medical_history
+    if mh is None:
+        return
+    t, d = protocol.thresholds, mh.demographics
+    age = d.age_on(today)
+    dob = f"{_MH}.demographics.date_of_birth"
+    if age < t.minor_age_below:
+        yield make_flag("AGE-MINOR", f"Aged {age} (born {d.date_of_birth.isoformat()}); treatment is for adults {t.minor_age_below} and over", dob)
+    elif age >= t.older_age_from:
+        yield make_flag("AGE-OLDER", f"Aged {age} (born {d.date_of_birth.isoformat()}); larger blood pressure rises are more likely", dob)
+    if d.bmi >= t.bmi_high_from:
+        yield make_flag("BMI-HIGH", f"BMI {d.bmi:g} ({d.weight_kg:g} kg, {d.height_cm:g} cm) is {t.bmi_high_from:g} or more; dose by ideal body weight", f"{_MH}.demographics.weight_kg", f"{_MH}.demographics.height_cm")
+
+
+def conditions(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    mh = intake.medical_history
+    if mh is None:
+        return
+    p, psych, sub = mh.physical, mh.psychiatric, mh.substance_use
+    yield from _yes(intake, f"{_MH}.psychiatric.psychosis", psych.psychosis, "PSYCHOSIS", "psychotic disorder or psychotic features, now or before")
+    sud = [(f, label) for f, label, yes in (
+        ("active_substance_use_disorder", "active substance use disorder", sub.active_substance_use_disorder),
+        ("past_ketamine_or_pcp_misuse", "past misuse of ketamine or PCP", sub.past_ketamine_or_pcp_misuse),
+    ) if yes]
+    if sud:
+        yield make_flag("SUBSTANCE-USE", "Answered yes to " + " and ".join(f"'{label}'" for _, label in sud), *(f"{_MH}.substance_use.{f}" for f, _ in sud))
+    yield from _yes(intake, f"{_PHYS}.breastfeeding", p.breastfeeding, "BREASTFEEDING", "breastfeeding")
+    heart = [(f, label) for f, label, yes in (
+        ("coronary_disease", "coronary heart disease or angina", p.coronary_disease),
+        ("heart_failure", "heart failure", p.heart_failure),
+        ("arrhythmia", "irregular heart rhythm", p.arrhythmia),
+        ("pulmonary_hypertension", "pulmonary hypertension", p.pulmonary_hypertension),
+    ) if yes]
+    if heart:
+        yield make_flag("CARDIAC", "Reported " + ", ".join(label for _, label in heart) + "; ketamine raises heart work and blood pressure", *(f"{_PHYS}.{f}" for f, _ in heart))
+    pressure = [(f, label) for f, label, yes in (
+        ("raised_intracranial_pressure", "raised pressure in the skull", p.raised_intracranial_pressure),
+        ("glaucoma", "glaucoma or raised eye pressure", p.glaucoma),
+        ("recent_eye_surgery", "eye surgery or injury in the last 3 months", p.recent_eye_surgery),
+    ) if yes]
+    if pressure:
+        yield make_flag("ICP-IOP", "Reported " + ", ".join(label for _, label in pressure) + "; ketamine can raise pressure further", *(f"{_PHYS}.{f}" for f, _ in pressure))
+    if p.liver_disease:
+        yield make_flag("LIVER", "Liver disease reported; check liver tests at baseline and during the course", f"{_PHYS}.liver_disease")
+    if psych.bipolar_disorder or psych.diagnosis == "bipolar depression":
+        fields = [f"{_MH}.psychiatric.bipolar_disorder"] if psych.bipolar_disorder else [f"{_MH}.psychiatric.diagnosis"]
+        cover = "a mood stabiliser is taken" if psych.mood_stabiliser else "no mood stabiliser reported"
+        yield make_flag("BIPOLAR", f"Bipolar disorder reported ({cover}); watch for a switch into mania", *fields)
+    if p.bladder_symptoms:
+        yield make_flag("BLADDER", "Urinary symptoms reported before treatment; record them as a baseline and ask at every visit", f"{_PHYS}.bladder_symptoms")
+    if sub.alcohol_drinks_per_week > 0:
+        yield make_flag("INT-ALCOHOL", f"{sub.alcohol_drinks_per_week} alcoholic drinks a week reported; no alcohol on treatment days or for 24 hours after", f"{_MH}.substance_use.alcohol_drinks_per_week")
+    if sub.cannabis_use:
+        yield make_flag("INT-CANNABIS", "Cannabis use reported; none on treatment days or for 24 hours after", f"{_MH}.substance_use.cannabis_use")
+
+
+def medication_matches(medications: Medications, catalogue: Catalogue) -> list[MedicationMatch | None]:
+    """The catalogue match for each row, in row order (None: not recognised)."""
+    return [catalogue.match(item.name) for item in medications.items]
+
+
+def interactions(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    if intake.medications is None:
+        return
+    by_code: dict[str, list[tuple[int, str]]] = {}
+    unknown: list[tuple[int, str]] = []
+    for index, (item, match) in enumerate(zip(intake.medications.items, medication_matches(intake.medications, catalogue))):
+        if match is None:
+            unknown.append((index, item.name))
+            continue
+        entered = item.name if match.how == "exact" else f"{item.name} ({match.medicine.generic})"
+        for code in match.medicine.interactions:
+            by_code.setdefault(code, []).append((index, entered))
+    for code, rows in by_code.items():
+        names = ", ".join(name for _, name in rows)
+        yield make_flag(code, f"{names}: {INTERACTION_REASONS[code]}", *(f"medications.items[{i}].name" for i, _ in rows))
+    if unknown:
+        names = ", ".join(f"'{name}'" for _, name in unknown)
+        yield make_flag("MED-UNRECOGNISED", f"{names} not recognised — clinician to check for interactions", *(f"medications.items[{i}].name" for i, _ in unknown))
+
+
+def support(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    goals = intake.goals_support
+    if goals is None:
+        return
+    if not goals.escort_every_session:
+        yield make_flag("SUPPORT-NO-ESCORT", "No one confirmed to take them home after every session; sessions cannot be booked without an escort", "goals_support.escort_every_session")
+    if goals.emergency_contact is None:
+        yield make_flag("SUPPORT-NO-CONTACT", "No emergency contact given", "goals_support.emergency_contact")
+
+
+def consent(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    if intake.side_effects is None:
+        return
+    missing = intake.side_effects.not_discussed()
+    if missing:
+        titles = ", ".join(t.title.lower() for t in missing)
+        yield make_flag("CONSENT-INCOMPLETE", f"Not yet marked as discussed and understood: {titles}", *(f"side_effects.discussed.{t.id}" for t in missing))
+
+
+def depression(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    t = protocol.thresholds
+    mh = intake.medical_history
+    if mh is not None:
+        verdicts = judge_trials(mh.psychiatric, protocol, catalogue)
+        failed = sum(v.counts for v in verdicts)
+        if failed < t.trd_min_failed_trials:
+            detail = "; ".join(v.why for v in verdicts) or "no antidepressant trials recorded"
+            yield make_flag("NOT-TRD", f"{failed} adequate failed antidepressant trial(s) in this episode, fewer than {t.trd_min_failed_trials} ({detail})", f"{_MH}.psychiatric.antidepressant_trials")
+    if intake.phq9 is not None and intake.phq9.total < t.mild_phq9_below:
+        yield make_flag("SEVERITY-MILD", f"PHQ-9 total {intake.phq9.total} ({intake.phq9.band}) is below {t.mild_phq9_below}", "phq9.answers")
+
+
+RULES: tuple[Rule, ...] = (suicide_risk, contraindications, blood_pressure, age_and_size, conditions, interactions, support, consent, depression)
+
+
+def evaluate(intake: Intake, protocol: Protocol, *, today: date | None = None, catalogue: Catalogue | None = None) -> list[Flag]:
+    """Every flag the intake raises, most serious first."""
+    today = today or date.today()
+    catalogue = catalogue or Catalogue.default()
+    return sort_flags([flag for rule in RULES for flag in rule(intake, protocol, today, catalogue)])
