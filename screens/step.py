@@ -1,0 +1,60 @@
+"""The contract every intake step screen keeps, so the clinician, kiosk and trainer apps can
+reuse the same steps with their own App, wording and navigation.
+
+A step renders one section of the intake and collects answers. It never decides anything
+clinical: it builds the section through its pydantic model (the single source of truth for
+validity) and shows the model's problems next to the fields. The App owns navigation, saving
+and the progress line; a step only answers ``collect()`` and ``show_problems()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from textual.message import Message
+from textual.screen import Screen
+
+from ketatui.fields import FieldProblem
+from ketatui.intake import Intake
+from ketatui.protocol import Protocol
+
+
+@dataclass
+class StepResult:
+    """What a step hands back to the App when asked."""
+
+    #: Section values to set on the intake, keyed by Intake field name (e.g. {"medications": Medications(...)});
+    #: empty when the answers do not validate yet.
+    sections: dict[str, Any] = field(default_factory=dict)
+    #: Every problem, path relative to the intake (e.g. "medical_history.vitals.systolic_bp").
+    problems: list[FieldProblem] = field(default_factory=list)
+    #: Raw answers exactly as typed, stored in ``Intake.form_state[step_id]`` so nothing is lost.
+    form_state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+class IntakeStep(Screen):
+    """Base class for the five steps. Subclasses set the class variables and implement the two methods."""
+
+    step_id: ClassVar[str]  # one of ketatui.intake.STEPS ids
+    step_title: ClassVar[str]
+    help_text: ClassVar[str]  # F1: why these questions are asked, in the audience's words
+
+    class FieldLeft(Message):
+        """Posted when focus leaves a field, so the App saves the draft (answers are never lost)."""
+
+    def __init__(self, intake: Intake, protocol: Protocol, *, audience: str = "clinician") -> None:
+        super().__init__()
+        self.intake = intake
+        self.protocol = protocol
+        self.audience = audience  # "clinician" | "patient" | "trainee": wording only, never logic
+
+    def collect(self) -> StepResult:  # pragma: no cover - every subclass implements it
+        raise NotImplementedError
+
+    def show_problems(self, problems: list[FieldProblem]) -> None:  # pragma: no cover
+        raise NotImplementedError
