@@ -1,0 +1,107 @@
+"""Every way storage can fail, each with a plain message that says what happened and what to do.
+
+The CLI prints ``str(error)`` as it is and the screens show it in a dialog, so a message names
+the file or record involved, says whether anything was changed, and gives the way out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESTORE_HINT = "Restore it with `ketatui restore BACKUP` (see `ketatui backup`)."
+
+
+class StorageError(Exception):
+    """Base of every storage error; the message is meant for the person at the keyboard."""
+
+
+class RecordNotFound(StorageError):
+    def __init__(self, record_id: str):
+        self.record_id = record_id
+        super().__init__(f"No intake with record id {record_id} is stored. Check the id with `ketatui records list`.")
+
+
+class StaleRevision(StorageError):
+    """Someone saved the record after this copy was read: saving would overwrite their work."""
+
+    def __init__(self, record_id: str, expected_rev: int, stored_rev: int, by: str | None, at: str | None):
+        self.record_id, self.expected_rev, self.stored_rev = record_id, expected_rev, stored_rev
+        who = f" by {by}" if by else ""
+        when = f" at {at}" if at else ""
+        super().__init__(
+            f"Intake {record_id} was changed in another session{who}{when} (now revision {stored_rev}; "
+            f"this copy is revision {expected_rev}). Nothing was saved. Reopen the intake to see the "
+            "latest version, then make your change again."
+        )
+
+
+class SignedRecordLocked(StorageError):
+    def __init__(self, record_id: str, rev: int, what: str = "changed"):
+        self.record_id, self.rev = record_id, rev
+        super().__init__(
+            f"Intake {record_id} is signed (revision {rev}) and cannot be {what}. Nothing was changed. "
+            "Start an amendment instead: it makes a new revision and keeps the signed one."
+        )
+
+
+class InvalidRequest(StorageError):
+    """The call itself cannot be carried out (a document without a name, signing twice, ...)."""
+
+
+class StoreMissing(StorageError):
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        super().__init__(
+            f"There is no ketatui store in {data_dir}. Check --data-dir or KETATUI_DATA_DIR; "
+            "a new store is created the first time ketatui saves an intake there."
+        )
+
+
+class StoreCorrupt(StorageError):
+    def __init__(self, path: Path, problem: str):
+        self.path = path
+        super().__init__(f"The store file {path} {problem}. Nothing was changed. {RESTORE_HINT}")
+
+
+class WrongKey(StorageError):
+    def __init__(self, data_dir: Path, source: str):
+        self.data_dir = data_dir
+        super().__init__(
+            f"The store in {data_dir} could not be unlocked with {source}: it was made with a different "
+            "key. Nothing was read or changed. Use the key file (KETATUI_KEY_FILE or --key-file) or "
+            "passphrase that this store was created with."
+        )
+
+
+class MissingKey(StorageError):
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
+class InsecurePermissions(StorageError):
+    def __init__(self, path: Path, mode: int, fix: str):
+        self.path = path
+        super().__init__(
+            f"{path} can be opened by other users of this computer (mode {mode:04o}). Nothing was read "
+            f"or changed. Run `{fix}` and try again."
+        )
+
+
+class NewerSchema(StorageError):
+    """Data written by a newer ketatui: readable, never overwritten by this older one."""
+
+    def __init__(self, what: str, version: int, supported: int):
+        self.version, self.supported = version, supported
+        super().__init__(
+            f"{what} was written by a newer ketatui (schema version {version}; this one knows up to "
+            f"{supported}). It is open read-only and nothing will be changed. Update ketatui to edit it."
+        )
+
+
+class StoreLocked(StorageError):
+    def __init__(self, lock_path: Path, waited: float):
+        self.lock_path = lock_path
+        super().__init__(
+            f"Another ketatui session has been saving to this store for more than {waited:g} s "
+            f"(lock {lock_path}). Nothing was saved. Wait a moment and try again."
+        )

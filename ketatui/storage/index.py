@@ -1,0 +1,179 @@
+"""The records list and search: a small summary row per intake, kept in 256 encrypted shards.
+
+A row holds what the list shows (name, date of birth, status, who and when, urgent/blocked,
+training, step) and nothing else. Rows live in ``index/<first two hex digits of the record
+id>.json.enc``, each shard a TinyDB table, so a save rewrites one shard of about 1/256 of the
+rows (about 400 rows at 100k intakes) instead of the whole store.
+
+Searching needs every row, so a process keeps the shards it has read in memory as compact
+tuples and, before every list or search, re-reads exactly the shards whose file changed
+(``stat``: inode, size, mtime, ctime). A shard read less than ``RACY_NS`` after it was last
+written is re-read next time too (the "racy clean" rule), so a change made within one
+timestamp tick of the previous one is never missed. The cache therefore never hides another
+process's write.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ketatui.storage.repository import RecordSummary
+
+SHARDS = [f"{i:02x}" for i in range(256)]
+TABLE = "summaries"
+RACY_NS = 2_000_000_000
+
+# Positions in a cached row tuple.
+ID, NAME, NAME_KEY, DOB, STATUS, REV, UPDATED_AT, UPDATED_BY, CREATED_BY, URGENT, BLOCKED, TRAINING, STEP = range(13)
+
+
+def shard_of(record_id: str) -> str:
+    return record_id[:2]
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name, for matching what was typed."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
+    """The stored summary of an intake document (current schema)."""
+    demo = ((doc.get("medical_history") or {}).get("demographics") or {})
+    plan = doc.get("plan") or {}
+    flags = plan.get("flags") or []
+    return {
+        "record_id": doc["record_id"],
+        "full_name": demo.get("full_name") or "",
+        "date_of_birth": demo.get("date_of_birth"),
+        "status": doc.get("status", "draft"),
+        "rev": doc["rev"],
+        "updated_at": doc.get("updated_at"),
+        "updated_by": doc.get("updated_by"),
+        "created_by": doc.get("created_by"),
+        "urgent": any(isinstance(f, dict) and f.get("severity") == "urgent" for f in flags),
+        "blocked": bool(plan) and not plan.get("schedulable", True),
+        "training": bool(doc.get("training", False)),
+        "current_step": doc.get("current_step"),
+    }
+
+
+def _as_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
+    name = row.get("full_name") or ""
+    return (row["record_id"], name, fold(name), row.get("date_of_birth"), row.get("status"), row.get("rev"),
+            row.get("updated_at") or "", row.get("updated_by"), row.get("created_by"), bool(row.get("urgent")),
+            bool(row.get("blocked")), bool(row.get("training")), row.get("current_step"))
+
+
+def to_summary(t: tuple[Any, ...]) -> RecordSummary:
+    return RecordSummary.model_construct(
+        record_id=t[ID], full_name=t[NAME], date_of_birth=t[DOB], status=t[STATUS], rev=t[REV],
+        updated_at=t[UPDATED_AT] or None, updated_by=t[UPDATED_BY], urgent=t[URGENT], blocked=t[BLOCKED],
+        training=t[TRAINING], current_step=t[STEP],
+    )
+
+
+def _date_token(token: str) -> str | None:
+    """An ISO date or date prefix from what was typed (``1980``, ``1980-04``, ``4/2/1980``)."""
+    if "/" in token:
+        parts = token.split("/")
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            try:
+                return date(int(parts[2]), int(parts[0]), int(parts[1])).isoformat()
+            except ValueError:
+                return None
+        return None
+    if token[:4].isdigit() and all(c.isdigit() or c == "-" for c in token):
+        return token
+    return None
+
+
+def matcher(search: str) -> Callable[[tuple[Any, ...]], bool] | None:
+    """A test for rows matching every word of ``search`` (name part, record id prefix or birth date)."""
+    tokens = [fold(t) for t in search.split()]
+    if not tokens:
+        return None
+    dates = [_date_token(t) for t in tokens]
+
+    def match(row: tuple[Any, ...]) -> bool:
+        name, rid, dob = row[NAME_KEY], row[ID], row[DOB] or ""
+        for token, day in zip(tokens, dates):
+            if token in name or rid.startswith(token) or (day is not None and dob.startswith(day)):
+                continue
+            return False
+        return True
+
+    return match
+
+
+class SummaryCache:
+    """Every shard's rows, re-read only when its file changed."""
+
+    def __init__(self, shard_path: Callable[[str], Path], load: Callable[[Path], Iterable[dict[str, Any]]]):
+        self._path = shard_path
+        self._load = load
+        self._shards: dict[str, tuple[tuple[int, int, int, int], bool, list[tuple[Any, ...]]]] = {}
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        for shard in SHARDS:
+            yield from self._fresh(shard)
+
+    def _fresh(self, shard: str) -> list[tuple[Any, ...]]:
+        path = self._path(shard)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            self._shards.pop(shard, None)
+            return []
+        key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        cached = self._shards.get(shard)
+        if cached is not None and cached[0] == key and not cached[1]:
+            return cached[2]
+        rows = [_as_tuple(r) for r in self._load(path)]
+        racy = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS
+        self._shards[shard] = (key, racy, rows)
+        return rows
+
+
+def select(
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    search: str | None,
+    status: str | None,
+    training: bool | None,
+    created_or_updated_by: str | None = None,
+    limit: int | None,
+) -> list[RecordSummary]:
+    """Filter, then order urgent first and most recently updated first."""
+    match = matcher(search) if search else None
+    urgent: list[tuple[Any, ...]] = []
+    other: list[tuple[Any, ...]] = []
+    for row in rows:
+        if status is not None and row[STATUS] != status:
+            continue
+        if training is not None and row[TRAINING] != training:
+            continue
+        if created_or_updated_by is not None and created_or_updated_by not in (row[CREATED_BY], row[UPDATED_BY]):
+            continue
+        if match is not None and not match(row):
+            continue
+        (urgent if row[URGENT] else other).append(row)
+    ordered: list[tuple[Any, ...]] = []
+    for group in (urgent, other):
+        want = None if limit is None else limit - len(ordered)
+        if want is not None and want <= 0:
+            break
+        if want is not None and want < len(group):
+            ordered += heapq.nlargest(want, group, key=lambda r: r[UPDATED_AT])
+        else:
+            ordered += sorted(group, key=lambda r: r[UPDATED_AT], reverse=True)
+    return [to_summary(r) for r in ordered]

@@ -1,0 +1,554 @@
+"""The default backend: TinyDB databases in encrypted files, laid out so one save stays small.
+
+Layout of a store folder::
+
+    store.json              what the store is and how to unlock it (no health data)
+    .lock                   the write lock (flock); never a data file
+    journal.json            present only while a write is in progress (record ids, no health data)
+    audit.log               append-only, HMAC-chained (see audit.py)
+    records/3f/<id>.json.enc one TinyDB per intake: table "revisions", every kept revision
+    index/3f.json.enc       one TinyDB per shard: table "summaries", the list rows (see index.py)
+    tmp/                    temporary files of writes in progress
+
+Every ``*.json.enc`` goes through ``SealedJSONStorage``, a TinyDB ``Storage`` that decrypts on
+read and writes with temp file + fsync + atomic replace. A save therefore touches one small
+record file, one index shard of ~1/256 of the rows, one audit line and the journal, whatever
+the size of the store; opening a store reads only ``store.json`` and the key.
+
+Writes happen under the store lock: recover an interrupted write (journal) if there is one,
+check the stored revision, write the journal, the record, the index shard and the audit
+line, then remove the journal. A writer killed at any point leaves either the old or the new
+file in place; the next writer (or the next start) finishes the index and audit from the
+journal, so the records list and the audit log always agree with the records.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tinydb import Storage, TinyDB, where
+
+from ketatui.migrations import migrate, version_of
+from ketatui.schema import SCHEMA_VERSION
+from ketatui.storage import index
+from ketatui.storage.atomic import clean_temp, fsync_dir, remove_durably, write_atomic
+from ketatui.storage.audit import AuditLog, Entry, now_iso
+from ketatui.storage.crypto import Keys, Unreadable, read_key_file
+from ketatui.storage.errors import (
+    InvalidRequest,
+    NewerSchema,
+    RecordNotFound,
+    SignedRecordLocked,
+    StaleRevision,
+    StoreCorrupt,
+    StoreMissing,
+)
+from ketatui.storage.locking import StoreLock
+from ketatui.storage.meta import StoreMeta
+from ketatui.storage.paths import check_path, check_mode
+from ketatui.storage.repository import STATUSES, RecordSummary
+
+REVISIONS = "revisions"
+DIR_MODE = 0o770  # narrowed by the umask; the data folder itself is checked for "others"
+
+
+class Layout:
+    def __init__(self, root: Path):
+        self.root = root
+        self.meta = root / "store.json"
+        self.lock = root / ".lock"
+        self.journal = root / "journal.json"
+        self.audit = root / "audit.log"
+        self.records = root / "records"
+        self.index = root / "index"
+        self.tmp = root / "tmp"
+
+    def record(self, record_id: str) -> Path:
+        return self.records / record_id[:2] / f"{record_id}.json.enc"
+
+    def shard(self, shard: str) -> Path:
+        return self.index / f"{shard}.json.enc"
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def holds_store_files(self) -> bool:
+        return any(p.exists() for p in (self.records, self.index, self.audit))
+
+
+class SealedFiles:
+    """Reads and writes the store's encrypted JSON files; every failure names the file."""
+
+    def __init__(self, layout: Layout, keys: Keys):
+        self.layout = layout
+        self.keys = keys
+
+    def read_json(self, path: Path) -> dict[str, Any] | None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            check_mode(path, os.fstat(fd).st_mode)
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+        try:
+            data = json.loads(self.keys.open(b"".join(chunks), self.layout.rel(path)))
+        except Unreadable as exc:
+            raise StoreCorrupt(path, str(exc)) from None
+        except ValueError:
+            raise StoreCorrupt(path, "decrypts to damaged data") from None
+        if not isinstance(data, dict):
+            raise StoreCorrupt(path, "decrypts to data of the wrong shape")
+        return data
+
+    def write_json(self, path: Path, data: dict[str, Any], *, sync_dir: bool) -> None:
+        plain = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        write_atomic(path, self.keys.seal(plain, self.layout.rel(path)), self.layout.tmp, sync_dir=sync_dir)
+
+
+class SealedJSONStorage(Storage):
+    """TinyDB storage for one encrypted file; inside ``batch()`` it reads once and writes once."""
+
+    def __init__(self, path: Path, files: SealedFiles, sync_dir: bool = True):
+        self.path = path
+        self._files = files
+        self._sync_dir = sync_dir
+        self._batching = False
+        self._data: dict[str, Any] | None = None
+        self._dirty = False
+
+    def read(self) -> dict[str, Any] | None:
+        if not self._batching:
+            return self._files.read_json(self.path)
+        if self._data is None:
+            self._data = self._files.read_json(self.path) or {}
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        if self._batching:
+            self._data, self._dirty = data, True
+        else:
+            self._files.write_json(self.path, data, sync_dir=self._sync_dir)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group TinyDB calls into one read and (if anything changed) one atomic write."""
+        self._batching, self._data, self._dirty = True, None, False
+        try:
+            yield
+            if self._dirty:
+                self._files.write_json(self.path, self._data or {}, sync_dir=self._sync_dir)
+        finally:
+            self._batching, self._data, self._dirty = False, None, False
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class Change:
+    """One record's part of a write: a revision to add, revisions to drop, or the whole record to delete."""
+
+    entry: Entry
+    add: dict[str, Any] | None = None
+    drop: builtins.list[int] = field(default_factory=builtins.list)
+    delete: bool = False
+    new: bool = False
+
+    @property
+    def record_id(self) -> str:
+        return self.entry.record_id
+
+
+def _utc(value: Any) -> Any:
+    """An ISO timestamp normalised to UTC with microseconds, so stored times sort as text."""
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _valid_id(record_id: Any) -> bool:
+    try:
+        return isinstance(record_id, str) and str(uuid.UUID(record_id)) == record_id
+    except ValueError:
+        return False
+
+
+class TinyDBRepository:
+    """``Repository`` over the layout above. Safe to use from several processes and threads."""
+
+    def __init__(self, layout: Layout, keys: Keys, meta: StoreMeta, *, read_only: bool):
+        self.layout = layout
+        self.files = SealedFiles(layout, keys)
+        self.audit = AuditLog(layout.audit, keys.audit_mac)
+        self.meta = meta
+        self.lock = StoreLock(layout.lock)
+        self.read_only = read_only
+        self.notice: str | None = None
+        self._summaries = index.SummaryCache(layout.shard, self._shard_rows)
+
+    # ----- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path, *, key_file: Path, passphrase: str | None, read_only: bool, create: bool) -> TinyDBRepository:
+        layout = Layout(root)
+        if root.exists():
+            check_path(root)
+        if layout.meta.exists() or layout.holds_store_files():
+            meta = StoreMeta.read(layout.meta)
+            keys = meta.unlock(key_file, passphrase)
+        elif not create or read_only:
+            raise StoreMissing(root)
+        else:
+            meta, keys = cls._create_store(layout, key_file=key_file, passphrase=passphrase)
+        repo = cls(layout, keys, meta, read_only=read_only)
+        if meta.schema_version > SCHEMA_VERSION:
+            repo.read_only = True
+            repo.notice = str(NewerSchema(f"The store in {root}", meta.schema_version, SCHEMA_VERSION))
+        if not repo.read_only:
+            with repo.lock.try_hold() as held:
+                if held:  # otherwise a writer is busy and will recover on its own
+                    repo._recover()
+                    clean_temp(layout.tmp)
+        return repo
+
+    @staticmethod
+    def _create_store(layout: Layout, *, key_file: Path, passphrase: str | None) -> tuple[StoreMeta, Keys]:
+        if passphrase is None and key_file.exists():
+            read_key_file(key_file)  # refuse an open or malformed key before making anything
+        layout.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        check_path(layout.root)
+        layout.tmp.mkdir(mode=DIR_MODE, exist_ok=True)
+        with StoreLock(layout.lock).hold():
+            if layout.meta.exists():  # another process created it first
+                meta = StoreMeta.read(layout.meta)
+                return meta, meta.unlock(key_file, passphrase)
+            created = StoreMeta.create(layout.meta, layout.tmp, key_file=key_file, passphrase=passphrase,
+                                       schema_version=SCHEMA_VERSION, now=now_iso())
+            for folder in (layout.records, layout.index):
+                folder.mkdir(mode=DIR_MODE, exist_ok=True)
+            fsync_dir(layout.root)
+            return created
+
+    # ----- reading ---------------------------------------------------------------------------
+
+    def _db(self, path: Path, *, sync_dir: bool = True) -> TinyDB:
+        return TinyDB(path, storage=SealedJSONStorage, files=self.files, sync_dir=sync_dir)
+
+    def _stored(self, record_id: str) -> builtins.list[dict[str, Any]]:
+        """Every kept revision of a record as stored, oldest first; [] if there is no such record."""
+        if not _valid_id(record_id):
+            return []
+        docs = self._db(self.layout.record(record_id)).table(REVISIONS, cache_size=0).all()
+        return sorted((dict(d) for d in docs), key=lambda d: d["rev"])
+
+    def _existing(self, record_id: str) -> builtins.list[dict[str, Any]]:
+        revisions = self._stored(record_id)
+        if not revisions:
+            raise RecordNotFound(record_id)
+        return revisions
+
+    def _shard_rows(self, path: Path) -> Iterable[dict[str, Any]]:
+        data = self.files.read_json(path) or {}
+        return (data.get(index.TABLE) or {}).values()
+
+    @staticmethod
+    def _readable(doc: dict[str, Any]) -> dict[str, Any]:
+        """A stored revision in the current schema (newer documents are returned as they are)."""
+        return doc if version_of(doc) >= SCHEMA_VERSION else migrate(doc)
+
+    def get(self, record_id: str, *, user: str, rev: int | None = None) -> dict[str, Any]:
+        revisions = self._existing(record_id)
+        if rev is None:
+            doc = revisions[-1]
+        else:
+            matching = [d for d in revisions if d["rev"] == rev]
+            if not matching:
+                kept = ", ".join(str(d["rev"]) for d in revisions)
+                raise InvalidRequest(f"Intake {record_id} has no revision {rev}; the revisions kept are {kept}.")
+            doc = matching[0]
+        self._log([Entry("view", record_id, doc["rev"], user)])
+        return self._readable(doc)
+
+    def revisions(self, record_id: str, *, user: str | None = None) -> builtins.list[dict[str, Any]]:
+        revisions = self._existing(record_id)
+        self._log([Entry("view", record_id, d["rev"], user or "unknown") for d in revisions])
+        return [self._readable(d) for d in revisions]
+
+    def list(
+        self,
+        *,
+        search: str | None = None,
+        status: str | None = None,
+        training: bool | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[RecordSummary]:
+        if status is not None and status not in STATUSES:
+            raise InvalidRequest(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")
+        return index.select(self._summaries.rows(), search=search, status=status, training=training, limit=limit)
+
+    def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]:
+        return index.select(self._summaries.rows(), search=None, status="draft", training=None,
+                            created_or_updated_by=user, limit=None)
+
+    # ----- writing ---------------------------------------------------------------------------
+
+    def create(self, doc: dict[str, Any], *, user: str) -> dict[str, Any]:
+        if doc.get("status", "draft") == "signed":
+            raise InvalidRequest("A new intake cannot be stored as signed; create it, then sign it.")
+        stored = self._insert([doc], user=user, action="create", keep=False, skip_existing=False)
+        return stored[0]
+
+    def create_many(self, docs: Iterable[dict[str, Any]], *, user: str) -> builtins.list[str]:
+        docs = builtins.list(docs)
+        if any(d.get("status", "draft") == "signed" for d in docs):
+            raise InvalidRequest("A new intake cannot be stored as signed; create it, then sign it.")
+        return [d["record_id"] for d in self._insert(docs, user=user, action="create", keep=False, skip_existing=False)]
+
+    def import_documents(self, docs: Iterable[dict[str, Any]], *, user: str) -> builtins.list[str]:
+        """Store intakes from elsewhere as they are (status, signatures, times); ids already here are skipped."""
+        stored = self._insert(builtins.list(docs), user=user, action="import", keep=True, skip_existing=True)
+        return [d["record_id"] for d in stored]
+
+    def _insert(self, docs: builtins.list[dict[str, Any]], *, user: str, action: str, keep: bool, skip_existing: bool) -> builtins.list[dict[str, Any]]:
+        now = now_iso()
+        prepared = [self._prepare_new(d, user=user, now=now, keep=keep) for d in docs]
+        ids = [d["record_id"] for d in prepared]
+        if len(set(ids)) != len(ids):
+            raise InvalidRequest("The same record id appears twice in what was given; nothing was stored.")
+        with self._locked():
+            present = {rid for rid in ids if self.layout.record(rid).exists()}
+            if present and not skip_existing:
+                raise InvalidRequest(f"An intake with record id {sorted(present)[0]} is already stored; nothing was stored.")
+            prepared = [d for d in prepared if d["record_id"] not in present]
+            self._commit([Change(Entry(action, d["record_id"], d["rev"], user), add=d, new=True) for d in prepared])
+        return prepared
+
+    def save(self, doc: dict[str, Any], *, user: str, expected_rev: int) -> dict[str, Any]:
+        incoming = self._current_schema(doc)
+        record_id = incoming.get("record_id")
+        if incoming.get("status") == "signed":
+            raise InvalidRequest("An intake is signed with Sign, not by saving it with status 'signed'; nothing was saved.")
+        with self._locked():
+            current = self._check_editable(record_id, expected_rev)
+            new = dict(incoming)
+            new.update(self._carried_over(current), rev=current["rev"] + 1, updated_at=now_iso(), updated_by=user,
+                       signed_at=None, signed_by=None)
+            self._commit([Change(Entry("update", record_id, new["rev"], user), add=new, drop=[current["rev"]])])
+        return new
+
+    def sign(self, record_id: str, *, user: str, expected_rev: int) -> dict[str, Any]:
+        with self._locked():
+            current = self._check_editable(record_id, expected_rev, what="signed again")
+            now = now_iso()
+            new = dict(current, rev=current["rev"] + 1, status="signed", signed_at=now, signed_by=user,
+                       updated_at=now, updated_by=user)
+            self._commit([Change(Entry("sign", record_id, new["rev"], user), add=new, drop=[current["rev"]])])
+        return new
+
+    def amend(self, record_id: str, *, user: str) -> dict[str, Any]:
+        with self._locked():
+            current = self._current_schema(self._existing(record_id)[-1])
+            if current["status"] != "signed":
+                raise InvalidRequest(
+                    f"Intake {record_id} is not signed (it is {current['status']}, revision {current['rev']}), "
+                    "so there is nothing to amend: open it and save your changes."
+                )
+            new = dict(current, rev=current["rev"] + 1, status="draft", amends_rev=current["rev"],
+                       signed_at=None, signed_by=None, updated_at=now_iso(), updated_by=user)
+            self._commit([Change(Entry("amend", record_id, new["rev"], user), add=new)])
+        return new
+
+    def delete(self, record_id: str, *, user: str, expected_rev: int) -> None:
+        with self._locked():
+            revisions = self._existing(record_id)
+            current = self._check_rev(revisions[-1], expected_rev)
+            signed = [d for d in revisions if d["status"] == "signed"]
+            if signed and not current.get("training"):
+                raise SignedRecordLocked(record_id, signed[-1]["rev"], what="deleted (signed records are kept)")
+            self._commit([Change(Entry("delete", record_id, current["rev"], user), delete=True)])
+
+    def log_export(self, record_id: str, rev: int, *, user: str, target: str) -> None:
+        self._log([Entry("export", record_id, rev, user, target=target)])
+
+    # ----- helpers for writing ---------------------------------------------------------------
+
+    def _current_schema(self, doc: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(doc, dict):
+            raise InvalidRequest("An intake must be a JSON object (a dict).")
+        try:
+            version = version_of(doc)
+        except ValueError as exc:
+            raise InvalidRequest(f"This intake cannot be stored: {exc}.") from None
+        if version > SCHEMA_VERSION:
+            raise NewerSchema(f"Intake {doc.get('record_id')}", version, SCHEMA_VERSION)
+        return migrate(doc) if version < SCHEMA_VERSION else doc
+
+    def _prepare_new(self, doc: dict[str, Any], *, user: str, now: str, keep: bool) -> dict[str, Any]:
+        new = dict(self._current_schema(doc))
+        if not new.get("record_id"):
+            new["record_id"] = str(uuid.uuid4())
+        if not _valid_id(new["record_id"]):
+            raise InvalidRequest(f"{new['record_id']!r} is not a record id (a lower-case UUID); nothing was stored.")
+        if new.get("status", "draft") not in STATUSES:
+            raise InvalidRequest(f"Unknown status {new.get('status')!r}; use one of {', '.join(STATUSES)}.")
+        new["schema_version"] = SCHEMA_VERSION
+        new.setdefault("status", "draft")
+        if keep:
+            rev = new.get("rev")
+            new["rev"] = rev if isinstance(rev, int) and rev >= 1 else 1
+            for key in ("created_at", "updated_at", "signed_at"):
+                new[key] = _utc(new.get(key))
+            new["created_at"] = new["created_at"] or now
+            new["created_by"] = new.get("created_by") or user
+            new["updated_at"] = new["updated_at"] or now
+            new["updated_by"] = new.get("updated_by") or user
+        else:
+            new.update(rev=1, created_at=_utc(new.get("created_at")) or now, created_by=new.get("created_by") or user,
+                       updated_at=now, updated_by=user, signed_at=None, signed_by=None, amends_rev=None)
+        json.dumps(new)  # refuse anything JSON cannot hold before taking the lock
+        return new
+
+    @staticmethod
+    def _carried_over(current: dict[str, Any]) -> dict[str, Any]:
+        """Fields a save cannot change: identity, origin and the amendment link."""
+        return {k: current.get(k) for k in ("record_id", "created_at", "created_by", "training", "amends_rev")} | {
+            "schema_version": SCHEMA_VERSION
+        }
+
+    @staticmethod
+    def _check_rev(current: dict[str, Any], expected_rev: int) -> dict[str, Any]:
+        if current["rev"] != expected_rev:
+            raise StaleRevision(current["record_id"], expected_rev, current["rev"], current.get("updated_by"), current.get("updated_at"))
+        return current
+
+    def _check_editable(self, record_id: Any, expected_rev: int, what: str = "changed") -> dict[str, Any]:
+        if not isinstance(record_id, str) or not record_id:
+            raise InvalidRequest("This intake has no record id; create it before saving it.")
+        current = self._current_schema(self._existing(record_id)[-1])
+        self._check_rev(current, expected_rev)
+        if current["status"] == "signed":
+            raise SignedRecordLocked(record_id, current["rev"], what=what)
+        return current
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the store lock for a change: refuse if read-only, finish any interrupted write first."""
+        if self.read_only:
+            if self.notice:
+                raise NewerSchema(f"The store in {self.layout.root}", self.meta.schema_version, SCHEMA_VERSION)
+            raise InvalidRequest(f"The store in {self.layout.root} was opened read-only; nothing was changed.")
+        with self.lock.hold():
+            latest = StoreMeta.read(self.layout.meta)
+            if latest.schema_version > SCHEMA_VERSION:
+                self.read_only, self.meta = True, latest
+                self.notice = str(NewerSchema(f"The store in {self.layout.root}", latest.schema_version, SCHEMA_VERSION))
+                raise NewerSchema(f"The store in {self.layout.root}", latest.schema_version, SCHEMA_VERSION)
+            self._recover()
+            yield
+
+    def _log(self, entries: builtins.list[Entry]) -> None:
+        """Append audit lines (views, exports), which is allowed on a read-only store too."""
+        with self.lock.hold():
+            if not self.read_only:
+                self._recover()
+            self.audit.append(entries)
+
+    def _commit(self, changes: builtins.list[Change]) -> None:
+        """Write ``changes`` (the lock is held): journal, records, index shards, audit, journal gone."""
+        if not changes:
+            return
+        layout = self.layout
+        journal = {"pid": os.getpid(), "entries": [vars(c.entry) for c in changes]}
+        write_atomic(layout.journal, json.dumps(journal).encode(), layout.tmp)
+        dirs: set[Path] = set()
+        for change in changes:
+            path = layout.record(change.record_id)
+            dirs.add(path.parent)
+            if change.delete:
+                path.unlink(missing_ok=True)
+                continue
+            if not path.parent.exists():
+                path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
+                dirs.add(layout.records)
+            db = self._db(path, sync_dir=False)
+            with db.storage.batch():
+                table = db.table(REVISIONS, cache_size=0)
+                if change.drop:
+                    table.remove(where("rev").one_of(change.drop))
+                table.insert(change.add)
+        by_shard: dict[str, builtins.list[Change]] = {}
+        for change in changes:
+            by_shard.setdefault(index.shard_of(change.record_id), []).append(change)
+        for shard, group in by_shard.items():
+            db = self._db(layout.shard(shard), sync_dir=False)
+            with db.storage.batch():
+                table = db.table(index.TABLE, cache_size=0)
+                fresh = [index.summary_row(c.add) for c in group if c.new and c.add is not None]
+                if fresh:
+                    table.insert_multiple(fresh)
+                for c in group:
+                    if c.delete:
+                        table.remove(where("record_id") == c.record_id)
+                    elif not c.new and c.add is not None:
+                        table.upsert(index.summary_row(c.add), where("record_id") == c.record_id)
+        for folder in sorted(dirs) + [layout.index]:
+            fsync_dir(folder)
+        self.audit.append(c.entry for c in changes)
+        remove_durably(layout.journal)
+
+    def _recover(self) -> None:
+        """Finish a write interrupted by a crash (the lock is held): make the index and the audit
+        log agree with the record files named in the journal, then drop the journal and stray temp files."""
+        try:
+            journal = json.loads(self.layout.journal.read_bytes())
+            entries = [Entry(**e) for e in journal["entries"]]
+        except FileNotFoundError:
+            return
+        except (ValueError, KeyError, TypeError):
+            entries = []  # cannot happen with an atomic write; nothing to finish
+        logged = self.audit.last_lines(len(entries))
+        missing: builtins.list[Entry] = []
+        for entry in entries:
+            revisions = self._stored(entry.record_id)
+            self._reindex(entry.record_id, revisions[-1] if revisions else None)
+            happened = not revisions if entry.action == "delete" else any(d["rev"] == entry.rev for d in revisions)
+            if happened and not any(entry.matches(line) for line in logged):
+                missing.append(Entry(entry.action, entry.record_id, entry.rev, entry.user, entry.target, recovered=True))
+        for folder in {self.layout.index, *(self.layout.record(e.record_id).parent for e in entries)}:
+            if folder.exists():
+                fsync_dir(folder)
+        self.audit.append(missing)
+        clean_temp(self.layout.tmp)
+        remove_durably(self.layout.journal)
+
+    def _reindex(self, record_id: str, current: dict[str, Any] | None) -> None:
+        row = index.summary_row(self._readable(current)) if current is not None else None
+        db = self._db(self.layout.shard(index.shard_of(record_id)), sync_dir=False)
+        with db.storage.batch():
+            table = db.table(index.TABLE, cache_size=0)
+            if row is None:
+                table.remove(where("record_id") == record_id)
+            else:
+                stored = table.get(where("record_id") == record_id)
+                if stored is None or dict(stored) != row:
+                    table.upsert(row, where("record_id") == record_id)
