@@ -37,6 +37,8 @@ INTERACTION_REASONS: dict[str, str] = {
     "INT-CYP-INDUCER": "speeds ketamine clearance; a higher dose may be needed",
     "INT-THYROID": "raises the risk of high blood pressure and fast heart rate; monitor",
     "INT-NMDA": "acts on the same receptor; the interaction is theoretical, with no controlled data",
+    "INT-CANNABIS": "a cannabinoid: adds perceptual effects and psychosis risk; none on treatment days or for 24 hours after",
+    "INT-ALCOHOL": "adds to sedation; none on treatment days or for 24 hours after",
 }
 
 
@@ -232,4 +234,13 @@ def evaluate(intake: Intake, protocol: Protocol, *, today: date | None = None, c
     """Every flag the intake raises, most serious first."""
     today = today or date.today()
     catalogue = catalogue or Catalogue.default()
-    return sort_flags([flag for rule in RULES for flag in rule(intake, protocol, today, catalogue)])
+    merged: dict[str, Flag] = {}
+    for rule in RULES:
+        for flag in rule(intake, protocol, today, catalogue):
+            seen = merged.get(flag.code)
+            if seen is None:
+                merged[flag.code] = flag
+            else:  # two answers raise the same code (cannabis reported and a cannabinoid listed): one flag, both reasons
+                fields = seen.source_fields + [f for f in flag.source_fields if f not in seen.source_fields]
+                merged[flag.code] = seen.model_copy(update={"reason": f"{seen.reason}; {flag.reason}", "source_fields": fields})
+    return sort_flags(list(merged.values()))
