@@ -541,6 +541,25 @@ class TinyDBRepository:
         clean_temp(self.layout.tmp)
         remove_durably(self.layout.journal)
 
+    def rebuild_index(self) -> int:
+        """Rewrite every index shard from the record files (after a restore); the number of records.
+        The caller holds the lock or is the only user of the folder."""
+        shards: dict[str, builtins.list[dict[str, Any]]] = {s: [] for s in index.SHARDS}
+        for path in self.layout.records.glob("*/*.json.enc"):
+            record_id = path.name.removesuffix(".json.enc")
+            revisions = self._stored(record_id)
+            if not revisions:
+                raise StoreCorrupt(path, "holds no revisions")
+            shards[index.shard_of(record_id)].append(index.summary_row(self._readable(revisions[-1])))
+        for shard, rows in shards.items():
+            db = self._db(self.layout.shard(shard), sync_dir=False)
+            with db.storage.batch():
+                table = db.table(index.TABLE, cache_size=0)
+                table.truncate()
+                table.insert_multiple(rows)
+        fsync_dir(self.layout.index)
+        return sum(len(rows) for rows in shards.values())
+
     def _reindex(self, record_id: str, current: dict[str, Any] | None) -> None:
         row = index.summary_row(self._readable(current)) if current is not None else None
         db = self._db(self.layout.shard(index.shard_of(record_id)), sync_dir=False)

@@ -1,0 +1,323 @@
+"""The record-store commands: ``records list|show|import``, ``demo-data``, ``backup``, ``restore``, ``audit verify``.
+
+``add_commands`` hangs them on the main ``ketatui`` parser. Every handler returns an exit code
+(0 done, 1 it could not be done, 2 the input is wrong) and prints failures as one plain message
+on stderr; storage errors already say what happened and what to do. Each command takes
+``--data-dir`` (default ``KETATUI_DATA_DIR`` or the user data folder) and ``--key-file``
+(default ``KETATUI_KEY_FILE`` or the user config folder); a passphrase store reads
+``KETATUI_PASSPHRASE``. The user named in the audit log is ``KETATUI_USER`` or the login name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ketatui.storage.errors import StorageError
+from ketatui.storage.paths import PASSPHRASE_ENV, current_user, data_dir_from, key_file_from
+from ketatui.storage.repository import STATUSES, RecordSummary, Repository, open_repository
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+DEMO_BATCH = 500
+
+
+def _fail(message: str, code: int = FAILED) -> int:
+    print(f"ketatui: {message}", file=sys.stderr)
+    return code
+
+
+def _plainly(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn storage errors into their message on stderr and exit status 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except StorageError as exc:
+            return _fail(str(exc))
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            return _fail(f"cannot use{where}: {exc.strerror or exc}. Nothing more was changed.")
+
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def _open(args: argparse.Namespace, *, create: bool = False, read_only: bool = False) -> Repository:
+    return open_repository(
+        data_dir_from(getattr(args, "data_dir", None)),
+        key_file=key_file_from(getattr(args, "key_file", None)),
+        passphrase=os.environ.get(PASSPHRASE_ENV) or None,
+        create=create,
+        read_only=read_only,
+    )
+
+
+# ----- records ---------------------------------------------------------------------------------
+
+
+def _table(rows: list[RecordSummary]) -> str:
+    head = ("RECORD", "NAME", "BORN", "STATUS", "REV", "UPDATED", "BY", "FLAGS")
+    lines = [head]
+    for r in rows:
+        flags = " ".join(f for f, on in (("URGENT", r.urgent), ("BLOCKED", r.blocked), ("TRAINING", r.training)) if on)
+        lines.append((r.record_id[:8], r.full_name or "(no name yet)", r.date_of_birth or "", r.status, str(r.rev),
+                      (r.updated_at or "")[:16].replace("T", " "), r.updated_by or "", flags))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines)
+
+
+@_plainly
+def cmd_list(args: argparse.Namespace) -> int:
+    repo = _open(args)
+    training = {"only": True, "exclude": False, "include": None}[args.training]
+    rows = repo.list(search=args.search, status=args.status, training=training, limit=args.limit)
+    if args.format == "json":
+        print(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
+    elif rows:
+        print(_table(rows))
+    else:
+        print("No intakes match." if (args.search or args.status) else "No intakes are stored yet.")
+    return OK
+
+
+def _resolve(repo: Repository, given: str) -> str | int:
+    """The full record id for an id or a unique prefix of one, or an exit code after saying why."""
+    if len(given) == 36:
+        return given
+    if len(given) < 4:
+        return _fail(f"'{given}' is too short to pick out an intake; give at least 4 characters of its record id.", BAD_INPUT)
+    found = [r for r in repo.list(search=given) if r.record_id.startswith(given.lower())]
+    if not found:
+        return _fail(f"No intake has a record id starting with '{given}'. Check it with `ketatui records list`.", BAD_INPUT)
+    if len(found) > 1:
+        ids = ", ".join(r.record_id for r in found[:5])
+        return _fail(f"'{given}' matches {len(found)} intakes ({ids}); give more of the record id.", BAD_INPUT)
+    return found[0].record_id
+
+
+@_plainly
+def cmd_show(args: argparse.Namespace) -> int:
+    repo = _open(args)
+    record_id = _resolve(repo, args.record_id)
+    if isinstance(record_id, int):
+        return record_id
+    doc = repo.get(record_id, user=current_user(), rev=args.rev)
+    if args.format == "json":
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        return OK
+    from ketatui.export import intake_markdown
+    from ketatui.intake import IntakeInvalid, parse_intake
+    from ketatui.plan import Plan
+
+    try:
+        intake = parse_intake(doc)
+        plan = Plan.model_validate(doc["plan"]) if doc.get("plan") else None
+    except (IntakeInvalid, ValueError) as exc:
+        return _fail(f"intake {record_id} (revision {doc.get('rev')}) cannot be shown as markdown: {exc}. "
+                     "Use --format json to see it as stored.")
+    print(intake_markdown(intake, plan))
+    return OK
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    docs = data if isinstance(data, list) else [data]
+    if not all(isinstance(d, dict) for d in docs):
+        raise ValueError("it must hold one intake (a JSON object) or a list of them")
+    return docs
+
+
+@_plainly
+def cmd_import(args: argparse.Namespace) -> int:
+    from ketatui.intake import IntakeInvalid, parse_intake
+    from ketatui.migrations import migrate
+
+    valid: list[tuple[Path, list[dict[str, Any]]]] = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            docs = _documents(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            return _fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}. Nothing was imported.", BAD_INPUT)
+        except ValueError as exc:
+            return _fail(f"{path} is not an intake file: {exc}. Nothing was imported.", BAD_INPUT)
+        checked = []
+        for number, doc in enumerate(docs, start=1):
+            where = f"{path}" + (f" (intake {number})" if len(docs) > 1 else "")
+            try:
+                checked.append(parse_intake(migrate(doc)).model_dump(mode="json"))
+            except ValueError as exc:  # an unknown schema version
+                return _fail(f"{where} cannot be imported: {exc}. Nothing was imported.", BAD_INPUT)
+            except IntakeInvalid as exc:
+                print(f"ketatui: {where} is not valid; nothing was imported:", file=sys.stderr)
+                for problem in exc.problems:
+                    print(f"  - {problem} [{problem.path}]", file=sys.stderr)
+                return BAD_INPUT
+        valid.append((path, checked))
+    repo = _open(args, create=True)
+    user = current_user()
+    for path, docs in valid:
+        imported = set(repo.import_documents(docs, user=user))
+        skipped = [d["record_id"] for d in docs if d["record_id"] not in imported]
+        note = f"; {len(skipped)} already stored and left as they are ({', '.join(skipped)})" if skipped else ""
+        print(f"{path}: imported {len(imported)} intake(s){note}.")
+    return OK
+
+
+# ----- demo data -------------------------------------------------------------------------------
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total
+    print(f"\rCreating synthetic intakes [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def demo_documents(count: int, seed: int) -> list[dict[str, Any]]:
+    """``count`` synthetic intakes (``training=True``), each with the plan the current protocol gives."""
+    from ketatui.plan import make_plan
+    from ketatui.protocol import load_protocol
+    from ketatui.synthetic import synthetic_intake
+
+    protocol = load_protocol(None)
+    rng = random.Random(seed)
+    docs = []
+    for _ in range(count):
+        intake = synthetic_intake(rng)
+        doc = intake.model_dump(mode="json")
+        doc["training"] = True
+        doc["plan"] = make_plan(intake, protocol).model_dump(mode="json")
+        docs.append(doc)
+    return docs
+
+
+@_plainly
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    if args.count < 1:
+        return _fail("--count must be 1 or more.", BAD_INPUT)
+    repo = _open(args, create=True)
+    user = current_user()
+    show = args.count >= DEMO_BATCH and sys.stderr.isatty()
+    done = 0
+    for start in range(0, args.count, DEMO_BATCH):
+        batch = min(DEMO_BATCH, args.count - start)
+        repo.create_many(demo_documents(batch, args.seed * 1_000_003 + start), user=user)
+        done += batch
+        if show:
+            _progress(done, args.count)
+    if show:
+        print(file=sys.stderr)
+    print(f"Created {done} synthetic training intakes (marked TRAINING, names end in '(synthetic)').")
+    return OK
+
+
+# ----- backup, restore, audit ------------------------------------------------------------------
+
+
+@_plainly
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ketatui.storage.backup import backup
+
+    repo = _open(args, read_only=True)
+    result = backup(repo, Path(args.output) if args.output else Path.cwd())
+    print(f"Backed up {result.records} intake(s) to {result.path} ({result.size / 1e6:.1f} MB). "
+          "It is encrypted: keep the key file (or passphrase) safe separately, a backup is useless without it.")
+    return OK
+
+
+@_plainly
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ketatui.storage.backup import restore
+
+    count, kept = restore(
+        Path(args.backup),
+        data_dir_from(getattr(args, "data_dir", None)),
+        key_file=key_file_from(getattr(args, "key_file", None)),
+        passphrase=os.environ.get(PASSPHRASE_ENV) or None,
+        user=current_user(),
+    )
+    print(f"Restored {count} intake(s) from {args.backup}.")
+    if kept is not None:
+        print(f"The store that was there is kept at {kept}; delete it when you no longer need it.")
+    return OK
+
+
+@_plainly
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    repo = _open(args, read_only=True)
+    result = repo.audit.verify()  # type: ignore[attr-defined]
+    for number in result.interrupted:
+        print(f"Note: line {number} is incomplete (a write was interrupted); it is not part of the chain.")
+    if not result.ok:
+        for problem in result.problems:
+            print(f"ketatui: audit log {repo.audit.path}: {problem}", file=sys.stderr)  # type: ignore[attr-defined]
+        return _fail(f"The audit log has been altered ({len(result.problems)} problem(s) above). "
+                     "Keep a copy of it as evidence and compare it with a backup.")
+    print(f"Audit log intact: {result.entries} entries, each chained to the one before.")
+    return OK
+
+
+# ----- the parser ------------------------------------------------------------------------------
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps a --data-dir given before the command (on the main parser) from being reset.
+    parser.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="the store folder (default: KETATUI_DATA_DIR or the user data folder)")
+    parser.add_argument("--key-file", type=Path, default=argparse.SUPPRESS,
+                        help="the store's key file (default: KETATUI_KEY_FILE or the user config folder)")
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    records = subparsers.add_parser("records", help="list, show and import stored intakes")
+    rsub = records.add_subparsers(title="records commands", metavar="ACTION", required=True)
+
+    lst = rsub.add_parser("list", help="list intakes, urgent first, then most recently updated")
+    lst.add_argument("--search", metavar="TEXT", help="part of a name, the start of a record id, or a birth date")
+    lst.add_argument("--status", choices=STATUSES)
+    lst.add_argument("--training", choices=("include", "only", "exclude"), default="include",
+                     help="synthetic training intakes: include (default), only, or exclude them")
+    lst.add_argument("--limit", type=int, metavar="N")
+    lst.add_argument("--format", choices=("table", "json"), default="table")
+    _common(lst)
+    lst.set_defaults(handler=cmd_list)
+
+    show = rsub.add_parser("show", help="show one intake (this is recorded in the audit log)")
+    show.add_argument("record_id", metavar="ID", help="a record id, or its first characters")
+    show.add_argument("--rev", type=int, help="a kept earlier revision (default: the current one)")
+    show.add_argument("--format", choices=("json", "markdown"), default="json")
+    _common(show)
+    show.set_defaults(handler=cmd_show)
+
+    imp = rsub.add_parser("import", help="store intakes from JSON files (one intake or a list per file)")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    _common(imp)
+    imp.set_defaults(handler=cmd_import)
+
+    demo = subparsers.add_parser("demo-data", help="add synthetic intakes, clearly marked, for demos, training and benchmarks")
+    demo.add_argument("--count", type=int, required=True, metavar="N")
+    demo.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed gives the same intakes")
+    _common(demo)
+    demo.set_defaults(handler=cmd_demo_data)
+
+    bk = subparsers.add_parser("backup", help="write an encrypted backup of the store to one file")
+    bk.add_argument("output", nargs="?", metavar="PATH", help="a file name or a folder (default: the current folder)")
+    _common(bk)
+    bk.set_defaults(handler=cmd_backup)
+
+    rs = subparsers.add_parser("restore", help="replace the store with a backup (the current one is kept aside)")
+    rs.add_argument("backup", metavar="BACKUP")
+    _common(rs)
+    rs.set_defaults(handler=cmd_restore)
+
+    audit = subparsers.add_parser("audit", help="check the audit log")
+    asub = audit.add_subparsers(title="audit commands", metavar="ACTION", required=True)
+    verify = asub.add_parser("verify", help="check that no audit line was changed, removed or inserted")
+    _common(verify)
+    verify.set_defaults(handler=cmd_audit_verify)
