@@ -115,7 +115,7 @@ def _bounds(field: Any) -> tuple[Any, Any]:
     return low, high
 
 
-def _message(error: dict[str, Any], field: Any = None) -> str:
+def _message(error: dict[str, Any], field: Any = None, known: list[str] | None = None) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
@@ -124,6 +124,8 @@ def _message(error: dict[str, Any], field: Any = None) -> str:
             return f"{_number(error.get('input'))} is outside the accepted range {_number(low)} to {_number(high)}"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
+    if kind == "extra_forbidden" and known:
+        return f"{_TYPE_WORDS[kind]} (known here: {', '.join(known)})"
     if kind in _TYPE_WORDS:
         return _TYPE_WORDS[kind]
     if kind in {"greater_than_equal", "greater_than"}:
@@ -140,9 +142,22 @@ def _message(error: dict[str, Any], field: Any = None) -> str:
         return "is not in the expected format"
     if kind in {"literal_error", "enum"}:
         return f"choose one of: {ctx.get('expected', '')}".replace("'", "")
-    if kind in {"too_short", "too_long"}:
-        return error["msg"].replace("List", "list")
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} (has {ctx.get('actual_length')})"
+    if kind == "too_long":
+        return f"can have at most {ctx.get('max_length')} (has {ctx.get('actual_length')})"
     return re.sub(r"^Input should be", "should be", error["msg"])
+
+
+def _known_fields(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the model at ``loc``, to list beside an unknown key."""
+    current = model
+    for item in loc:
+        if isinstance(item, int):
+            continue
+        field = current.model_fields.get(str(item)) if current is not None else None
+        current = _inner_model(field.annotation) if field is not None else None
+    return list(current.model_fields) if current is not None else []
 
 
 def problems_from(error: ValidationError, model: type[BaseModel] | None = None, prefix: tuple[Any, ...] = ()) -> list[FieldProblem]:
@@ -152,5 +167,6 @@ def problems_from(error: ValidationError, model: type[BaseModel] | None = None, 
         path, label, field = _title_for(model, tuple(item["loc"]))
         if prefix:
             path = ".".join(str(p) for p in prefix) + ("." + path if path else "")
-        found.append(FieldProblem(path=path or "(document)", label=label, message=_message(item, field)))
+        known = _known_fields(model, tuple(item["loc"])[:-1]) if item["type"] == "extra_forbidden" else None
+        found.append(FieldProblem(path=path or "(document)", label=label, message=_message(item, field, known)))
     return found
