@@ -53,7 +53,8 @@ def _nearest_slot(dates: list[date], gap: int, shortest: int, per_week: int, rul
     def fits(day: date) -> bool:
         return is_open(day, rules) and sum(1 for d in dates if _week(d) == _week(day)) < per_week
 
-    window = [previous + timedelta(days=n) for n in range(shortest, 2 * gap - shortest + 1)]
+    # At least the shortest spacing itself, even when the clinic's rest days exceed the rhythm.
+    window = [previous + timedelta(days=n) for n in range(shortest, max(shortest, 2 * gap - shortest) + 1)]
     candidates = [day for day in window if fits(day)]
     if candidates:
         return min(candidates, key=lambda day: (abs((day - aim).days), -day.toordinal()))
