@@ -255,11 +255,11 @@ class TinyDBRepository:
         return TinyDB(path, storage=SealedJSONStorage, files=self.files, sync_dir=sync_dir)
 
     def _stored(self, record_id: str) -> builtins.list[dict[str, Any]]:
-        """Every kept revision of a record as stored, oldest first; [] if there is no such record."""
+        """Every kept revision of a record (older schemas migrated), oldest first; [] if there is none."""
         if not _valid_id(record_id):
             return []
         docs = self._db(self.layout.record(record_id)).table(REVISIONS, cache_size=0).all()
-        return sorted((dict(d) for d in docs), key=lambda d: d["rev"])
+        return sorted((self._readable(dict(d)) for d in docs), key=lambda d: d.get("rev", 0))
 
     def _existing(self, record_id: str) -> builtins.list[dict[str, Any]]:
         revisions = self._stored(record_id)
@@ -287,12 +287,12 @@ class TinyDBRepository:
                 raise InvalidRequest(f"Intake {record_id} has no revision {rev}; the revisions kept are {kept}.")
             doc = matching[0]
         self._log([Entry("view", record_id, doc["rev"], user)])
-        return self._readable(doc)
+        return doc
 
     def revisions(self, record_id: str, *, user: str | None = None) -> builtins.list[dict[str, Any]]:
         revisions = self._existing(record_id)
         self._log([Entry("view", record_id, d["rev"], user or "unknown") for d in revisions])
-        return [self._readable(d) for d in revisions]
+        return revisions
 
     def list(
         self,
@@ -346,10 +346,10 @@ class TinyDBRepository:
     def save(self, doc: dict[str, Any], *, user: str, expected_rev: int) -> dict[str, Any]:
         incoming = self._current_schema(doc)
         record_id = incoming.get("record_id")
-        if incoming.get("status") == "signed":
-            raise InvalidRequest("An intake is signed with Sign, not by saving it with status 'signed'; nothing was saved.")
         with self._locked():
             current = self._check_editable(record_id, expected_rev)
+            if incoming.get("status") == "signed":
+                raise InvalidRequest("An intake is signed with Sign, not by saving it with status 'signed'; nothing was saved.")
             new = dict(incoming)
             new.update(self._carried_over(current), rev=current["rev"] + 1, updated_at=now_iso(), updated_by=user,
                        signed_at=None, signed_by=None)
@@ -413,6 +413,7 @@ class TinyDBRepository:
             raise InvalidRequest(f"Unknown status {new.get('status')!r}; use one of {', '.join(STATUSES)}.")
         new["schema_version"] = SCHEMA_VERSION
         new.setdefault("status", "draft")
+        new["training"] = bool(new.get("training", False))
         if keep:
             rev = new.get("rev")
             new["rev"] = rev if isinstance(rev, int) and rev >= 1 else 1
@@ -494,7 +495,7 @@ class TinyDBRepository:
             with db.storage.batch():
                 table = db.table(REVISIONS, cache_size=0)
                 if change.drop:
-                    table.remove(where("rev").one_of(change.drop))
+                    table.remove(lambda d: self._readable(d).get("rev") in change.drop)
                 table.insert(change.add)
         by_shard: dict[str, builtins.list[Change]] = {}
         for change in changes:
@@ -550,7 +551,7 @@ class TinyDBRepository:
             revisions = self._stored(record_id)
             if not revisions:
                 raise StoreCorrupt(path, "holds no revisions")
-            shards[index.shard_of(record_id)].append(index.summary_row(self._readable(revisions[-1])))
+            shards[index.shard_of(record_id)].append(index.summary_row(revisions[-1]))
         for shard, rows in shards.items():
             db = self._db(self.layout.shard(shard), sync_dir=False)
             with db.storage.batch():
@@ -561,7 +562,7 @@ class TinyDBRepository:
         return sum(len(rows) for rows in shards.values())
 
     def _reindex(self, record_id: str, current: dict[str, Any] | None) -> None:
-        row = index.summary_row(self._readable(current)) if current is not None else None
+        row = index.summary_row(current) if current is not None else None
         db = self._db(self.layout.shard(index.shard_of(record_id)), sync_dir=False)
         with db.storage.batch():
             table = db.table(index.TABLE, cache_size=0)
