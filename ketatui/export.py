@@ -88,7 +88,9 @@ def take_home_markdown(plan: Plan, intake: Intake, clinic_name: str = "the clini
     lines = [f"# Your treatment plan{', ' + name if name else ''}", "",
              f"This is a draft from your consultation at {clinic_name}. Your clinician will confirm it with you.", ""]
     c = plan.course
-    lines += ["## Your sessions", "", f"We plan **{c.sessions} sessions** of {c.route_name.split(' (')[0].lower()}, "
+    route = c.route_name.split(" (")[0]
+    route = route if route[:2].isupper() else route[0].lower() + route[1:]  # "IV racemic ketamine", "esketamine nasal spray"
+    lines += ["## Your sessions", "", f"We plan **{c.sessions} sessions** of {route}, "
               f"{c.per_week} a week for about {c.weeks} weeks. Depending on how you feel, it could be as few as "
               f"{c.sessions_min} or as many as {c.sessions_max}.", ""]
     if plan.schedule:
