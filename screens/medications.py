@@ -1,0 +1,300 @@
+"""Current medications: one row per medicine, recognised against the catalogue as it is typed.
+
+The screen only shows what the core says: the catalogue recognises a name, the flag vocabulary
+gives each interaction its severity and title, and ``INTERACTION_REASONS`` says why it matters.
+A name the catalogue does not know is kept exactly as typed and marked for the clinician.
+Per keystroke the work is one catalogue lookup and one label update, so typing stays quick on
+the busiest screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import DescendantBlur
+from textual.suggester import Suggester
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Static
+
+from ketatui.catalogue import Catalogue
+from ketatui.fields import FieldProblem, problems_from
+from ketatui.flags import FLAG_DEFINITIONS
+from ketatui.medications import MedicationEntry, Medications
+from ketatui.rules import INTERACTION_REASONS
+from ketatui.screens.step import IntakeStep, StepResult
+
+#: The row's fields in screen order, with the short title shown on each box.
+ROW_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "Medication"),
+    ("dose", "Dose"),
+    ("how_often", "How often"),
+    ("reason", "What for"),
+)
+NOT_RECOGNISED = "not recognised — clinician to check"
+
+
+class CatalogueSuggester(Suggester):
+    """Completes a medication name from the catalogue's own suggestions (prefix matches only)."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        super().__init__(use_cache=True, case_sensitive=False)
+        self.catalogue = catalogue
+
+    async def get_suggestion(self, value: str) -> str | None:
+        # Input shows the part after what was typed, so only a name that starts with it fits.
+        for name in self.catalogue.suggest(value, limit=4):
+            if len(name) > len(value) and name.casefold().startswith(value):
+                return name
+        return None
+
+
+def recognition(catalogue: Catalogue, name: str) -> tuple[Content, Content]:
+    """What the catalogue and the flag vocabulary say about one typed name, in words.
+
+    Returns the status shown under the row (what it was read as, one line per interaction flag
+    with its severity in words) and why each flag matters (shown while the row has focus).
+    """
+    text = name.strip()
+    if not text:
+        return Content(""), Content("")
+    match = catalogue.match(text)
+    if match is None:
+        close = [n for n in catalogue.suggest(text, limit=3) if n.casefold() != text.casefold()]
+        hint = f" · close names: {', '.join(close)}" if close else ""
+        return Content.assemble((NOT_RECOGNISED.capitalize(), "bold"), hint), Content("")
+    medicine = match.medicine
+    if match.how == "typo":
+        heard = f"read as {medicine.generic} (close spelling: check)"
+    elif match.how == "brand":
+        heard = f"{match.matched_name} = {medicine.generic}"
+    else:
+        heard = medicine.generic
+    status: list[Content | str | tuple[str, str]] = [("Recognised:", "bold"), f" {heard} · {medicine.drug_class}"]
+    why: list[Content | str | tuple[str, str]] = []
+    for code in medicine.interactions:
+        severity, title = FLAG_DEFINITIONS[code]
+        status += ["\n", (f" {severity.upper()} ", "bold reverse"), " ", (code, "bold"), f" {title}"]
+        why += ["\n" if why else "", (f"{code}:", "italic"), f" {INTERACTION_REASONS[code]}"]
+    return Content.assemble(*status), Content.assemble(*why)
+
+
+class MedicationRow(Vertical):
+    """Name, dose, how often and what for, with what the catalogue made of the name below."""
+
+    def __init__(self, catalogue: Catalogue, values: dict[str, str] | None = None) -> None:
+        super().__init__(classes="med-row")
+        self.catalogue = catalogue
+        self.initial = values or {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="med-fields"):
+            for field, title in ROW_FIELDS:
+                box = Input(
+                    value=str(self.initial.get(field, "")),
+                    name=field,
+                    classes=f"med-{field.replace('_', '-')}",
+                    suggester=CatalogueSuggester(self.catalogue) if field == "name" else None,
+                    select_on_focus=False,
+                )
+                box.border_title = title
+                yield box
+        yield Static(classes="med-status")
+        yield Static(classes="med-why")
+        yield Static(classes="med-problem")
+
+    def on_mount(self) -> None:
+        self.refresh_recognition()
+
+    def on_descendant_focus(self) -> None:
+        self.add_class("-active")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-active")
+
+    def field(self, name: str) -> Input:
+        return self.query_one(f".med-{name.replace('_', '-')}", Input)
+
+    def values(self) -> dict[str, str]:
+        return {field: self.field(field).value for field, _ in ROW_FIELDS}
+
+    def is_blank(self) -> bool:
+        return not any(value.strip() for value in self.values().values())
+
+    def refresh_recognition(self) -> None:
+        status, why = recognition(self.catalogue, self.field("name").value)
+        self.query_one(".med-status", Static).update(status)
+        self.query_one(".med-why", Static).update(why)
+        self.set_class(bool(status.plain), "-has-status")
+        self.set_class(bool(why.plain), "-has-why")
+
+    def show_problem(self, text: str) -> None:
+        problem = self.query_one(".med-problem", Static)
+        problem.update(text)
+        self.set_class(bool(text), "-has-problem")
+
+
+class MedicationsStep(IntakeStep):
+    """Step 2: what the person takes now, as they say it."""
+
+    step_id = "medications"
+    step_title = "Current medications"
+    help_text = (
+        "Some medicines change how ketamine works or how safe a session is: sedatives and "
+        "benzodiazepines, opioids, stimulants, MAOIs, lamotrigine, theophylline and others. "
+        "List everything taken now, including as-needed medicines, supplements and herbal "
+        "remedies such as St John's wort. Names are matched as you type; a name that is not "
+        "recognised is kept as typed and the clinician checks it."
+    )
+    CSS_PATH = "../styles/medications.tcss"
+    BINDINGS = [
+        Binding("ctrl+n", "add_row", "Add medication", id="medications.add_row"),
+        Binding("ctrl+r", "remove_row", "Remove row", id="medications.remove_row"),
+    ]
+
+    def __init__(self, intake, protocol, *, audience: str = "clinician") -> None:
+        super().__init__(intake, protocol, audience=audience)
+        self.catalogue = Catalogue.default()
+
+    # --- building the screen ---
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="med-body", can_focus=False):
+            yield Static(self._intro(), id="med-intro")
+            yield Checkbox("Takes no medications", id="none-taken", compact=True)
+            yield Static(id="med-top-problem")
+            yield Vertical(id="med-rows")
+            yield Button("Add another medication", id="add-row", compact=True)
+        yield Footer()
+
+    def _intro(self) -> str:
+        if self.audience == "patient":
+            return "Every medicine you take now, including as-needed ones and herbal remedies."
+        return "Everything taken now, as-needed and herbal too. Right arrow takes a suggestion."
+
+    async def on_mount(self) -> None:
+        if not self.sub_title:
+            self.sub_title = self.step_title
+        state = self._restored_state()
+        self.query_one("#none-taken", Checkbox).value = bool(state.get("none_taken", False))
+        rows = [MedicationRow(self.catalogue, values) for values in state.get("rows", [])]
+        rows = rows or [MedicationRow(self.catalogue)]
+        await self.query_one("#med-rows").mount_all(rows)
+        rows[0].field("name").focus()
+
+    def _restored_state(self) -> dict[str, Any]:
+        """Half-typed answers win over the saved section: they are newer and may not validate yet."""
+        saved = self.intake.form_state.get(self.step_id)
+        if saved:
+            return saved
+        section = self.intake.medications
+        if section is None:
+            return {}
+        return {"none_taken": section.none_taken, "rows": [item.model_dump() for item in section.items]}
+
+    # --- the contract ---
+
+    def rows(self) -> list[MedicationRow]:
+        return list(self.query_one("#med-rows").query_children(MedicationRow))
+
+    def _filled_rows(self) -> list[MedicationRow]:
+        """Rows with anything typed in them; an untouched row is not a medication."""
+        return [row for row in self.rows() if not row.is_blank()]
+
+    def collect(self) -> StepResult:
+        none_taken = self.query_one("#none-taken", Checkbox).value
+        form_state = {"none_taken": none_taken, "rows": [row.values() for row in self.rows()]}
+        try:
+            section = Medications(items=[row.values() for row in self._filled_rows()], none_taken=none_taken)
+        except ValidationError as exc:
+            return StepResult(problems=problems_from(exc, Medications, prefix=("medications",)), form_state=form_state)
+        return StepResult(sections={"medications": section}, form_state=form_state)
+
+    def show_problems(self, problems: list[FieldProblem]) -> None:
+        filled = self._filled_rows()
+        by_row: dict[int, list[str]] = {}
+        top: list[str] = []
+        for problem in problems:
+            index, field = _row_field(problem.path)
+            if index is not None and index < len(filled):
+                title = MedicationEntry.model_fields[field].title if field in MedicationEntry.model_fields else problem.label
+                by_row.setdefault(index, []).append(f"{title}: {problem.message}")
+            else:
+                top.append(problem.message if problem.path == "medications" else str(problem))
+        for index, row in enumerate(filled):
+            row.show_problem("; ".join(by_row.get(index, [])))
+        for row in self.rows():
+            if row not in filled:
+                row.show_problem("")
+        top_problem = self.query_one("#med-top-problem", Static)
+        top_problem.update("; ".join(top))
+        top_problem.set_class(bool(top), "-shown")
+
+    # --- events ---
+
+    @on(Input.Changed)
+    def _name_changed(self, event: Input.Changed) -> None:
+        if event.input.name == "name":
+            row = event.input.parent.parent
+            if isinstance(row, MedicationRow):
+                row.refresh_recognition()
+
+    @on(Button.Pressed, "#add-row")
+    def _add_pressed(self) -> None:
+        self.action_add_row()
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        self.post_message(IntakeStep.FieldLeft())
+
+    # --- actions ---
+
+    async def action_add_row(self) -> None:
+        row = MedicationRow(self.catalogue)
+        await self.query_one("#med-rows").mount(row)
+        self._focus_row(row)
+
+    def _focus_row(self, row: MedicationRow) -> None:
+        row.field("name").focus()
+        row.scroll_visible()
+
+    def action_remove_row(self) -> None:
+        rows = self.rows()
+        current = self._row_with_focus()
+        if current is None:
+            self.notify("Move to a medication row first, then remove it.", severity="warning")
+            return
+        position = rows.index(current)
+        if len(rows) == 1:
+            for box in current.query(Input):
+                box.value = ""
+            current.show_problem("")
+            current.field("name").focus()
+        else:
+            current.remove()
+            neighbour = rows[position + 1] if position + 1 < len(rows) else rows[position - 1]
+            self.call_after_refresh(self._focus_row, neighbour)
+        removed = current.field("name").value.strip()
+        self.notify(f"Removed {removed or 'an empty row'}.")
+
+
+    def _row_with_focus(self) -> MedicationRow | None:
+        focused = self.focused
+        while focused is not None and not isinstance(focused, MedicationRow):
+            focused = focused.parent
+        return focused
+
+
+def _row_field(path: str) -> tuple[int | None, str]:
+    """("medications.items[2].name") -> (2, "name"); anything else -> (None, "")."""
+    prefix = "medications.items["
+    if not path.startswith(prefix):
+        return None, ""
+    number, _, rest = path[len(prefix):].partition("]")
+    if not number.isdigit():
+        return None, ""
+    return int(number), rest.lstrip(".")
