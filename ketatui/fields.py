@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-PHONE_PATTERN = r"^\+?[0-9][0-9 ()\-]{5,22}[0-9]$"
+PHONE_PATTERN = r"^\+?[0-9(][0-9 ()\-]{5,22}[0-9]$"  # "(555) 201-3344" may open with a bracket
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]

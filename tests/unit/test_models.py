@@ -79,6 +79,17 @@ def test_each_problem_names_the_field_and_what_is_accepted(make_data, answers, p
     assert "Input should" not in problem.message and "pydantic" not in problem.message.lower()
 
 
+@pytest.mark.parametrize("phone", ["+1 555 201 3344", "555-201-3344", "(555) 201-3344", "+1 (555) 201-3344", "(020) 7946 0958", "07700900123"])
+def test_phone_numbers_as_people_write_them(make_intake, phone) -> None:
+    assert make_intake({"goals_support.emergency_contact.phone": phone}).goals_support.emergency_contact.phone == phone
+
+
+@pytest.mark.parametrize("phone", ["call me", "12", "555-CALL-NOW", "+", "++1 555 0100", "555 0100 ext. 4"])
+def test_anything_else_is_not_a_phone_number(make_data, phone) -> None:
+    with pytest.raises(IntakeInvalid, match="enter a phone number"):
+        parse_intake(make_data({"goals_support.emergency_contact.phone": phone}))
+
+
 def test_a_missing_required_field_says_it_is_required(make_data) -> None:
     data = make_data()
     del data["medical_history"]["vitals"]["pulse"]
