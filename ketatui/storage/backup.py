@@ -66,9 +66,9 @@ def default_backup_path(directory: Path) -> Path:
 
 
 def backup(repo, destination: Path) -> BackupResult:
-    """Write a backup of ``repo``'s store to ``destination`` (a file, or a folder to put one in)."""
+    """Write a backup of ``repo``'s store to ``destination``: a ``.tar`` file, or a folder to put one in."""
     layout = repo.layout
-    if destination.is_dir():
+    if destination.suffix != ".tar":
         destination = default_backup_path(destination)
     if destination.exists():
         raise StorageError(f"{destination} already exists; nothing was written. Choose a new file name.")

@@ -137,7 +137,10 @@ def _documents(path: Path) -> list[dict[str, Any]]:
 def cmd_import(args: argparse.Namespace) -> int:
     from ketatui.intake import IntakeInvalid, parse_intake
     from ketatui.migrations import migrate
+    from ketatui.plan import make_plan
+    from ketatui.protocol import load_protocol
 
+    protocol = load_protocol(None)
     valid: list[tuple[Path, list[dict[str, Any]]]] = []
     for name in args.files:
         path = Path(name)
@@ -151,7 +154,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for number, doc in enumerate(docs, start=1):
             where = f"{path}" + (f" (intake {number})" if len(docs) > 1 else "")
             try:
-                checked.append(parse_intake(migrate(doc)).model_dump(mode="json"))
+                intake = parse_intake(migrate(doc))
             except ValueError as exc:  # an unknown schema version
                 return _fail(f"{where} cannot be imported: {exc}. Nothing was imported.", BAD_INPUT)
             except IntakeInvalid as exc:
@@ -159,6 +162,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                 for problem in exc.problems:
                     print(f"  - {problem} [{problem.path}]", file=sys.stderr)
                 return BAD_INPUT
+            stored = intake.model_dump(mode="json")
+            if intake.status != "signed" and not intake.missing_sections():
+                stored["plan"] = make_plan(intake, protocol).model_dump(mode="json")  # derived, never taken on trust
+            checked.append(stored)
         valid.append((path, checked))
     repo = _open(args, create=True)
     user = current_user()
@@ -295,7 +302,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     _common(show)
     show.set_defaults(handler=cmd_show)
 
-    imp = rsub.add_parser("import", help="store intakes from JSON files (one intake or a list per file)")
+    imp = rsub.add_parser("import", help="store intakes from JSON files (one intake or a list per file); "
+                          "the plan of an unsigned intake is derived again")
     imp.add_argument("files", nargs="+", metavar="FILE")
     _common(imp)
     imp.set_defaults(handler=cmd_import)
@@ -307,7 +315,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     demo.set_defaults(handler=cmd_demo_data)
 
     bk = subparsers.add_parser("backup", help="write an encrypted backup of the store to one file")
-    bk.add_argument("output", nargs="?", metavar="PATH", help="a file name or a folder (default: the current folder)")
+    bk.add_argument("output", nargs="?", metavar="PATH", help="a .tar file name, or a folder to put one in (default: the current folder)")
     _common(bk)
     bk.set_defaults(handler=cmd_backup)
 
