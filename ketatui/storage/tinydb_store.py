@@ -144,9 +144,10 @@ class SealedJSONStorage(Storage):
             self._files.write_json(self.path, data, sync_dir=self._sync_dir)
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group TinyDB calls into one read and (if anything changed) one atomic write."""
-        self._batching, self._data, self._dirty = True, None, False
+    def batch(self, *, new_file: bool = False) -> Iterator[None]:
+        """Group TinyDB calls into one read and (if anything changed) one atomic write.
+        ``new_file`` skips the read for a file that cannot exist yet."""
+        self._batching, self._data, self._dirty = True, {} if new_file else None, False
         try:
             yield
             if self._dirty:
@@ -491,12 +492,7 @@ class TinyDBRepository:
             if not path.parent.exists():
                 path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
                 dirs.add(layout.records)
-            db = self._db(path, sync_dir=False)
-            with db.storage.batch():
-                table = db.table(REVISIONS, cache_size=0)
-                if change.drop:
-                    table.remove(lambda d: self._readable(d).get("rev") in change.drop)
-                table.insert(change.add)
+            self._write_record(change)
         by_shard: dict[str, builtins.list[Change]] = {}
         for change in changes:
             by_shard.setdefault(index.shard_of(change.record_id), []).append(change)
@@ -516,6 +512,14 @@ class TinyDBRepository:
             fsync_dir(folder)
         self.audit.append(c.entry for c in changes)
         remove_durably(layout.journal)
+
+    def _write_record(self, change: Change) -> None:
+        db = self._db(self.layout.record(change.record_id), sync_dir=False)
+        with db.storage.batch(new_file=change.new):
+            table = db.table(REVISIONS, cache_size=0)
+            if change.drop:
+                table.remove(lambda d: self._readable(d).get("rev") in change.drop)
+            table.insert(change.add)
 
     def _recover(self) -> None:
         """Finish a write interrupted by a crash (the lock is held): make the index and the audit
