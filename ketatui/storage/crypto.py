@@ -29,6 +29,8 @@ from ketatui.storage.paths import KEY_FORBIDDEN, check_mode
 
 MAGIC = b"KTUI1"
 NONCE_BYTES = 12
+#: The magic and the nonce: unique to each sealing, so they identify one version of a file.
+HEADER_BYTES = len(MAGIC) + NONCE_BYTES
 KEY_BYTES = 32
 SCRYPT_DEFAULTS = {"n": 2**15, "r": 8, "p": 1}
 

@@ -6,29 +6,28 @@ id>.json.enc``, each shard a TinyDB table, so a save rewrites one shard of about
 rows (about 400 rows at 100k intakes) instead of the whole store.
 
 Searching needs every row, so a process keeps the shards it has read in memory as compact
-tuples and, before every list or search, re-reads exactly the shards whose file changed
-(``stat``: inode, size, mtime, ctime). A shard read less than ``RACY_NS`` after it was last
-written is re-read next time too (the "racy clean" rule), so a change made within one
-timestamp tick of the previous one is never missed. The cache therefore never hides another
-process's write.
+tuples and, before every list or search, re-reads exactly the shards whose file changed. A
+shard file is never modified in place: every write seals it anew with a fresh random nonce,
+which sits in the file's first bytes. Reading those few bytes of each shard (256 small reads)
+tells for certain whether it changed, with no reliance on timestamps, so the cache never
+hides another process's write.
 """
 
 from __future__ import annotations
 
 import heapq
 import os
-import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ketatui.storage.paths import check_mode
 from ketatui.storage.repository import RecordSummary
 
 SHARDS = [f"{i:02x}" for i in range(256)]
 TABLE = "summaries"
-RACY_NS = 2_000_000_000
 
 # Positions in a cached row tuple.
 ID, NAME, NAME_KEY, DOB, STATUS, REV, UPDATED_AT, UPDATED_BY, CREATED_BY, URGENT, BLOCKED, TRAINING, STEP = range(13)
@@ -116,12 +115,13 @@ def matcher(search: str) -> Callable[[tuple[Any, ...]], bool] | None:
 
 
 class SummaryCache:
-    """Every shard's rows, re-read only when its file changed."""
+    """Every shard's rows, re-read only when its file was rewritten."""
 
-    def __init__(self, shard_path: Callable[[str], Path], load: Callable[[Path], Iterable[dict[str, Any]]]):
+    def __init__(self, shard_path: Callable[[str], Path], decode: Callable[[Path, bytes], Iterable[dict[str, Any]]], header: int):
         self._path = shard_path
-        self._load = load
-        self._shards: dict[str, tuple[tuple[int, int, int, int], bool, list[tuple[Any, ...]]]] = {}
+        self._decode = decode
+        self._header = header
+        self._shards: dict[str, tuple[bytes, list[tuple[Any, ...]]]] = {}
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         for shard in SHARDS:
@@ -130,18 +130,30 @@ class SummaryCache:
     def _fresh(self, shard: str) -> list[tuple[Any, ...]]:
         path = self._path(shard)
         try:
-            st = os.stat(path)
+            fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
             self._shards.pop(shard, None)
             return []
-        key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        cached = self._shards.get(shard)
-        if cached is not None and cached[0] == key and not cached[1]:
-            return cached[2]
-        rows = [_as_tuple(r) for r in self._load(path)]
-        racy = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS
-        self._shards[shard] = (key, racy, rows)
+        try:
+            head = os.pread(fd, self._header, 0)
+            cached = self._shards.get(shard)
+            if cached is not None and cached[0] == head:
+                return cached[1]
+            blob = read_all(fd, path)
+        finally:
+            os.close(fd)
+        rows = [_as_tuple(r) for r in self._decode(path, blob)]
+        self._shards[shard] = (head, rows)
         return rows
+
+
+def read_all(fd: int, path: Path) -> bytes:
+    """The whole file behind ``fd``, after checking nobody else may read it."""
+    check_mode(path, os.fstat(fd).st_mode)
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def select(

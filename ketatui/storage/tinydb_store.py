@@ -42,7 +42,7 @@ from ketatui.schema import SCHEMA_VERSION
 from ketatui.storage import index
 from ketatui.storage.atomic import clean_temp, fsync_dir, remove_durably, write_atomic
 from ketatui.storage.audit import AuditLog, Entry, now_iso
-from ketatui.storage.crypto import Keys, Unreadable, read_key_file
+from ketatui.storage.crypto import HEADER_BYTES, Keys, Unreadable, read_key_file
 from ketatui.storage.errors import (
     InvalidRequest,
     NewerSchema,
@@ -54,7 +54,7 @@ from ketatui.storage.errors import (
 )
 from ketatui.storage.locking import StoreLock
 from ketatui.storage.meta import StoreMeta
-from ketatui.storage.paths import check_path, check_mode
+from ketatui.storage.paths import check_path
 from ketatui.storage.repository import STATUSES, RecordSummary
 
 REVISIONS = "revisions"
@@ -98,14 +98,14 @@ class SealedFiles:
         except FileNotFoundError:
             return None
         try:
-            check_mode(path, os.fstat(fd).st_mode)
-            chunks = []
-            while chunk := os.read(fd, 1 << 20):
-                chunks.append(chunk)
+            blob = index.read_all(fd, path)
         finally:
             os.close(fd)
+        return self.decode(path, blob)
+
+    def decode(self, path: Path, blob: bytes) -> dict[str, Any]:
         try:
-            data = json.loads(self.keys.open(b"".join(chunks), self.layout.rel(path)))
+            data = json.loads(self.keys.open(blob, self.layout.rel(path)))
         except Unreadable as exc:
             raise StoreCorrupt(path, str(exc)) from None
         except ValueError:
@@ -205,7 +205,7 @@ class TinyDBRepository:
         self.lock = StoreLock(layout.lock)
         self.read_only = read_only
         self.notice: str | None = None
-        self._summaries = index.SummaryCache(layout.shard, self._shard_rows)
+        self._summaries = index.SummaryCache(layout.shard, self._shard_rows, HEADER_BYTES)
 
     # ----- opening ---------------------------------------------------------------------------
 
@@ -268,9 +268,8 @@ class TinyDBRepository:
             raise RecordNotFound(record_id)
         return revisions
 
-    def _shard_rows(self, path: Path) -> Iterable[dict[str, Any]]:
-        data = self.files.read_json(path) or {}
-        return (data.get(index.TABLE) or {}).values()
+    def _shard_rows(self, path: Path, blob: bytes) -> Iterable[dict[str, Any]]:
+        return (self.files.decode(path, blob).get(index.TABLE) or {}).values()
 
     @staticmethod
     def _readable(doc: dict[str, Any]) -> dict[str, Any]:
