@@ -66,6 +66,8 @@ class RouteCourse(_Strict):
     def _range(self) -> "RouteCourse":
         if not self.min <= self.planned <= self.max:
             raise ValueError(f"planned ({self.planned}) must lie between min ({self.min}) and max ({self.max})")
+        if self.induction_sessions is not None and self.induction_sessions > self.planned:
+            raise ValueError(f"induction_sessions ({self.induction_sessions}) must not be more than planned ({self.planned})")
         return self
 
 

@@ -55,6 +55,8 @@ BAD = [
     pytest.param({"thresholds.bp_severe_systolic": 500}, "thresholds.bp_severe_systolic", ["500", "accepted range 120 to 260"], id="out-of-range"),
     pytest.param({"thresholds.bp_sever_systolic": 180}, "thresholds.bp_sever_systolic", ["not a field ketatui knows", "bp_severe_systolic"], id="unknown-key"),
     pytest.param({"course.iv_ketamine.min": 7}, "course.iv_ketamine", ["planned (6) must lie between min (7) and max (8)"], id="min-above-planned"),
+    pytest.param({"course.esketamine.induction_sessions": 14}, "course.esketamine",
+                 ["induction_sessions (14) must not be more than planned (12)"], id="induction-longer-than-the-course"),
     pytest.param({"schedule.open_weekdays": ["mon", "funday"]}, "schedule.open_weekdays[1]", ["choose one of: mon, tue, wed, thu, fri, sat or sun"], id="unknown-weekday"),
     pytest.param({"schedule.closed_days": ["2026-13-01"]}, "schedule.closed_days[0]", ["enter a date as YYYY-MM-DD"], id="bad-closed-day"),
     pytest.param({"thresholds.bp_elevated_systolic": 190}, "thresholds", ["bp_elevated_* must be lower than bp_severe_*"], id="elevated-above-severe"),
