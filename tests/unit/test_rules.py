@@ -196,7 +196,7 @@ QUIET: list[Case] = [
     quiet("RISK-SUICIDE-ACUTE", "acuity-no", {"asq.wished_dead": True, "asq.thoughts_right_now": False}),
     quiet("RISK-SUICIDE-ACUTE", "item9-3-asq-negative", phq(20, item9=3)),
     quiet("RISK-SUICIDE-ACUTE", "item9-2-asq-positive", {**phq(20, item9=2), "asq.wished_dead": True, "asq.thoughts_right_now": False}),
-    quiet("RISK-SUICIDE-SCREEN", "item9-0-asq-negative", {**phq(27 - 3, item9=0), **ASQ_NO}),
+    quiet("RISK-SUICIDE-SCREEN", "item9-0-asq-negative", {**phq(24, item9=0), **ASQ_NO}),
     quiet("CI-HYPERSENSITIVITY", "other-allergy", {f"{PHYS}.other_allergies": "penicillin, ketoprofen"}),
     quiet("CI-VASCULAR", "controlled-hypertension", {f"{PHYS}.hypertension": True, f"{PHYS}.hypertension_controlled": True}),
     quiet("CI-BRAIN-BLEED", "raised-icp-only", {f"{PHYS}.raised_intracranial_pressure": True}),
