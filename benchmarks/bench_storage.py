@@ -1,0 +1,298 @@
+"""Storage benchmark: ketatui's store against stock TinyDB with the same intakes, in one run.
+
+    python benchmarks/bench_storage.py --sizes 1000,10000,100000
+
+For each size it builds (once, cached under --work-dir) a ketatui store and a stock TinyDB
+file holding the same synthetic intakes (~10 kB each, with their plans), then measures each
+in a fresh process:
+
+- save: one changed intake saved (ketatui: ``Repository.save`` with lock, journal, fsyncs and
+  audit line; stock: ``table.update`` by record id), p50/p95;
+- search: a name, a record id prefix or a birth date (ketatui: ``list(search=...)`` with the
+  list already loaded once in the process; stock: ``table.search``), p50/p95;
+- list: the first 50 rows in list order (urgent first, most recent first), p50/p95;
+- cold list: the first list in a fresh process (reads every index shard);
+- start-up: a fresh process that imports storage and opens the store, against the same for
+  an empty store (median of several runs), plus the open call alone;
+- peak RSS of the ketatui measuring process.
+
+Stock TinyDB rewrites its whole file on every change, so at large sizes it is measured on
+fewer operations (the table says how many). Its file is written directly in TinyDB's own
+JSON format (one ``json.dumps`` of the whole database, as its JSONStorage does), because
+inserting 100k documents one by one through TinyDB would take hours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BUDGETS = {10_000: {"save": 0.030, "search": 0.050}, 100_000: {"save": 0.060, "search": 0.100}}
+STARTUP_BUDGET = 1.2
+RSS_BUDGET_MB = 150
+POOL = 1000
+BUILD_BATCH = 2000
+STARTUP_RUNS = 9
+
+
+# ----- building ---------------------------------------------------------------------------------
+
+
+def documents(count: int, seed: int):
+    """``count`` synthetic intakes: a pool of distinct ones, each reused with a new record id."""
+    from ketatui.storage.cli import demo_documents
+
+    pool = demo_documents(min(POOL, count), seed)
+    rng = random.Random(seed)
+    for i in range(count):
+        yield dict(pool[i % len(pool)], record_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+
+
+def build(work: Path, size: int, key: Path) -> None:
+    from ketatui.storage import open_repository
+
+    folder = work / str(size)
+    if (folder / "complete").exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in ("ketatui", "stock.json"):
+        subprocess.run(["rm", "-rf", str(folder / stale)], check=True)
+    print(f"  building {size:,} intakes (once; kept in {folder})", file=sys.stderr, flush=True)
+    repo = open_repository(folder / "ketatui", key_file=key)
+    started = time.perf_counter()
+    with open(folder / "stock.json", "w", encoding="utf-8") as stock:
+        stock.write('{"_default": {')
+        batch: list[dict] = []
+        done = 0
+        for i, doc in enumerate(documents(size, seed=size)):
+            stock.write((", " if i else "") + json.dumps(str(i + 1)) + ": " + json.dumps(doc))
+            batch.append(doc)
+            if len(batch) == BUILD_BATCH or i == size - 1:
+                repo.create_many(batch, user="bench")
+                done += len(batch)
+                batch = []
+                print(f"\r  {done:,}/{size:,} ({time.perf_counter() - started:.0f} s)", end="", file=sys.stderr, flush=True)
+        stock.write("}}")
+    print(file=sys.stderr)
+    (folder / "complete").touch()
+
+
+# ----- measuring (each in its own process) ------------------------------------------------------
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"p50": statistics.median(ordered), "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], "n": len(ordered)}
+
+
+def queries(rows: list[tuple[str, str, str | None]], count: int, seed: int) -> list[str]:
+    """Searches a clinician types: a name, the start of a record id, a birth date, in turn."""
+    rng = random.Random(seed)
+    picked = [rows[rng.randrange(len(rows))] for _ in range(count)]
+    kinds = [lambda r: r[1].removesuffix(" (synthetic)"), lambda r: r[0][:8], lambda r: r[2]]
+    return [kinds[i % 3](r) for i, r in enumerate(picked)]
+
+
+def measure_ketatui(store: Path, key: Path, ops: int) -> dict:
+    import ketatui.storage.tinydb_store  # noqa: F401  (so "open" times the open, not the import)
+    from ketatui.storage import open_repository
+
+    t = time.perf_counter()
+    repo = open_repository(store, key_file=key)
+    opened = time.perf_counter() - t
+    t = time.perf_counter()
+    repo.list(limit=50)
+    cold = time.perf_counter() - t
+    t = time.perf_counter()
+    everything = repo.list()
+    full = time.perf_counter() - t
+    rows = [(r.record_id, r.full_name, r.date_of_birth) for r in everything]
+    del everything
+    rng = random.Random(1)
+    saves, searches, lists = [], [], []
+    for i, text in enumerate(queries(rows, ops, seed=2)):
+        record_id = rows[rng.randrange(len(rows))][0]
+        doc = repo.get(record_id, user="bench")
+        doc["current_step"] = "medications" if doc.get("current_step") != "medications" else "summary"
+        t = time.perf_counter()
+        repo.save(doc, user="bench", expected_rev=doc["rev"])
+        saves.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        found = repo.list(search=text)
+        searches.append(time.perf_counter() - t)
+        assert found, text
+        if i % 4 == 0:
+            t = time.perf_counter()
+            repo.list(limit=50)
+            lists.append(time.perf_counter() - t)
+    return {"open": opened, "cold_list": cold, "full_list": full, "save": percentiles(saves), "search": percentiles(searches),
+            "list": percentiles(lists), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def measure_stock(path: Path, ops: int) -> dict:
+    from tinydb import Query, TinyDB, where
+
+    t = time.perf_counter()
+    db = TinyDB(path)
+    count = len(db)  # TinyDB reads its file lazily; this is the first read
+    opened = time.perf_counter() - t
+    t = time.perf_counter()
+    docs = db.all()
+    full = time.perf_counter() - t
+    rows = [(d["record_id"], d["medical_history"]["demographics"]["full_name"], d["medical_history"]["demographics"]["date_of_birth"]) for d in docs]
+    del docs
+    rng = random.Random(1)
+    saves, searches, lists = [], [], []
+    for text in queries(rows, ops, seed=2):
+        record_id = rows[rng.randrange(len(rows))][0]
+        t = time.perf_counter()
+        db.update({"current_step": "medications"}, where("record_id") == record_id)
+        saves.append(time.perf_counter() - t)
+        needle = text.casefold()
+        t = time.perf_counter()
+        doc = Query()
+        found = db.search(
+            doc.medical_history.demographics.test(lambda d, n=needle: n in d["full_name"].casefold() or d["date_of_birth"].startswith(n))
+            | doc.record_id.test(lambda r, n=needle: r.startswith(n))
+        )
+        searches.append(time.perf_counter() - t)
+        assert found, text
+        t = time.perf_counter()
+        every = db.all()
+        every.sort(key=lambda d: d.get("updated_at") or "", reverse=True)
+        every[:50]
+        lists.append(time.perf_counter() - t)
+    return {"open": opened, "count": count, "full_list": full, "save": percentiles(saves), "search": percentiles(searches),
+            "list": percentiles(lists), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+STARTUP = """
+import json, sys, time
+t0 = time.perf_counter()
+from ketatui.storage import open_repository
+import ketatui.storage.tinydb_store  # imported by the first open; timed with the imports
+t1 = time.perf_counter()
+open_repository(sys.argv[1], key_file=sys.argv[2])
+t2 = time.perf_counter()
+print(json.dumps({"open": t2 - t1, "import_and_open": t2 - t0}))
+"""
+
+
+def startup(store: Path, key: Path) -> dict:
+    """A fresh process that opens the store: wall time, and the open call alone."""
+    t = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", STARTUP, str(store), str(key)], capture_output=True, text=True, check=True, cwd=ROOT)
+    wall = time.perf_counter() - t
+    return {"wall": wall, **json.loads(out.stdout)}
+
+
+def run_measure(kind: str, path: Path, key: Path, ops: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--measure", kind, "--path", str(path), "--key", str(key), "--ops", str(ops)],
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise SystemExit(f"measuring {kind} at {path} failed:\n{out.stderr}")
+    return json.loads(out.stdout)
+
+
+# ----- report -----------------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}" if seconds < 10 else f"{seconds * 1000:,.0f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--ops", type=int, default=200, help="operations per measurement for ketatui")
+    parser.add_argument("--work-dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "ketatui-bench")
+    parser.add_argument("--measure", choices=("ketatui", "stock"), help=argparse.SUPPRESS)
+    parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--key", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.measure == "ketatui":
+        print(json.dumps(measure_ketatui(args.path, args.key, args.ops)))
+        return 0
+    if args.measure == "stock":
+        print(json.dumps(measure_stock(args.path, args.ops)))
+        return 0
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = args.work_dir
+    work.mkdir(parents=True, exist_ok=True)
+    key = work / "bench.key"
+    from ketatui.storage import open_repository
+
+    open_repository(work / "empty" / "ketatui", key_file=key)
+    results = {}
+    for size in sizes:
+        build(work, size, key)
+        folder = work / str(size)
+        print(f"  measuring {size:,}", file=sys.stderr, flush=True)
+        mine = run_measure("ketatui", folder / "ketatui", key, args.ops)
+        stock_ops = max(3, min(args.ops, 30_000 // size))
+        stock = run_measure("stock", folder / "stock.json", key, stock_ops)
+        starts_full, starts_empty = [], []
+        for _ in range(STARTUP_RUNS):  # alternate, so drift in the machine affects both alike
+            starts_empty.append(startup(work / "empty" / "ketatui", key))
+            starts_full.append(startup(folder / "ketatui", key))
+        results[size] = (mine, stock, starts_full, starts_empty)
+
+    print()
+    print(f"Storage benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; times in ms (p50 / p95)")
+    print()
+    head = f"{'intakes':>8}  {'store':<8} {'ops':>4}  {'save':>15}  {'search':>15}  {'list 50':>15}  {'cold list':>9}  {'open':>8}  {'peak RSS':>8}"
+    print(head)
+    print("-" * len(head))
+    for size, (mine, stock, _, _) in results.items():
+        for name, r in (("ketatui", mine), ("stock", stock)):
+            cold = ms(r["cold_list"]) if "cold_list" in r else "—"
+            print(f"{size:>8,}  {name:<8} {r['save']['n']:>4}  {ms(r['save']['p50']):>7} / {ms(r['save']['p95']):<5}  "
+                  f"{ms(r['search']['p50']):>7} / {ms(r['search']['p95']):<5}  {ms(r['list']['p50']):>7} / {ms(r['list']['p95']):<5}  "
+                  f"{cold:>9}  {ms(r['open']):>8}  {r['rss_mb']:>5.0f} MB")
+    print()
+    print("Stock TinyDB ÷ ketatui (p50; higher means ketatui is faster)")
+    for size, (mine, stock, _, _) in results.items():
+        ratios = "  ".join(f"{op} {stock[op]['p50'] / mine[op]['p50']:,.0f}×" for op in ("save", "search", "list"))
+        print(f"{size:>8,}  {ratios}")
+    print()
+    print(f"Start-up: a fresh process importing storage and opening the store, median of {STARTUP_RUNS}, against an empty store")
+    verdicts = []
+    for size, (mine, stock, full, empty) in results.items():
+        wall = statistics.median(s["wall"] for s in full) / statistics.median(s["wall"] for s in empty)
+        opened = statistics.median(s["open"] for s in full)
+        opened_empty = statistics.median(s["open"] for s in empty)
+        print(f"{size:>8,}  process {statistics.median(s['wall'] for s in full) * 1000:.0f} ms vs {statistics.median(s['wall'] for s in empty) * 1000:.0f} ms "
+              f"= {wall:.2f}×;  open call {opened * 1000:.1f} ms vs {opened_empty * 1000:.1f} ms = {opened / opened_empty:.2f}×")
+        budget = BUDGETS.get(size)
+        if budget:
+            verdicts.append((f"{size:,}: save p95 {ms(mine['save']['p95'])} ms ≤ {budget['save'] * 1000:.0f}", mine["save"]["p95"] <= budget["save"]))
+            verdicts.append((f"{size:,}: search p95 {ms(mine['search']['p95'])} ms ≤ {budget['search'] * 1000:.0f}", mine["search"]["p95"] <= budget["search"]))
+            verdicts.append((f"{size:,}: start-up {wall:.2f}× ≤ {STARTUP_BUDGET}× empty", wall <= STARTUP_BUDGET))
+            verdicts.append((f"{size:,}: peak RSS {mine['rss_mb']:.0f} MB ≤ {RSS_BUDGET_MB} MB", mine["rss_mb"] <= RSS_BUDGET_MB))
+    if verdicts:
+        print()
+        print("Budgets (DESIGN.md)")
+        for text, ok in verdicts:
+            print(f"  {'PASS' if ok else 'FAIL'}  {text}")
+    print()
+    print("Notes: ketatui search is measured with the list already loaded in the process (as in the app);")
+    print("'cold list' is the first list in a fresh process. Stock TinyDB is measured on the 'ops' count shown.")
+    return 0 if all(ok for _, ok in verdicts) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
