@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantBlur
 from textual.suggester import Suggester
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Static
+from textual.widgets import Button, Footer, Header, Input, Static
 
 from ketatui.catalogue import Catalogue
 from ketatui.fields import FieldProblem, problems_from
@@ -27,6 +27,7 @@ from ketatui.flags import FLAG_DEFINITIONS
 from ketatui.medications import MedicationEntry, Medications
 from ketatui.rules import INTERACTION_REASONS
 from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.screens.widgets import YesBox, title_of
 
 #: The row's fields in screen order, with the short title shown on each box.
 ROW_FIELDS: tuple[tuple[str, str], ...] = (
@@ -166,7 +167,7 @@ class MedicationsStep(IntakeStep):
         yield Header()
         with VerticalScroll(id="med-body", can_focus=False):
             yield Static(self._intro(), id="med-intro")
-            yield Checkbox("Takes no medications", id="none-taken", compact=True)
+            yield YesBox(title_of(Medications, "none_taken"), id="none-taken", compact=True)
             yield Static(id="med-top-problem")
             yield Vertical(id="med-rows")
             yield Button("Add another medication", id="add-row", compact=True)
@@ -181,7 +182,7 @@ class MedicationsStep(IntakeStep):
         if not self.sub_title:
             self.sub_title = self.step_title
         state = self._restored_state()
-        self.query_one("#none-taken", Checkbox).value = bool(state.get("none_taken", False))
+        self.query_one("#none-taken", YesBox).value = bool(state.get("none_taken", False))
         rows = [MedicationRow(self.catalogue, values) for values in state.get("rows", [])]
         rows = rows or [MedicationRow(self.catalogue)]
         await self.query_one("#med-rows").mount_all(rows)
@@ -207,7 +208,7 @@ class MedicationsStep(IntakeStep):
         return [row for row in self.rows() if not row.is_blank()]
 
     def collect(self) -> StepResult:
-        none_taken = self.query_one("#none-taken", Checkbox).value
+        none_taken = self.query_one("#none-taken", YesBox).value
         form_state = {"none_taken": none_taken, "rows": [row.values() for row in self.rows()]}
         try:
             section = Medications(items=[row.values() for row in self._filled_rows()], none_taken=none_taken)
@@ -222,7 +223,7 @@ class MedicationsStep(IntakeStep):
         for problem in problems:
             index, field = _row_field(problem.path)
             if index is not None and index < len(filled):
-                title = MedicationEntry.model_fields[field].title if field in MedicationEntry.model_fields else problem.label
+                title = title_of(MedicationEntry, field) if field in MedicationEntry.model_fields else problem.label
                 by_row.setdefault(index, []).append(f"{title}: {problem.message}")
             else:
                 top.append(problem.message if problem.path == "medications" else str(problem))
@@ -245,8 +246,8 @@ class MedicationsStep(IntakeStep):
                 row.refresh_recognition()
 
     @on(Button.Pressed, "#add-row")
-    def _add_pressed(self) -> None:
-        self.action_add_row()
+    async def _add_pressed(self) -> None:
+        await self.action_add_row()
 
     def on_descendant_blur(self, event: DescendantBlur) -> None:
         self.post_message(IntakeStep.FieldLeft())
