@@ -108,23 +108,20 @@ class AuditLog:
         finally:
             os.close(fd)
 
-    def last_lines(self, count: int) -> list[dict[str, Any]]:
-        """The last ``count`` complete lines, oldest first (for recovery after a crash)."""
+    def size(self) -> int:
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def lines_after(self, offset: int) -> list[dict[str, Any]]:
+        """The complete lines written after byte ``offset`` (for recovery after a crash)."""
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(offset)
+                return [line for line in map(_parse, f.read().split(b"\n")) if line is not None]
         except FileNotFoundError:
             return []
-        try:
-            size = os.fstat(fd).st_size
-            chunk = 512 * max(count, 1) + 4096
-            while True:
-                start = max(0, size - chunk)
-                lines = [p for p in (_parse(r) for r in os.pread(fd, size - start, start).split(b"\n")[1 if start else 0 :]) if p]
-                if len(lines) >= count or start == 0:
-                    return lines[-count:] if count else []
-                chunk *= 4
-        finally:
-            os.close(fd)
 
     def _tail(self, fd: int) -> tuple[dict[str, Any] | None, bool]:
         """The last complete line and whether the file ends in a cut-short line."""

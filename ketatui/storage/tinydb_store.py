@@ -479,7 +479,7 @@ class TinyDBRepository:
         if not changes:
             return
         layout = self.layout
-        journal = {"pid": os.getpid(), "entries": [vars(c.entry) for c in changes]}
+        journal = {"pid": os.getpid(), "audit_size": self.audit.size(), "entries": [vars(c.entry) for c in changes]}
         write_atomic(layout.journal, json.dumps(journal).encode(), layout.tmp)
         dirs: set[Path] = set()
         for change in changes:
@@ -526,11 +526,11 @@ class TinyDBRepository:
         try:
             journal = json.loads(self.layout.journal.read_bytes())
             entries = [Entry(**e) for e in journal["entries"]]
+            logged = self.audit.lines_after(int(journal["audit_size"]))
         except FileNotFoundError:
             return
         except (ValueError, KeyError, TypeError):
-            entries = []  # cannot happen with an atomic write; nothing to finish
-        logged = self.audit.last_lines(len(entries))
+            entries, logged = [], []  # cannot happen with an atomic write; nothing to finish
         missing: builtins.list[Entry] = []
         for entry in entries:
             revisions = self._stored(entry.record_id)

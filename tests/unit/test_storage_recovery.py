@@ -52,7 +52,7 @@ def consistent(repo) -> None:
 
 
 def audited(repo, action, rev) -> list[dict]:
-    return [line for line in repo.audit.last_lines(100) if (line["action"], line["rev"]) == (action, rev)]
+    return [line for line in repo.audit.lines_after(0) if (line["action"], line["rev"]) == (action, rev)]
 
 
 # write_json calls in one save: 1 = the record file, 2 = the index shard.
@@ -117,4 +117,17 @@ def test_an_interrupted_batch_is_finished(tmp_path, make_data, monkeypatch):
     after = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
     consistent(after)
     written = len(after.list()) - 1
-    assert written == 24 and len([line for line in after.audit.last_lines(100) if line.get("recovered")]) == 24
+    assert written == 24 and len([line for line in after.audit.lines_after(0) if line.get("recovered")]) == 24
+
+
+def test_views_logged_after_a_crash_do_not_duplicate_its_audit_lines(tmp_path, make_data, monkeypatch):
+    repo, doc, _ = build(tmp_path, make_data)
+    with monkeypatch.context() as m:
+        die_on_call(m, tinydb_store, "remove_durably", 1)  # everything written but the journal removal
+        with pytest.raises(Died):
+            repo.save(dict(doc, current_step="medications"), user="dr.lee", expected_rev=1)
+    reader = open_repository(tmp_path / "store", key_file=tmp_path / "store.key", read_only=True)
+    reader.get(doc["record_id"], user="dr.kim")  # a read-only session logs its view, and repairs nothing
+    after = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    consistent(after)
+    assert len(audited(after, "update", 2)) == 1
