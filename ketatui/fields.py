@@ -39,6 +39,10 @@ class FieldProblem:
         return f"{self.label}: {self.message}"
 
 
+#: Leaf labels that mean nothing alone ("Phone" of whom?), so the parent's label goes first.
+_NEEDS_CONTEXT = frozenset({"Name", "Phone", "Relationship", "Role"})
+
+
 def _title_for(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> tuple[str, str, Any]:
     """Walk the model along ``loc`` and return (dotted path, plain label, the innermost field)."""
     labels: list[str] = []
@@ -64,8 +68,10 @@ def _title_for(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> tuple[str
         last_field = field
     # The innermost label is the most useful; keep one level of context for list rows.
     label = labels[-1] if labels else "Intake"
-    if len(labels) >= 2 and "#" in labels[-2]:
-        label = f"{labels[-2]}, {labels[-1]}"
+    if len(labels) >= 2 and label in _NEEDS_CONTEXT:
+        label = f"{labels[-2]}, {label.lower()}"
+    elif len(labels) >= 2 and "#" in labels[-2]:
+        label = f"{labels[-2]}, {label}"
     return ".".join(parts), label, last_field
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from ketatui.fields import LongText, Phone, RequiredText, Section, ShortText
 
@@ -34,8 +34,15 @@ class TreatingClinician(Section):
 class GoalsAndSupport(Section):
     goals: list[Goal] = Field(default_factory=list, title="Goal", max_length=10)
     escort_every_session: bool = Field(default=False, title="Someone takes them home after every session")
-    escort: Contact | None = Field(default=None, title="Escort home")
+    escort: Contact | None = Field(default=None, title="Escort home", validate_default=True)
     emergency_contact: Contact | None = Field(default=None, title="Emergency contact")
     treating_clinicians: list[TreatingClinician] = Field(default_factory=list, title="Treating clinician", max_length=10)
     living_situation: LivingSituation = Field(default="not stated", title="Living situation")
     crisis_plan: LongText = Field(default="", title="Crisis plan")
+
+    @field_validator("escort")
+    @classmethod
+    def _escort_named(cls, value: Contact | None, info: ValidationInfo) -> Contact | None:
+        if value is None and info.data.get("escort_every_session"):
+            raise ValueError("give the escort's name and phone, or untick 'Someone takes them home after every session'")
+        return value

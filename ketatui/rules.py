@@ -165,7 +165,7 @@ def conditions(intake: Intake, protocol: Protocol, today: date, catalogue: Catal
     if p.bladder_symptoms:
         yield make_flag("BLADDER", "Urinary symptoms reported before treatment; record them as a baseline and ask at every visit", f"{_PHYS}.bladder_symptoms")
     if sub.alcohol_drinks_per_week > 0:
-        yield make_flag("INT-ALCOHOL", f"{sub.alcohol_drinks_per_week} alcoholic drinks a week reported; no alcohol on treatment days or for 24 hours after", f"{_MH}.substance_use.alcohol_drinks_per_week")
+        yield make_flag("INT-ALCOHOL", f"{sub.alcohol_drinks_per_week} alcoholic drink{'s' if sub.alcohol_drinks_per_week != 1 else ''} a week reported; no alcohol on treatment days or for 24 hours after", f"{_MH}.substance_use.alcohol_drinks_per_week")
     if sub.cannabis_use:
         yield make_flag("INT-CANNABIS", "Cannabis use reported; none on treatment days or for 24 hours after", f"{_MH}.substance_use.cannabis_use")
 

@@ -153,7 +153,7 @@ def test_wrong_values_are_each_listed_by_field(tmp_path) -> None:
     assert "is not valid" in lines[0]
     assert "  - Weight (kg): 400 is outside the accepted range 25 to 350 [medical_history.demographics.weight_kg]" in lines
     assert any("Blood pressure, diastolic (mmHg): 130 must be lower than the systolic 122" in line and "[medical_history.vitals.diastolic_bp]" in line for line in lines)
-    assert any(line.startswith("  - Phone: enter a phone number") and "[goals_support.emergency_contact.phone]" in line for line in lines)
+    assert any(line.startswith("  - Emergency contact, phone: enter a phone number") and "[goals_support.emergency_contact.phone]" in line for line in lines)
     assert len([line for line in lines if line.startswith("  - ")]) == 3
 
 

@@ -45,7 +45,7 @@ PROBLEMS: list[Any] = [
                  "Sex", ["choose one of: female, male, intersex or not stated"], id="not-a-choice"),
     pytest.param({"route": "oral"}, "route", "Proposed route", ["choose one of: iv_ketamine or esketamine"], id="unknown-route"),
     pytest.param({"goals_support.emergency_contact.phone": "call me"}, "goals_support.emergency_contact.phone",
-                 "Phone", ["enter a phone number", "digits, spaces, brackets or dashes"], id="phone-pattern"),
+                 "Emergency contact, phone", ["enter a phone number", "digits, spaces, brackets or dashes"], id="phone-pattern"),
     pytest.param({"asq.wished_dead": True}, "asq.thoughts_right_now",
                  "ASQ question 5 (thoughts right now)", ["must be asked and answered after any yes"], id="asq-acuity-missing-after-a-yes"),
     pytest.param({"medications.none_taken": True}, "medications",

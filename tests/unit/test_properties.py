@@ -164,8 +164,8 @@ def intake_data(draw) -> dict[str, Any]:
         "side_effects": {"discussed": draw(st.dictionaries(st.sampled_from(sorted(TOPIC_IDS)), booleans))},
         "goals_support": {
             "goals": draw(st.lists(st.fixed_dictionaries({"description": SAFE_TEXT, "target": SAFE_TEXT}), max_size=3)),
-            "escort_every_session": draw(booleans),
-            "escort": draw(st.none() | contact()),
+            "escort_every_session": (escort_every := draw(booleans)),
+            "escort": draw(contact() if escort_every else st.none() | contact()),
             "emergency_contact": draw(st.none() | contact()),
             "living_situation": draw(st.sampled_from(["lives alone", "with partner or family", "not stated"])),
         },
@@ -272,7 +272,7 @@ WRONG_TYPE = {
 def one_bad_answer(draw) -> tuple[dict[str, Any], str]:
     """A valid intake with exactly one thing wrong, and the path the problem must be reported at."""
     data = draw(intake_data())
-    kind = draw(st.sampled_from(["range", "type", "diastolic", "future", "unknown", "acuity", "none_taken", "topic", "phone"]))
+    kind = draw(st.sampled_from(["range", "type", "diastolic", "future", "unknown", "acuity", "none_taken", "topic", "phone", "escort"]))
     if kind == "range":
         path = draw(st.sampled_from(sorted(OUT_OF_RANGE)))
         set_path(data, path, draw(OUT_OF_RANGE[path]))
@@ -301,6 +301,9 @@ def one_bad_answer(draw) -> tuple[dict[str, Any], str]:
     elif kind == "topic":
         path = "side_effects.discussed"
         set_path(data, "side_effects.discussed." + draw(st.sampled_from(["hangover", "Bladder", "nausea"])), True)
+    elif kind == "escort":
+        path = "goals_support.escort"
+        data["goals_support"].update(escort_every_session=True, escort=None)
     else:
         path = "goals_support.emergency_contact.phone"
         data["goals_support"]["emergency_contact"] = {"name": "Ana", "phone": draw(st.sampled_from(["call me", "12", "555-CALL-NOW", "+", "++1 555 0100"]))}
