@@ -113,12 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     protocol.add_argument("--format", choices=("toml", "json"), default="toml")
     protocol.set_defaults(handler=cmd_protocol)
 
-    try:
-        from ketatui.storage.cli import add_commands
-    except ImportError:
-        pass
-    else:
-        add_commands(sub)
+    from ketatui.storage.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 
