@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.events import DescendantBlur
-from textual.widgets import Button, Footer, Header, Static, TextArea
+from textual.widgets import Button, Footer, Static, TextArea
 
 from ketatui.fields import FieldProblem, problems_from
 from ketatui.goals import Contact, Goal, GoalsAndSupport, TreatingClinician
@@ -77,13 +77,13 @@ class GoalsSupportStep(IntakeStep):
     BINDINGS = [
         Binding("ctrl+n", "add_goal", "Add goal", id="goals_support.add_goal"),
         Binding("ctrl+t", "add_clinician", "Add clinician", id="goals_support.add_clinician"),
-        Binding("ctrl+r", "remove_row", "Remove goal/clinician", id="goals_support.remove_row"),
+        Binding("ctrl+r", "remove_row", "Remove row", id="goals_support.remove_row"),
     ]
 
     def compose(self) -> ComposeResult:
         state = self._restored_state()
-        yield Header()
         with VerticalScroll(id="gs-body", can_focus=False):
+            yield Static(id="gs-top-problem")
             yield Static(self._words("goals"), classes="gs-heading")
             yield Vertical(id="gs-goals")
             yield Button("Add a goal", id="gs-add-goal", compact=True)
@@ -97,8 +97,7 @@ class GoalsSupportStep(IntakeStep):
             yield Static(self._words("living"), classes="gs-heading")
             yield control_for(GoalsAndSupport, "living_situation", f"{_ROOT}.living_situation", state.get("living_situation", "not stated"))
             yield LabelledField(title_of(GoalsAndSupport, "crisis_plan"), TextArea(str(state.get("crisis_plan", "")), id="gs-crisis-plan", soft_wrap=True, tab_behavior="focus"), path=f"{_ROOT}.crisis_plan", stacked=True)
-            yield Static(id="gs-top-problem")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _words(self, section: str) -> str:
         patient = self.audience == "patient"
@@ -110,8 +109,6 @@ class GoalsSupportStep(IntakeStep):
         }[section]
 
     async def on_mount(self) -> None:
-        if not self.sub_title:
-            self.sub_title = self.step_title
         state = self._restored_state()
         goals = state.get("goals") or [{}]
         await self.query_one("#gs-goals").mount_all(self._goal(values) for values in goals)
@@ -187,6 +184,7 @@ class GoalsSupportStep(IntakeStep):
                     targets[f"{_ROOT}.{key}[{index}].{name}"] = (group, name)
         for key, css in (("escort", ".gs-escort"), ("emergency_contact", ".gs-emergency")):
             group = self.query_one(css, FieldGroup)
+            targets[f"{_ROOT}.{key}"] = (group, "name")  # about the contact as a whole: shown at its first box
             for name in Contact.model_fields:
                 targets[f"{_ROOT}.{key}.{name}"] = (group, name)
         for name in ("escort_every_session", "living_situation", "crisis_plan"):

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantBlur
 from textual.suggester import Suggester
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
 from ketatui.catalogue import Catalogue
 from ketatui.fields import FieldProblem, problems_from
@@ -164,23 +164,20 @@ class MedicationsStep(IntakeStep):
     # --- building the screen ---
 
     def compose(self) -> ComposeResult:
-        yield Header()
         with VerticalScroll(id="med-body", can_focus=False):
             yield Static(self._intro(), id="med-intro")
             yield YesBox(title_of(Medications, "none_taken"), id="none-taken", compact=True)
             yield Static(id="med-top-problem")
             yield Vertical(id="med-rows")
             yield Button("Add another medication", id="add-row", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def _intro(self) -> str:
         if self.audience == "patient":
             return "Every medicine you take now, including as-needed ones and herbal remedies."
-        return "Everything taken now, as-needed and herbal too. Right arrow takes a suggestion."
+        return "Everything taken now, as-needed and herbal too. → takes a suggestion."
 
     async def on_mount(self) -> None:
-        if not self.sub_title:
-            self.sub_title = self.step_title
         state = self._restored_state()
         self.query_one("#none-taken", YesBox).value = bool(state.get("none_taken", False))
         rows = [MedicationRow(self.catalogue, values) for values in state.get("rows", [])]

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Footer, Markdown, Static
 
 from ketatui.export import plan_markdown, take_home_markdown
 from ketatui.fields import FieldProblem
@@ -73,16 +73,13 @@ class PlanSummary(IntakeStep):
         self.plan: Plan | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
         with VerticalScroll(id="ps-body"):
             yield Static(id="ps-problems")
             yield Markdown(id="ps-plan")
         yield Static(id="ps-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if not self.sub_title:
-            self.sub_title = self.step_title
         self.query_one("#ps-body").focus()
 
     async def on_screen_resume(self) -> None:

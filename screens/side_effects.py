@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.events import DescendantBlur
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
+from textual.widgets import Footer, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ketatui.fields import FieldProblem, problems_from
@@ -96,7 +96,6 @@ class SideEffectsStep(IntakeStep):
     CSS_PATH = "../styles/side_effects.tcss"
 
     def compose(self) -> ComposeResult:
-        yield Header()
         with Vertical(id="se-body"):
             yield Static(id="se-count")
             yield TopicChecklist(id="se-topics")
@@ -107,11 +106,9 @@ class SideEffectsStep(IntakeStep):
                         title = SideEffectDiscussion.model_fields[field].title or field
                         yield Label(patient_words if self.audience == "patient" else title)
                         yield TextArea(id=f"se-{field}", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if not self.sub_title:
-            self.sub_title = self.step_title
         state = self._restored_state()
         topics = self.query_one("#se-topics", TopicChecklist)
         for topic_id, marked in (state.get("discussed") or {}).items():

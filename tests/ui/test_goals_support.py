@@ -3,19 +3,30 @@ situation and crisis plan collected through the model, messages beside their fie
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App
 from textual.widgets import Input, TextArea
 
+import ketatui.styles
 from ketatui.intake import Intake
 from ketatui.protocol import default_protocol
+from ketatui.screens.clinician_app import THEMES, load_themes
 from ketatui.screens.goals_support import FieldGroup, GoalsSupportStep
 from ketatui.screens.step import IntakeStep
 from ketatui.screens.widgets import ChoiceRow, YesBox
 
 
 class Host(App):
+    """Hosts one step with the App's stylesheet and theme, and records what the step tells the App."""
+
+    CSS_PATH = Path(ketatui.styles.__file__).with_name("base.tcss")
+
     def __init__(self, step: IntakeStep) -> None:
         super().__init__()
+        for theme in load_themes():
+            self.register_theme(theme)
+        self.theme = THEMES["default"]
         self.step = step
         self.fields_left = 0
 
@@ -42,7 +53,7 @@ async def test_starts_on_the_first_goal_with_its_keys_in_the_footer():
         assert app.focused is box(step.goal_groups()[0], "description")
         assert {b.id for b in GoalsSupportStep.BINDINGS} == {"goals_support.add_goal", "goals_support.add_clinician", "goals_support.remove_row"}
         shown = {b.binding.description for b in step.active_bindings.values() if b.binding.show}
-        assert {"Add goal", "Add clinician", "Remove goal/clinician"} <= shown
+        assert {"Add goal", "Add clinician", "Remove row"} <= shown
 
 
 async def test_a_complete_answer_by_keyboard_alone():
@@ -174,3 +185,17 @@ async def test_nothing_is_wider_than_80_columns(make_intake):
         await pilot.pause()
         assert step.query_one("#gs-body").max_scroll_x == 0
         assert max(widget.region.right for widget in step.query("Input, ChoiceRow, TextArea") if widget.region) <= 80
+
+
+async def test_a_ticked_escort_box_without_an_escort_says_so_at_the_escort():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        step.query_one(YesBox).value = True
+        result = step.collect()
+        assert [p.path for p in result.problems] == ["goals_support.escort"]
+        step.show_problems(result.problems)
+        await pilot.pause()
+        escort = step.query_one(".gs-escort", FieldGroup)
+        assert escort.fields()["name"].problem == f"! {result.problems[0].message}"
+        assert "escort's name and phone" in result.problems[0].message

@@ -3,21 +3,30 @@ validation messages beside the row, and answers restored."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App
 from textual.widgets import Input, Static
 
+import ketatui.styles
 from ketatui.intake import Intake
 from ketatui.protocol import default_protocol
+from ketatui.screens.clinician_app import THEMES, load_themes
 from ketatui.screens.medications import MedicationRow, MedicationsStep
 from ketatui.screens.step import IntakeStep
 from ketatui.screens.widgets import YesBox
 
 
 class Host(App):
-    """Hosts one step the way the App will, and records the messages the step sends it."""
+    """Hosts one step with the App's stylesheet and theme, and records what the step tells the App."""
+
+    CSS_PATH = Path(ketatui.styles.__file__).with_name("base.tcss")
 
     def __init__(self, step: IntakeStep) -> None:
         super().__init__()
+        for theme in load_themes():
+            self.register_theme(theme)
+        self.theme = THEMES["default"]
         self.step = step
         self.fields_left = 0
 

@@ -3,11 +3,15 @@ validation messages, restore, and a missing mark reaching the plan summary as CO
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App
 from textual.widgets import Markdown, Static, TextArea
 
+import ketatui.styles
 from ketatui.intake import Intake
 from ketatui.protocol import default_protocol
+from ketatui.screens.clinician_app import THEMES, load_themes
 from ketatui.screens.plan_summary import PlanSummary
 from ketatui.screens.side_effects import SideEffectsStep, TopicChecklist
 from ketatui.screens.step import IntakeStep
@@ -15,8 +19,15 @@ from ketatui.side_effects import SIDE_EFFECT_TOPICS
 
 
 class Host(App):
+    """Hosts one step with the App's stylesheet and theme, and records what the step tells the App."""
+
+    CSS_PATH = Path(ketatui.styles.__file__).with_name("base.tcss")
+
     def __init__(self, step: IntakeStep) -> None:
         super().__init__()
+        for theme in load_themes():
+            self.register_theme(theme)
+        self.theme = THEMES["default"]
         self.step = step
         self.fields_left = 0
 
