@@ -56,8 +56,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="export-box") as box:
             box.border_title = "Export the plan as a Markdown file"
-            yield Label("File name (in the folder ketatui started in, unless you type a full path)")
+            yield Label("File name, or a full path to write it elsewhere")
             yield Input(self.default_path, id="export-path", select_on_focus=False)
+            yield Static(f"Folder: {Path.cwd()}", id="export-folder")
             yield Label("Which version")
             yield ChoiceRow(VERSIONS, value=self.version, id="export-version")
             yield Static(id="export-message")

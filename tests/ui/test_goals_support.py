@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.app import App
 from textual.widgets import Input, TextArea
 
+from builders import build_intake
 import ketatui.styles
 from ketatui.intake import Intake
 from ketatui.protocol import default_protocol
-from ketatui.screens.clinician_app import THEMES, load_themes
+from ketatui.screens.clinician_app import THEMES, IntakeApp, load_themes
 from ketatui.screens.goals_support import FieldGroup, GoalsSupportStep
 from ketatui.screens.step import IntakeStep
 from ketatui.screens.widgets import ChoiceRow, YesBox
@@ -36,6 +38,26 @@ class Host(App):
     def on_intake_step_field_left(self) -> None:
         self.fields_left += 1
 
+
+class Shell(IntakeApp):
+    """The real App shell (progress line, footer, theme) opened on one intake, for snapshots."""
+
+    CSS_PATH = Host.CSS_PATH
+
+    def __init__(self, intake: Intake, theme: str) -> None:
+        super().__init__(protocol=default_protocol(), user="snapshot", theme=theme)
+        self.opening = intake
+
+    def show_start(self) -> None:
+        self.call_later(self.open_intake, self.opening, 0)
+
+
+async def steady(pilot) -> None:
+    """Wait for the step, then stop cursors blinking so every screenshot is the same."""
+    await pilot.pause()
+    await pilot.pause()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
 
 def host(intake: Intake | None = None) -> tuple[Host, GoalsSupportStep]:
     step = GoalsSupportStep(intake or Intake(), default_protocol())
@@ -199,3 +221,17 @@ async def test_a_ticked_escort_box_without_an_escort_says_so_at_the_escort():
         escort = step.query_one(".gs-escort", FieldGroup)
         assert escort.fields()["name"].problem == f"! {result.problems[0].message}"
         assert "escort's name and phone" in result.problems[0].message
+
+
+@pytest.mark.parametrize("theme", ["default", "high-contrast"])
+def test_snapshot_goals_restored(snap_compare, theme):
+    """Two goals with targets from a saved intake, then the escort, at 80x24."""
+    intake = build_intake(current_step="goals_support")
+    assert snap_compare(Shell(intake, theme), terminal_size=(80, 24), run_before=steady)
+
+
+@pytest.mark.parametrize("theme", ["default", "high-contrast"])
+def test_snapshot_problem_beside_the_field(snap_compare, theme):
+    """A goal without its target: the model's message sits under the box, marked with '!'."""
+    intake = Intake(current_step="goals_support")
+    assert snap_compare(Shell(intake, theme), press=[*"Sleep through the night", "f3"], terminal_size=(80, 24), run_before=steady)

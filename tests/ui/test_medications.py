@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.app import App
 from textual.widgets import Input, Static
 
 import ketatui.styles
 from ketatui.intake import Intake
 from ketatui.protocol import default_protocol
-from ketatui.screens.clinician_app import THEMES, load_themes
+from ketatui.screens.clinician_app import THEMES, IntakeApp, load_themes
 from ketatui.screens.medications import MedicationRow, MedicationsStep
 from ketatui.screens.step import IntakeStep
 from ketatui.screens.widgets import YesBox
@@ -35,6 +36,27 @@ class Host(App):
 
     def on_intake_step_field_left(self) -> None:
         self.fields_left += 1
+
+
+class Shell(IntakeApp):
+    """The real App shell (progress line, footer, theme) opened on one intake, for snapshots."""
+
+    CSS_PATH = Host.CSS_PATH
+
+    def __init__(self, intake: Intake, theme: str) -> None:
+        super().__init__(protocol=default_protocol(), user="snapshot", theme=theme)
+        self.opening = intake
+
+    def show_start(self) -> None:
+        self.call_later(self.open_intake, self.opening, 0)
+
+
+async def steady(pilot) -> None:
+    """Wait for the step, then stop cursors blinking so every screenshot is the same."""
+    await pilot.pause()
+    await pilot.pause()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
 
 
 def host(intake: Intake | None = None) -> tuple[Host, MedicationsStep]:
@@ -294,3 +316,11 @@ async def test_the_row_fits_80_columns():
         row = step.rows()[0]
         assert max(box.region.right for box in row.query(Input)) <= 80
         assert step.query_one("#med-body").max_scroll_x == 0
+
+
+@pytest.mark.parametrize("theme", ["default", "high-contrast"])
+def test_snapshot_recognised_typo_and_unknown(snap_compare, theme):
+    """Xanax (brand), alprazolm (typo) and Zzzfoo (unknown) at 80x24; the cursor row shows why."""
+    intake = Intake(current_step="medications")
+    keys = [*"Xanax 0.5mg", "tab", *"0.5 mg", "ctrl+n", *"alprazolm", "ctrl+n", *"Zzzfoo"]
+    assert snap_compare(Shell(intake, theme), press=keys, terminal_size=(80, 24), run_before=steady)

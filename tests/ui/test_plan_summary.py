@@ -17,7 +17,7 @@ from ketatui.export import plan_markdown, take_home_markdown
 from ketatui.intake import Intake, parse_intake
 from ketatui.plan import make_plan
 from ketatui.protocol import default_protocol
-from ketatui.screens.clinician_app import THEMES, load_themes
+from ketatui.screens.clinician_app import THEMES, IntakeApp, load_themes
 from ketatui.screens.export_dialog import ExportDialog, default_export_name
 from ketatui.screens.plan_summary import PlanSummary
 from ketatui.screens.widgets import ChoiceRow
@@ -46,6 +46,31 @@ class Host(App):
 def example(name: str) -> Intake:
     return parse_intake((EXAMPLES / name).read_text(encoding="utf-8"))
 
+
+class Shell(IntakeApp):
+    """The real App shell (progress line, footer, theme) opened on one intake, for snapshots."""
+
+    CSS_PATH = Host.CSS_PATH
+
+    def __init__(self, intake: Intake, theme: str) -> None:
+        super().__init__(protocol=default_protocol(), user="snapshot", theme=theme)
+        self.opening = intake
+
+    def show_start(self) -> None:
+        self.call_later(self.open_intake, self.opening, 0)
+
+    def make_step(self, step_id: str):
+        if step_id == "summary":  # the fixed day, so the dates in the screenshot never move
+            return PlanSummary(self.intake, self.protocol, audience=self.AUDIENCE, today=TODAY)
+        return super().make_step(step_id)
+
+
+async def steady(pilot) -> None:
+    """Wait for the step, then stop cursors blinking so every screenshot is the same."""
+    await pilot.pause()
+    await pilot.pause()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
 
 def host(intake: Intake, audience: str = "clinician") -> tuple[Host, PlanSummary]:
     step = PlanSummary(intake, default_protocol(), audience=audience, today=TODAY)
@@ -297,3 +322,18 @@ async def test_the_plan_is_derived_again_when_the_summary_is_shown_again(make_in
         app.pop_screen()
         await pilot.pause()
         assert "**STOP SUPPORT-NO-ESCORT**" in shown(step)
+
+
+@pytest.mark.parametrize("theme", ["default", "high-contrast"])
+def test_snapshot_not_schedulable_first(snap_compare, theme):
+    """Blood pressure out of range: 'Not schedulable until reviewed' first, then STOP before REVIEW."""
+    intake = example("03-blood-pressure-out-of-range.json").model_copy(update={"current_step": "summary"})
+    assert snap_compare(Shell(intake, theme), terminal_size=(80, 24), run_before=steady)
+
+
+@pytest.mark.parametrize("theme", ["default", "high-contrast"])
+def test_snapshot_export_dialog(snap_compare, theme, monkeypatch):
+    """The export dialog over the summary, with its default file name in the folder shown."""
+    monkeypatch.chdir("/tmp")
+    intake = example("03-blood-pressure-out-of-range.json").model_copy(update={"current_step": "summary"})
+    assert snap_compare(Shell(intake, theme), press=["e"], terminal_size=(80, 24), run_before=steady)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.app import App
 from textual.widgets import Markdown, Static, TextArea
 
 import ketatui.styles
 from ketatui.intake import Intake
 from ketatui.protocol import default_protocol
-from ketatui.screens.clinician_app import THEMES, load_themes
+from ketatui.screens.clinician_app import THEMES, IntakeApp, load_themes
 from ketatui.screens.plan_summary import PlanSummary
 from ketatui.screens.side_effects import SideEffectsStep, TopicChecklist
 from ketatui.screens.step import IntakeStep
@@ -37,6 +38,26 @@ class Host(App):
     def on_intake_step_field_left(self) -> None:
         self.fields_left += 1
 
+
+class Shell(IntakeApp):
+    """The real App shell (progress line, footer, theme) opened on one intake, for snapshots."""
+
+    CSS_PATH = Host.CSS_PATH
+
+    def __init__(self, intake: Intake, theme: str) -> None:
+        super().__init__(protocol=default_protocol(), user="snapshot", theme=theme)
+        self.opening = intake
+
+    def show_start(self) -> None:
+        self.call_later(self.open_intake, self.opening, 0)
+
+
+async def steady(pilot) -> None:
+    """Wait for the step, then stop cursors blinking so every screenshot is the same."""
+    await pilot.pause()
+    await pilot.pause()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
 
 def host(intake: Intake | None = None, audience: str = "clinician") -> tuple[Host, SideEffectsStep]:
     step = SideEffectsStep(intake or Intake(), default_protocol(), audience=audience)
@@ -161,3 +182,10 @@ async def test_all_marks_leave_no_consent_flag(make_intake, today):
         await app.push_screen(summary)
         await pilot.pause()
         assert "CONSENT-INCOMPLETE" not in summary.query_one("#ps-plan", Markdown).source
+
+
+@pytest.mark.parametrize("theme", ["default", "high-contrast"])
+def test_snapshot_first_topic_marked(snap_compare, theme):
+    """Each topic with how often, [x] or [ ] in words, and the two note boxes at 80x24."""
+    intake = Intake(current_step="side_effects")
+    assert snap_compare(Shell(intake, theme), press=["space", "down"], terminal_size=(80, 24), run_before=steady)
