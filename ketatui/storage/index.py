@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import os
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -66,16 +67,25 @@ def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _shared(value: Any) -> Any:
+    """One copy of a string that repeats across rows (status, user, step, birth date)."""
+    return sys.intern(value) if isinstance(value, str) else value
+
+
 def _as_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
     name = row.get("full_name") or ""
-    return (row["record_id"], name, fold(name), row.get("date_of_birth"), row.get("status"), row.get("rev"),
-            row.get("updated_at") or "", row.get("updated_by"), row.get("created_by"), bool(row.get("urgent")),
-            bool(row.get("blocked")), bool(row.get("training")), row.get("current_step"))
+    return (row["record_id"], name, fold(name), _shared(row.get("date_of_birth")), _shared(row.get("status")), row.get("rev"),
+            row.get("updated_at") or "", _shared(row.get("updated_by")), _shared(row.get("created_by")),
+            bool(row.get("urgent")), bool(row.get("blocked")), bool(row.get("training")), _shared(row.get("current_step")))
+
+
+#: Every summary has every field set; one set object serves them all (a summary is frozen).
+_ALL_FIELDS = set(RecordSummary.model_fields)
 
 
 def to_summary(t: tuple[Any, ...]) -> RecordSummary:
     return RecordSummary.model_construct(
-        record_id=t[ID], full_name=t[NAME], date_of_birth=t[DOB], status=t[STATUS], rev=t[REV],
+        _ALL_FIELDS, record_id=t[ID], full_name=t[NAME], date_of_birth=t[DOB], status=t[STATUS], rev=t[REV],
         updated_at=t[UPDATED_AT] or None, updated_by=t[UPDATED_BY], urgent=t[URGENT], blocked=t[BLOCKED],
         training=t[TRAINING], current_step=t[STEP],
     )
@@ -96,22 +106,25 @@ def _date_token(token: str) -> str | None:
     return None
 
 
-def matcher(search: str) -> Callable[[tuple[Any, ...]], bool] | None:
-    """A test for rows matching every word of ``search`` (name part, record id prefix or birth date)."""
-    tokens = [fold(t) for t in search.split()]
-    if not tokens:
-        return None
-    dates = [_date_token(t) for t in tokens]
+_HEX = frozenset("0123456789abcdef-")
 
-    def match(row: tuple[Any, ...]) -> bool:
-        name, rid, dob = row[NAME_KEY], row[ID], row[DOB] or ""
-        for token, day in zip(tokens, dates):
-            if token in name or rid.startswith(token) or (day is not None and dob.startswith(day)):
-                continue
-            return False
-        return True
 
-    return match
+def narrow(rows: list[tuple[Any, ...]], search: str) -> list[tuple[Any, ...]]:
+    """The rows matching every word of ``search``: part of the name, start of the record id, or birth date.
+
+    One pass per word, each a comprehension with only the tests that word can pass (a word
+    with letters other than a-f cannot start a record id), so a search over 100k rows stays
+    well under the budget.
+    """
+    for token in (fold(t) for t in search.split()):
+        day = _date_token(token)
+        if day is not None:
+            rows = [r for r in rows if token in r[NAME_KEY] or r[ID].startswith(token) or (r[DOB] or "").startswith(day)]
+        elif _HEX.issuperset(token):
+            rows = [r for r in rows if token in r[NAME_KEY] or r[ID].startswith(token)]
+        else:
+            rows = [r for r in rows if token in r[NAME_KEY]]
+    return rows
 
 
 class SummaryCache:
@@ -166,21 +179,17 @@ def select(
     limit: int | None,
 ) -> list[RecordSummary]:
     """Filter, then order urgent first and most recently updated first."""
-    match = matcher(search) if search else None
-    urgent: list[tuple[Any, ...]] = []
-    other: list[tuple[Any, ...]] = []
-    for row in rows:
-        if status is not None and row[STATUS] != status:
-            continue
-        if training is not None and row[TRAINING] != training:
-            continue
-        if created_or_updated_by is not None and created_or_updated_by not in (row[CREATED_BY], row[UPDATED_BY]):
-            continue
-        if match is not None and not match(row):
-            continue
-        (urgent if row[URGENT] else other).append(row)
+    chosen = list(rows)
+    if status is not None:
+        chosen = [r for r in chosen if r[STATUS] == status]
+    if training is not None:
+        chosen = [r for r in chosen if r[TRAINING] == training]
+    if created_or_updated_by is not None:
+        chosen = [r for r in chosen if created_or_updated_by in (r[CREATED_BY], r[UPDATED_BY])]
+    if search:
+        chosen = narrow(chosen, search)
     ordered: list[tuple[Any, ...]] = []
-    for group in (urgent, other):
+    for group in ([r for r in chosen if r[URGENT]], [r for r in chosen if not r[URGENT]]):
         want = None if limit is None else limit - len(ordered)
         if want is not None and want <= 0:
             break
