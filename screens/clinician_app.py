@@ -1,0 +1,590 @@
+"""The intake App: navigation, saving and the progress line around the five step screens.
+
+``IntakeApp`` owns everything every role shares: which screen comes next, validating through the
+step's pydantic models before moving on, saving the draft on every step change and every answer
+left (in a thread, so typing never waits for the disk), the progress line, help, the crisis
+dialog, themes and the too-small message. ``ClinicianApp`` adds the clinician's start screen and
+wording; a kiosk or trainer App subclasses ``IntakeApp`` the same way and reuses the steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import signal
+import threading
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.theme import Theme
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ketatui.fields import problems_from
+from ketatui.intake import REQUIRED_SECTIONS, STEPS, Intake
+from ketatui.protocol import Protocol, ProtocolInvalid, load_protocol
+from ketatui.screens.crisis import CrisisScreen
+from ketatui.screens.help import HelpScreen
+from ketatui.screens.start import StartChoice, StartScreen
+from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.screens.too_small import TooSmallScreen, too_small
+from ketatui.screens.widgets import ProgressLine, progress_text
+from ketatui.screens.widgets.crisis_panel import ScreeningChanged
+from ketatui.screens.widgets.paging import PageChanged, PagedStep
+
+#: Where each step's screen lives; imported when first shown, so a missing one never stops the App.
+STEP_MODULES: dict[str, str] = {
+    "medical_history": "ketatui.screens.medical_history",
+    "medications": "ketatui.screens.medications",
+    "side_effects": "ketatui.screens.side_effects",
+    "goals_support": "ketatui.screens.goals_support",
+    "summary": "ketatui.screens.plan_summary",
+}
+#: The intake sections each step fills in (a step is finished when the required ones are there).
+STEP_SECTIONS: dict[str, tuple[str, ...]] = {
+    "medical_history": ("medical_history", "phq9", "gad7", "asq"),
+    "medications": ("medications",),
+    "side_effects": ("side_effects",),
+    "goals_support": ("goals_support",),
+    "summary": (),
+}
+STEP_IDS = tuple(step_id for step_id, _ in STEPS)
+STEP_TITLES = dict(STEPS)
+REQUIRED = {name for name, _ in REQUIRED_SECTIONS}
+THEMES = {"default": "ketatui", "high-contrast": "ketatui-high-contrast"}
+
+
+def load_themes() -> list[Theme]:
+    """The themes kept as data in ``styles/themes.toml``."""
+    text = resources.files("ketatui.styles").joinpath("themes.toml").read_text(encoding="utf-8")
+    return [Theme(name=name, **values) for name, values in tomllib.loads(text).items()]
+
+
+def step_class(step_id: str) -> type[IntakeStep] | None:
+    """The ``IntakeStep`` subclass for ``step_id``, or None when its module is not installed."""
+    module_name = STEP_MODULES[step_id]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, IntakeStep) and getattr(value, "step_id", None) == step_id:
+            return value
+    return None
+
+
+class UnavailableStep(IntakeStep):
+    """Stands in for a step whose screen is not in this build; it keeps any saved answers untouched."""
+
+    help_text = "This step's screen is not part of this build of ketatui."
+
+    def __init__(self, step_id: str, intake: Intake, protocol: Protocol, *, audience: str = "clinician") -> None:
+        self.step_id = step_id
+        self.step_title = STEP_TITLES[step_id]
+        super().__init__(intake, protocol, audience=audience)
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"{self.step_title}: this screen is not part of this build of ketatui yet. "
+                     "Answers already saved for it are kept.", id="unavailable")
+        yield Footer()
+
+    def collect(self) -> StepResult:
+        return StepResult(form_state=dict(self.intake.form_state.get(self.step_id, {})))
+
+    def show_problems(self, problems) -> None:
+        pass
+
+
+class StepPicker(ModalScreen[str | None]):
+    """Go to: every finished step, and the first one not finished yet."""
+
+    CSS_PATH = "../styles/dialogs.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="goto.cancel")]
+
+    def __init__(self, choices: list[tuple[str, str, bool]], current: str) -> None:
+        super().__init__()
+        self.choices = choices  # (step id, words shown, can go there)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="goto"):
+            yield Static("Go to step", classes="dialog-title")
+            yield OptionList(*(Option(words, id=step_id, disabled=not ok) for step_id, words, ok in self.choices), id="goto-list")
+            yield Static("Enter: go there · Escape: stay here", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = next((i for i, (s, _, _) in enumerate(self.choices) if s == self.current), 0)
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class IntakeApp(App[int]):
+    """One intake at a time through the five steps, saved as it goes."""
+
+    AUDIENCE: ClassVar[str] = "clinician"
+    CSS_PATH = "../styles/base.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("f2", "back", "Back", id="back", priority=True),
+        Binding("f3", "next", "Next", id="next", priority=True),
+        Binding("f4", "go_to", "Go to", id="go_to", priority=True),
+        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("f9", "crisis", "Crisis help", id="crisis"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    class Saved(Message):
+        def __init__(self, stored: dict[str, Any]) -> None:
+            super().__init__()
+            self.stored = stored
+
+    class SaveFailed(Message):
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    class Loaded(Message):
+        """The repository opened (``repository``), or a draft was read (``doc``), or either failed (``error``)."""
+
+        def __init__(self, *, repository: Any = None, drafts: list | None = None, doc: dict | None = None, error: str | None = None) -> None:
+            super().__init__()
+            self.repository, self.drafts, self.doc, self.error = repository, drafts, doc, error
+
+    def __init__(self, *, data_dir: Path | None = None, repository: Any = None, protocol: Protocol | None = None,
+                 user: str | None = None, theme: str | None = None) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.repository = repository
+        self.protocol = protocol or load_protocol()
+        from ketatui.storage.paths import current_user
+
+        self.user = current_user(user)
+        self.intake: Intake | None = None
+        self.urgent = False
+        self._stored_rev = 0  # 0: not in the store yet
+        self._store_lock = threading.Lock()
+        self._pending: dict[str, Any] | None = None
+        self._saving = False
+        self._save_state = ""
+        self._too_small: TooSmallScreen | None = None
+        self._screen_positive = False
+        self._urgent_reasons: list[str] = []
+        for item in load_themes():
+            self.register_theme(item)
+        choice = theme or os.environ.get("KETATUI_THEME", "default")
+        self.theme = THEMES.get(choice, THEMES["default"])
+
+    # --- starting ---
+
+    def on_mount(self) -> None:
+        self._install_hangup_handler()
+        self.show_start()
+        self._check_size()
+
+    def show_start(self) -> None:
+        """Overridden by each role: what the App shows first."""
+        raise NotImplementedError
+
+    def _open_repository(self) -> None:
+        """Thread: open the store and list the drafts (decrypting can take a moment)."""
+        try:
+            repository = self.repository
+            if repository is None:
+                from ketatui.storage import open_repository
+
+                repository = open_repository(self.data_dir)
+            drafts = repository.drafts()
+        except Exception as exc:  # StorageError and anything the OS says: shown, never a traceback
+            self.post_message(self.Loaded(error=_plain(exc)))
+            return
+        self.post_message(self.Loaded(repository=repository, drafts=drafts))
+
+    def _read_draft(self, record_id: str) -> None:
+        try:
+            doc = self.repository.get(record_id, user=self.user)
+        except Exception as exc:
+            self.post_message(self.Loaded(error=_plain(exc)))
+            return
+        self.post_message(self.Loaded(doc=doc))
+
+    async def open_intake(self, intake: Intake, stored_rev: int) -> None:
+        """Show ``intake`` at the step where it was left."""
+        self.intake = intake
+        self._stored_rev = stored_rev
+        self._save_state = f"Saved {_clock(intake.updated_at)}" if stored_rev else "Not saved yet"
+        self._screen_positive = False
+        self.urgent = False
+        self._recompute_urgent(announce=False)
+        await self.show_step(intake.current_step, first=True)
+
+    # --- the steps ---
+
+    def make_step(self, step_id: str) -> IntakeStep:
+        assert self.intake is not None
+        cls = step_class(step_id)
+        if cls is None:
+            return UnavailableStep(step_id, self.intake, self.protocol, audience=self.AUDIENCE)
+        return cls(self.intake, self.protocol, audience=self.AUDIENCE)
+
+    @property
+    def step(self) -> IntakeStep | None:
+        """The step on show (under any dialog), if an intake is open."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, IntakeStep):
+                return screen
+        return None
+
+    async def show_step(self, step_id: str, *, first: bool = False) -> None:
+        """Show a step with the progress line on it (a step built for any role does not draw one)."""
+        assert self.intake is not None
+        self.intake.current_step = step_id  # type: ignore[assignment]
+        screen = self.make_step(step_id)
+        await (self.push_screen(screen) if first else self.switch_screen(screen))
+        if not screen.query(ProgressLine):
+            await screen.mount(ProgressLine(id="progress"))
+        self.update_progress()
+        if self._stored_rev:
+            self.request_save()  # a new intake is stored once something has been answered
+
+    def update_progress(self) -> None:
+        step = self.step
+        if step is None or not step.query(ProgressLine):
+            return
+        line = step.query_one(ProgressLine)
+        index = STEP_IDS.index(step.step_id) + 1
+        page = step.page_label if isinstance(step, PagedStep) else None
+        line.where = progress_text(index, len(STEP_IDS), step.step_title, page)
+        line.urgent = self.urgent
+        line.saved = self._save_state
+
+    def finished(self, step_id: str) -> bool:
+        assert self.intake is not None
+        needed = [name for name in STEP_SECTIONS[step_id] if name in REQUIRED]
+        return bool(needed) and all(getattr(self.intake, name) is not None for name in needed)
+
+    def apply(self, step: IntakeStep, *, recompute: bool = True) -> StepResult:
+        """Copy what the step holds into the intake: raw answers always, sections as they validate."""
+        assert self.intake is not None
+        result = step.collect()
+        self.intake.form_state[step.step_id] = result.form_state
+        for name in STEP_SECTIONS.get(step.step_id, ()):
+            setattr(self.intake, name, result.sections.get(name))
+        if recompute:
+            self._recompute_urgent()
+        return result
+
+    def _recompute_urgent(self, *, announce: bool = True) -> None:
+        """Urgent when the rules raise an urgent flag, or a suicide screen is positive as it is answered.
+        Turning urgent shows the crisis dialog once, after the current action has finished."""
+        from ketatui.rules import evaluate
+
+        assert self.intake is not None
+        flags = evaluate(self.intake, self.protocol)
+        was = self.urgent
+        self.urgent = self._screen_positive or any(f.severity == "urgent" for f in flags)
+        self._urgent_reasons = [f.reason for f in flags if f.severity == "urgent"]
+        if self.urgent and not was and announce:
+            self.call_later(self._announce_crisis)
+        self.update_progress()
+
+    def _announce_crisis(self) -> None:
+        if self.urgent and isinstance(self.screen, IntakeStep):
+            self.action_crisis()
+
+    # --- saving ---
+
+    def request_save(self) -> None:
+        """Save the intake as it is now, in a thread; saves never overlap and the newest one wins."""
+        if self.intake is None or self.repository is None:
+            return
+        self._pending = self.intake.model_dump(mode="json")
+        if not self._saving:
+            self._start_save()
+
+    def _start_save(self) -> None:
+        doc, self._pending = self._pending, None
+        if doc is None:
+            return
+        self._saving = True
+        self.run_worker(lambda: self._save_in_thread(doc), thread=True, group="save", exit_on_error=False)
+
+    def _save_in_thread(self, doc: dict[str, Any]) -> None:
+        try:
+            stored = self.store(doc)
+        except Exception as exc:
+            self.post_message(self.SaveFailed(_plain(exc)))
+            return
+        self.post_message(self.Saved(stored))
+
+    def store(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """Create or save ``doc`` now (blocking); the lock keeps the revision straight across threads."""
+        with self._store_lock:
+            if self._stored_rev == 0:
+                stored = self.repository.create(doc, user=self.user)
+            else:
+                stored = self.repository.save(doc, user=self.user, expected_rev=self._stored_rev)
+            self._stored_rev = stored["rev"]
+            return stored
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self._saving = False
+        if self.intake is not None:
+            for key in ("rev", "created_at", "created_by", "updated_at", "updated_by"):
+                setattr(self.intake, key, message.stored.get(key))
+        self._save_state = f"Saved {_clock(self.intake.updated_at if self.intake else None)}"
+        self.update_progress()
+        self._start_save()
+
+    @on(SaveFailed)
+    def _save_failed(self, message: SaveFailed) -> None:
+        self._saving = False
+        self._save_state = "NOT SAVED (see message)"
+        self.update_progress()
+        self.notify(message.message, title="The draft was not saved", severity="error", timeout=30)
+
+    async def flush(self) -> None:
+        """Wait for the last save to reach the disk (before quitting)."""
+        while self._saving or self._pending is not None:
+            if not self._saving:
+                self._start_save()
+            await asyncio.sleep(0.01)
+
+    def _install_hangup_handler(self) -> None:
+        """A dropped SSH connection (SIGHUP) or a plain kill (SIGTERM): save what is on screen, then exit."""
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._hang_up, sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread (tests) or no signals here
+
+    def _hang_up(self, sig: signal.Signals) -> None:
+        """Runs on the event loop (not inside a save): waits for any save in a thread through the lock."""
+        step = self.step
+        try:
+            if step is not None and self.intake is not None and self.repository is not None:
+                self.apply(step, recompute=False)
+                self.store(self.intake.model_dump(mode="json"))
+        except Exception:
+            pass  # nothing can be shown on a terminal that has gone; the last autosave stands
+        if sig == signal.SIGHUP:
+            os._exit(128 + sig)  # the terminal is gone: there is nothing to restore or draw
+        self.exit(128 + sig)
+
+    # --- reacting to the steps ---
+
+    @on(IntakeStep.FieldLeft)
+    def _field_left(self) -> None:
+        step = self.step
+        if step is not None and self.intake is not None:
+            self.apply(step)
+            self.request_save()
+
+    @on(PageChanged)
+    def _page_changed(self) -> None:
+        self._field_left()
+        self.update_progress()
+
+    @on(ScreeningChanged)
+    def _screening_changed(self, message: ScreeningChanged) -> None:
+        self._screen_positive = message.positive
+        if self.intake is not None:
+            self._recompute_urgent()
+
+    # --- actions (Footer) ---
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        step = self.step
+        if action in ("back", "next", "go_to", "save"):
+            if step is None or not isinstance(self.screen, IntakeStep):
+                return False
+            if action == "next" and step.step_id == STEP_IDS[-1]:
+                return False
+        if action == "crisis":
+            return self.intake is not None and self.urgent
+        return True
+
+    async def action_next(self) -> None:
+        step = self.step
+        if step is None:
+            return
+        if isinstance(step, PagedStep) and step.next_page():
+            self.refresh_bindings()
+            return
+        result = self.apply(step)
+        if result.problems:
+            step.show_problems(result.problems)
+            count = len(result.problems)
+            self.notify(f"{count} answer{'s' if count > 1 else ''} need{'s' if count == 1 else ''} attention: "
+                        "see the message beneath each one.", title="Not moved on", severity="warning")
+            self.request_save()
+            return
+        await self.show_step(STEP_IDS[STEP_IDS.index(step.step_id) + 1])
+
+    async def action_back(self) -> None:
+        step = self.step
+        if step is None:
+            return
+        if isinstance(step, PagedStep) and step.previous_page():
+            return
+        self.apply(step)
+        index = STEP_IDS.index(step.step_id)
+        if index == 0:
+            self.notify("This is the first page of the intake.")
+            return
+        await self.show_step(STEP_IDS[index - 1])
+
+    def action_save(self) -> None:
+        step = self.step
+        if step is not None:
+            self.apply(step)
+            self.request_save()
+            self.notify("Draft saved." if self.repository is not None else "No store is open: the draft cannot be saved.")
+
+    def action_go_to(self) -> None:
+        step = self.step
+        if step is None or self.intake is None:
+            return
+        self.apply(step)
+        first_open = next((s for s in STEP_IDS if not self.finished(s)), STEP_IDS[-1])
+        choices = []
+        for number, step_id in enumerate(STEP_IDS, 1):
+            done = self.finished(step_id)
+            state = "finished" if done else ("next to do" if step_id == first_open else "not reached")
+            ok = done or step_id == first_open or step_id == step.step_id
+            choices.append((step_id, f"{number}. {STEP_TITLES[step_id]} ({state})", ok))
+
+        async def chosen(step_id: str | None) -> None:
+            if step_id and step_id != step.step_id:
+                await self.show_step(step_id)
+
+        self.push_screen(StepPicker(choices, step.step_id), chosen)
+
+    def action_help(self) -> None:
+        screen = self.step if isinstance(self.screen, IntakeStep) else self.screen
+        if isinstance(self.screen, HelpScreen):
+            return
+        title = getattr(screen, "step_title", None) or "ketatui"
+        why = getattr(screen, "help_text", "") or "ketatui helps a clinician run an intake for ketamine treatment."
+        if isinstance(screen, PagedStep):
+            title = f"{title}, {screen.page_label}"
+            why = f"{screen.page_help()}\n\n{why}"
+        keys = [(binding.key_display or self.get_key_display(binding), binding.description)
+                for (_, binding, enabled, _) in self.active_bindings.values() if binding.show and enabled]
+        self.push_screen(HelpScreen(title, why, keys))
+
+    def action_crisis(self) -> None:
+        self.push_screen(CrisisScreen(self.protocol.crisis_contacts, self._urgent_reasons, audience=self.AUDIENCE))
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = THEMES["default"] if self.theme == THEMES["high-contrast"] else THEMES["high-contrast"]
+
+    async def action_quit(self) -> None:
+        step = self.step
+        if step is not None and self.intake is not None:
+            self.apply(step)
+            self.request_save()
+            await self.flush()
+        self.exit(0)
+
+    # --- the terminal's size ---
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        width, height = self.size
+        if too_small(width, height):
+            if self._too_small is None:
+                self._too_small = TooSmallScreen()
+                self.push_screen(self._too_small)
+            else:
+                self._too_small.update_size(width, height)
+        elif self._too_small is not None:
+            screen, self._too_small = self._too_small, None
+            if self.screen is screen:
+                self.pop_screen()
+
+
+class ClinicianApp(IntakeApp):
+    """The clinician's App (``ketatui`` with no sub-command): start screen, then the five steps."""
+
+    AUDIENCE = "clinician"
+    TITLE = "ketatui"
+
+    def show_start(self) -> None:
+        self.push_screen(StartScreen(audience_title="ketatui · ketamine treatment intake", user=self.user), self._start_chosen)
+        self.run_worker(self._open_repository, thread=True, group="load", exit_on_error=False)
+
+    @on(IntakeApp.Loaded)
+    async def _loaded(self, message: IntakeApp.Loaded) -> None:
+        start = next((s for s in self.screen_stack if isinstance(s, StartScreen)), None)
+        if message.error is not None:
+            if start is not None:
+                start.show_error(message.error)
+            self.notify(message.error, title="Storage problem", severity="error", timeout=30)
+            return
+        if message.repository is not None:
+            self.repository = message.repository
+            if start is not None:
+                start.show_drafts(message.drafts or [])
+        if message.doc is not None:
+            try:
+                intake = Intake.model_validate(message.doc)
+            except ValidationError as exc:
+                problems = "; ".join(str(p) for p in problems_from(exc, Intake)[:3])
+                self.notify(f"This draft cannot be opened: {problems}", title="Draft not opened", severity="error", timeout=30)
+                self.show_start()
+                return
+            await self.open_intake(intake, stored_rev=intake.rev)
+
+    async def _start_chosen(self, choice: StartChoice | None) -> None:
+        if choice is None or choice.action == "quit":
+            self.exit(0)
+        elif choice.action == "new":
+            intake = Intake()
+            await self.open_intake(intake, stored_rev=0)
+        else:
+            self.run_worker(lambda: self._read_draft(choice.record_id), thread=True, group="load", exit_on_error=False)
+
+
+def _plain(exc: BaseException) -> str:
+    return str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else str(exc) or type(exc).__name__
+
+
+def _clock(moment: Any) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone() if getattr(moment, "tzinfo", None) else moment
+    return local.strftime("%H:%M:%S")
+
+
+def run_clinician_app(data_dir: Path | None = None) -> int:
+    """Entry point for ``ketatui``: the clinician App on this terminal; returns the exit code."""
+    try:
+        protocol = load_protocol()
+    except ProtocolInvalid as exc:
+        print(f"ketatui: {exc}", flush=True)
+        return 2
+    return ClinicianApp(data_dir=data_dir, protocol=protocol).run() or 0

@@ -1,0 +1,36 @@
+"""F1: why this screen asks what it asks, and the keys that work here."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable note over the current screen; Escape, Enter or F1 closes it."""
+
+    CSS_PATH = "../styles/dialogs.tcss"
+    BINDINGS = [
+        Binding("escape,enter,f1", "close", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, title: str, why: str, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.why = why
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="help"):
+            yield Static(f"Help: {self.title_text}", classes="dialog-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(self.why, id="help-why", markup=False)
+                yield Static("Keys", classes="dialog-heading")
+                yield Static("\n".join(f"  {key:<10} {what}" for key, what in self.keys), id="help-keys", markup=False)
+            yield Static("Escape, Enter or F1: back to the form", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,610 @@
+"""Step 1: the medical history, on pages that each fit 80x24, with the PHQ-9, GAD-7 and ASQ as their own pages.
+
+The screen holds no clinical logic. Fields, labels and validity come from the core models
+(``MedicalHistory``, ``PHQ9``, ``GAD7``, ``ASQ``); scores, bands and whether a screen is positive
+come from their properties. Answers are kept exactly as typed in ``form_state`` so an answer that
+does not validate yet is never lost, and a problem is shown beneath its field in the model's words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.events import DescendantBlur
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
+
+from ketatui.fields import FieldProblem, problems_from
+from ketatui.history import (
+    AntidepressantTrial,
+    Demographics,
+    MedicalHistory,
+    PhysicalHealth,
+    PsychiatricHistory,
+    SubstanceUse,
+    Vitals,
+)
+from ketatui.instruments import (
+    ASQ,
+    ASQ_ACUITY_QUESTION,
+    ASQ_ATTRIBUTION,
+    ASQ_EVER_TRIED_FOLLOW_UP,
+    ASQ_QUESTIONS,
+    FREQUENCY_CHOICES,
+    GAD7,
+    GAD7_ITEMS,
+    GAD7_STEM,
+    PHQ9,
+    PHQ9_DIFFICULTY_CHOICES,
+    PHQ9_DIFFICULTY_QUESTION,
+    PHQ9_ITEMS,
+    PHQ9_STEM,
+    PHQ_ATTRIBUTION,
+)
+from ketatui.intake import Intake
+from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.screens.widgets import ChoiceRow, CrisisPanel, LabelledField, YesBox, control_for, field_id, title_of
+from ketatui.screens.widgets.crisis_panel import ScreeningChanged
+from ketatui.screens.widgets.paging import PageChanged
+
+MH = "medical_history"
+TRIALS = f"{MH}.psychiatric.antidepressant_trials"
+TRIAL_TEXT_FIELDS = ("medicine", "dose_mg_per_day", "weeks_at_dose", "improvement_percent")
+TRIAL_CHECKS = ("in_current_episode", "stopped_for_side_effects")
+ASQ_FIELDS = ("wished_dead", "family_better_off", "thoughts_of_killing_self", "ever_tried")
+FREQUENCY = [(label, score) for score, label in enumerate(FREQUENCY_CHOICES)]
+FREQUENCY_KEYS = ("0", "1", "2", "3")
+YES_NO = [("Yes", True), ("No", False)]
+YES_NO_KEYS = ("y", "n")
+
+#: A field shown only while another answer is yes (path -> the path it depends on). A hidden
+#: field is left out of the section, so the model's default applies.
+DEPENDS_ON: dict[str, str] = {
+    f"{MH}.psychiatric.prior_ketamine_response": f"{MH}.psychiatric.prior_ketamine",
+    f"{MH}.physical.hypertension_controlled": f"{MH}.physical.hypertension",
+    f"{MH}.physical.hyperthyroidism_controlled": f"{MH}.physical.hyperthyroidism",
+    "asq.ever_tried_details": "asq.ever_tried",
+}
+ACUITY = "asq.thoughts_right_now"
+
+PHYSICAL_HEART = (
+    "hypertension", "hypertension_controlled", "coronary_disease", "heart_failure", "arrhythmia",
+    "pulmonary_hypertension", "aneurysm", "arteriovenous_malformation", "stroke",
+    "intracerebral_haemorrhage", "raised_intracranial_pressure", "seizures",
+)
+PHYSICAL_OTHER = (
+    "glaucoma", "recent_eye_surgery", "liver_disease", "hyperthyroidism", "hyperthyroidism_controlled",
+    "bladder_symptoms", "pregnant", "trying_to_conceive", "breastfeeding", "ketamine_allergy",
+    "other_allergies", "other_conditions",
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+    help: str
+
+
+PAGES: tuple[Page, ...] = (
+    Page("about", title_of(MedicalHistory, "demographics"),
+         "Age and sex decide which cautions apply (under 18, 65 or older, pregnancy). Height and "
+         "weight give the BMI: at 30 or more the dose is worked out from ideal body weight."),
+    Page("depression", title_of(MedicalHistory, "psychiatric"),
+         "Ketamine has the best evidence in depression without psychosis. Psychosis and bipolar "
+         "disorder need a clinician's review first (risk of psychosis or a switch to mania). Earlier "
+         "ECT, TMS or ketamine, and how it went, help set the number of sessions."),
+    Page("trials", title_of(PsychiatricHistory, "antidepressant_trials"),
+         "Treatment-resistant depression usually means at least two antidepressants, each at an "
+         "adequate dose for long enough, that did not help in this episode. For each one: the "
+         "highest daily dose, weeks at that dose and how much it helped (as the ATRQ asks)."),
+    Page("substance", title_of(MedicalHistory, "substance_use"),
+         "Active substance use and any past misuse of ketamine or PCP need review before a course: "
+         "ketamine can be misused. Alcohol and cannabis are to be avoided on treatment days."),
+    Page("physical-heart", title_of(MedicalHistory, "physical") + ": heart, blood vessels, brain",
+         "Ketamine raises blood pressure for about an hour. Aneurysm, arteriovenous malformation, "
+         "bleeding in the brain and stroke stop scheduling until a physician clears it; heart "
+         "disease and raised pressure in the skull need review."),
+    Page("physical-other", title_of(MedicalHistory, "physical") + ": eyes, liver, thyroid, more",
+         "Glaucoma or recent eye surgery (eye pressure), liver disease (liver tests), an overactive "
+         "thyroid, bladder symptoms, pregnancy, breastfeeding and a ketamine allergy each change "
+         "whether or how ketamine can be given."),
+    Page("vitals", title_of(MedicalHistory, "vitals"),
+         "Measured seated and rested. Blood pressure at or above the clinic's limits stops or "
+         "delays the first session; it is measured again before, during and after every session."),
+    Page("phq9", "PHQ-9 depression questionnaire",
+         "The PHQ-9 is the baseline for the course: it is asked again before every session, and "
+         "response (a 50% fall) and remission (below 5) are measured against it. Any answer above "
+         "0 to question 9 asks a clinician to follow up."),
+    Page("gad7", "GAD-7 anxiety questionnaire",
+         "Anxiety often comes with depression and can rise during a session; the GAD-7 gives a "
+         "baseline. It is optional: leave it all unanswered to skip it."),
+    Page("asq", title_of(Intake, "asq"),
+         "The ASQ (NIMH) screens for suicide risk. Any yes to questions 1 to 4 is a positive "
+         "screen: a clinician does a brief safety assessment before the person leaves, and the "
+         "crisis resources are shown at once. Question 5 is asked only after a yes."),
+)
+PAGE_IDS = tuple(page.id for page in PAGES)
+
+
+def _display(value: Any) -> Any:
+    """Numbers as a person would type them (175, not 175.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def flatten(data: Any, prefix: str, into: dict[str, Any]) -> dict[str, Any]:
+    """{"a": {"b": [1]}} -> {"a.b[0]": 1}: the same paths ``problems_from`` reports."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            flatten(value, f"{prefix}.{key}" if prefix else key, into)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            flatten(value, f"{prefix}[{index}]", into)
+    else:
+        into[prefix] = data
+    return into
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def nest(values: dict[str, Any], into: dict[str, Any]) -> dict[str, Any]:
+    """The reverse of ``flatten``; list items keep their position (None where unanswered)."""
+    for path, value in values.items():
+        parts = [name if name else int(index) for name, index in _PART.findall(path)]
+        node: Any = into
+        for part, following in zip(parts, parts[1:]):
+            empty: Any = [] if isinstance(following, int) else {}
+            if isinstance(part, int):
+                while len(node) <= part:
+                    node.append(None)
+                if node[part] is None:
+                    node[part] = empty
+                node = node[part]
+            else:
+                node = node.setdefault(part, empty)
+        last = parts[-1]
+        if isinstance(last, int):
+            while len(node) <= last:
+                node.append(None)
+            node[last] = value
+        else:
+            node[last] = value
+    return into
+
+
+class TrialRow(Vertical):
+    """One antidepressant trial: four answers in two columns and two yes/no boxes."""
+
+    def __init__(self, index: int, values: dict[str, Any]) -> None:
+        super().__init__(classes="trial")
+        self.index = index
+        self.values = values
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Trial {self.index + 1}", classes="trial-title")
+        with Grid(classes="trial-grid"):
+            for name in TRIAL_TEXT_FIELDS + TRIAL_CHECKS:
+                default = AntidepressantTrial.model_fields[name].default
+                value = self.values.get(name, default if isinstance(default, bool) else None)
+                yield control_for(AntidepressantTrial, name, f"{TRIALS}[{self.index}].{name}", _display(value))
+        yield Button(f"Remove trial {self.index + 1}", compact=True, classes="remove-trial")
+
+    def answers(self) -> dict[str, Any]:
+        return {field.path.rsplit(".", 1)[1]: field.value for field in self.query(LabelledField)}
+
+
+
+class MedicalHistoryStep(IntakeStep):
+    """Step 1 of the intake, in ten short pages; Next checks a page before moving on.
+
+    A page's widgets are built the first time it is shown (the step opens at once); answers on
+    pages not built yet live in ``_values``, which every collect brings up to date.
+    """
+
+    step_id = "medical_history"
+    step_title = "Medical history"
+    help_text = (
+        "The medical history decides whether ketamine can be given safely and how the course is "
+        "planned: conditions that raise risk with a rise in blood pressure, medicines and substances, "
+        "the depression so far (how long, what has been tried), and the baseline scores every "
+        "session is measured against. Answers are saved as you go; a page with a problem says "
+        "what is wrong beneath the field."
+    )
+    CSS_PATH = "../styles/medical_history.tcss"
+    BINDINGS = [
+        Binding("ctrl+n", "add_trial", "Add trial", id="medical_history.add_trial"),
+        Binding("ctrl+r", "remove_trial", "Remove trial", id="medical_history.remove_trial"),
+    ]
+
+    def __init__(self, intake: Intake, protocol, *, audience: str = "clinician") -> None:
+        super().__init__(intake, protocol, audience=audience)
+        state = intake.form_state.get(self.step_id) or {}
+        if state:
+            self._values: dict[str, Any] = dict(state.get("values", {}))
+            self._trials: list[dict[str, Any]] = [dict(t) for t in state.get("trials", [])]
+            page = state.get("page")
+        else:
+            self._values, self._trials = self._values_from_sections(intake), []
+            if intake.medical_history is not None:
+                self._trials = [t.model_dump(mode="json") for t in intake.medical_history.psychiatric.antidepressant_trials]
+            page = None
+        self.page = PAGE_IDS.index(page) if page in PAGE_IDS else 0
+        self._reached = max(self.page, int(state.get("reached", 0)) if state else 0)
+        self._built: set[str] = set()
+        self._checked_pages: set[str] = set()
+        self._touched: set[str] = set()
+        self._positive = False
+
+    @staticmethod
+    def _values_from_sections(intake: Intake) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in ("medical_history", "phq9", "gad7", "asq"):
+            section = getattr(intake, name)
+            if section is not None:
+                flatten(section.model_dump(mode="json"), name, values)
+        return {k: v for k, v in values.items() if not k.startswith(TRIALS)}
+
+    # --- building the pages ---
+
+    def _field(self, model: type[BaseModel], name: str, prefix: str) -> LabelledField:
+        path = f"{prefix}.{name}"
+        value = self._values.get(path)
+        if value is None:
+            default = model.model_fields[name].default
+            value = default if isinstance(default, bool) else None
+        field = control_for(model, name, path, _display(value))
+        if isinstance(field.control, ChoiceRow):
+            field.add_class("-stacked")
+            field.stacked = True
+        return field
+
+    def _question(self, path: str, text: str, options: list[tuple[str, Any]], keys: tuple[str, ...]) -> LabelledField:
+        row = ChoiceRow(options, keys=keys, value=self._values.get(path))
+        return LabelledField(text, row, path=path, stacked=True, classes="question")
+
+    def _page_widgets(self, page_id: str) -> list[Widget]:
+        """The widgets of one page, with the answers known so far."""
+        if page_id == "about":
+            fields: list[Widget] = [self._field(Demographics, n, f"{MH}.demographics")
+                                    for n in ("full_name", "date_of_birth", "sex", "height_cm", "weight_kg")]
+            return fields + [Static(id="bmi", classes="score")]
+        if page_id == "depression":
+            return [self._field(PsychiatricHistory, n, f"{MH}.psychiatric") for n in (
+                "diagnosis", "episode_months", "prior_ect", "prior_tms", "prior_ketamine",
+                "prior_ketamine_response", "psychosis", "bipolar_disorder", "mood_stabiliser")]
+        if page_id == "trials":
+            return [
+                Static("Each antidepressant tried in this episode. Leave the page empty if there were none.", classes="intro"),
+                Vertical(*(TrialRow(i, t) for i, t in enumerate(self._trials or [{}])), id="trial-rows"),
+                Button("Add a trial (ctrl+n)", id="add-trial", compact=True),
+            ]
+        if page_id == "substance":
+            return [self._field(SubstanceUse, n, f"{MH}.substance_use") for n in (
+                "active_substance_use_disorder", "past_ketamine_or_pcp_misuse", "alcohol_drinks_per_week", "cannabis_use", "details")]
+        if page_id == "physical-heart":
+            return [Static("Tick each one the person has had; leave the rest empty.", classes="intro")] + [
+                self._field(PhysicalHealth, n, f"{MH}.physical") for n in PHYSICAL_HEART]
+        if page_id == "physical-other":
+            return [self._field(PhysicalHealth, n, f"{MH}.physical") for n in PHYSICAL_OTHER]
+        if page_id == "vitals":
+            return [self._field(Vitals, n, f"{MH}.vitals") for n in ("systolic_bp", "diastolic_bp", "pulse")]
+        if page_id == "phq9":
+            difficulty = [(label, score) for score, label in enumerate(PHQ9_DIFFICULTY_CHOICES)]
+            return [
+                Static(f"{PHQ9_STEM}  Keys 0 to 3 answer.", classes="intro"),
+                *(self._question(f"phq9.answers[{n}]", f"{n + 1}. {text}", FREQUENCY, FREQUENCY_KEYS) for n, text in enumerate(PHQ9_ITEMS)),
+                self._question("phq9.difficulty", PHQ9_DIFFICULTY_QUESTION, difficulty, FREQUENCY_KEYS),
+                Static(PHQ_ATTRIBUTION, classes="attribution"),
+                Static(id="phq9-score", classes="score"),
+            ]
+        if page_id == "gad7":
+            return [
+                Static(f"{GAD7_STEM}  Keys 0 to 3 answer.", classes="intro"),
+                *(self._question(f"gad7.answers[{n}]", f"{n + 1}. {text}", FREQUENCY, FREQUENCY_KEYS) for n, text in enumerate(GAD7_ITEMS)),
+                Static(PHQ_ATTRIBUTION, classes="attribution"),
+                Static(id="gad7-score", classes="score"),
+            ]
+        details = Input(str(self._values.get("asq.ever_tried_details") or ""), compact=True, select_on_focus=False)
+        return [
+            CrisisPanel(self.protocol.crisis_contacts, id="crisis-panel"),
+            *(self._question(f"asq.{name}", f"{n + 1}. {text}", YES_NO, YES_NO_KEYS) for n, (name, text) in enumerate(zip(ASQ_FIELDS, ASQ_QUESTIONS))),
+            LabelledField(ASQ_EVER_TRIED_FOLLOW_UP, details, path="asq.ever_tried_details"),
+            self._question(ACUITY, f"5. {ASQ_ACUITY_QUESTION}", YES_NO, YES_NO_KEYS),
+            Static(ASQ_ATTRIBUTION, classes="attribution"),
+            Static(id="asq-result", classes="score"),
+        ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="page-title")
+        with ContentSwitcher(initial=PAGE_IDS[self.page], id="pages"):
+            for page in PAGES:
+                yield VerticalScroll(id=page.id, classes="page")
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        await self._show_page(self.page, focus=True)
+        self._refresh_live(self.collect())
+
+    # --- paging (PagedStep) ---
+
+    @property
+    def page_label(self) -> str:
+        return f"page {self.page + 1} of {len(PAGES)}"
+
+    def page_help(self) -> str:
+        return PAGES[self.page].help
+
+    def _page_widget(self, index: int) -> VerticalScroll:
+        return self.query_one(f"#{PAGE_IDS[index]}", VerticalScroll)
+
+    async def _show_page(self, index: int, *, focus: bool) -> None:
+        page_id = PAGE_IDS[index]
+        if page_id not in self._built:
+            self._built.add(page_id)
+            await self._page_widget(index).mount_all(self._page_widgets(page_id))
+        self.page = index
+        self._reached = max(self._reached, index)
+        self.query_one("#pages", ContentSwitcher).current = page_id
+        self.query_one("#page-title", Static).update(PAGES[index].title)
+        self._refresh_live(self.collect())
+        if focus:
+            self.call_after_refresh(self._focus_first, index)
+        self.refresh_bindings()
+        self.post_message(PageChanged())
+
+    def _focus_first(self, index: int) -> None:
+        page = self._page_widget(index)
+        problem = next((f for f in page.query(LabelledField) if f.has_class("-problem") and f.display), None)
+        target = problem.control if problem else next((w for w in page.query("*") if w.focusable), None)
+        if target is not None:
+            target.focus()
+            target.scroll_visible(animate=False)
+
+    def go_to_page(self, index: int) -> bool:
+        """Open a page already reached; False for a page not reached yet."""
+        if not 0 <= index <= self._reached:
+            return False
+        self.run_worker(self._show_page(index, focus=True), exclusive=True, group="page")
+        return True
+
+    def next_page(self) -> bool:
+        result = self.collect()
+        page_id = PAGE_IDS[self.page]
+        self._checked_pages.add(page_id)
+        here = [p for p in result.problems if self._page_of(p.path) == page_id]
+        self._display_problems(result.problems)
+        if here:
+            self._focus_first(self.page)
+            self.notify(f"{_count(here)} on this page: see the message beneath each one.", title="Not moved on", severity="warning")
+            return True
+        if self.page + 1 < len(PAGES):
+            self.run_worker(self._show_page(self.page + 1, focus=True), exclusive=True, group="page")
+            return True
+        if result.problems:
+            first = min(PAGE_IDS.index(self._page_of(p.path)) for p in result.problems)
+            self._checked_pages.update(self._page_of(p.path) for p in result.problems)
+            self.run_worker(self._show_page(first, focus=True), exclusive=True, group="page")
+            self.notify(f"{_count(result.problems)} on earlier pages; this is the first.", title="Not moved on", severity="warning")
+            return True
+        return False
+
+    def previous_page(self) -> bool:
+        if self.page == 0:
+            return False
+        self.run_worker(self._show_page(self.page - 1, focus=True), exclusive=True, group="page")
+        return True
+
+    # --- the contract ---
+
+    def _fields(self) -> list[LabelledField]:
+        return list(self.query(LabelledField))
+
+    def _current_values(self) -> dict[str, Any]:
+        """Every answer: from the widgets of built pages, else as restored."""
+        self._values.update({f.path: f.value for f in self._fields() if not f.path.startswith(TRIALS)})
+        if "trials" in self._built:
+            self._trials = [row.answers() for row in self.query(TrialRow)]
+        return self._values
+
+    @staticmethod
+    def _shown(path: str, values: dict[str, Any]) -> bool:
+        """A question that only follows a yes (DEPENDS_ON, the ASQ acuity question) is left out otherwise."""
+        if path in DEPENDS_ON:
+            return values.get(DEPENDS_ON[path]) is True
+        if path == ACUITY:
+            return _screened(values)
+        return True
+
+    def collect(self) -> StepResult:
+        values = self._current_values()
+        form_state = {"page": PAGE_IDS[self.page], "reached": self._reached, "values": dict(values), "trials": [dict(t) for t in self._trials]}
+        answers = {
+            path: value for path, value in values.items()
+            if self._shown(path, values) and value is not None and not (isinstance(value, str) and not value.strip())
+        }
+        data: dict[str, Any] = {
+            MH: {"demographics": {}, "psychiatric": {}, "substance_use": {}, "physical": {}, "vitals": {}},
+            "phq9": {"answers": [None] * len(PHQ9_ITEMS)},
+            "gad7": {"answers": [None] * len(GAD7_ITEMS)},
+            "asq": {},
+        }
+        nest(answers, data)
+        data[MH]["psychiatric"]["antidepressant_trials"] = [
+            {k: v for k, v in trial.items() if not (isinstance(v, str) and not v.strip())}
+            for trial in self._trials if not _blank_trial(trial)
+        ]
+        sections: dict[str, Any] = {}
+        problems: list[FieldProblem] = []
+        models: tuple[tuple[str, type[BaseModel]], ...] = (("medical_history", MedicalHistory), ("phq9", PHQ9), ("gad7", GAD7), ("asq", ASQ))
+        for name, model in models:
+            if name == "gad7" and all(a is None for a in data["gad7"]["answers"]):
+                continue  # the GAD-7 is optional: nothing answered means not given
+            try:
+                sections[name] = model.model_validate(data[name])
+            except ValidationError as exc:
+                problems += problems_from(exc, model, prefix=(name,))
+        return StepResult(sections=sections, problems=problems, form_state=form_state)
+
+    def show_problems(self, problems: list[FieldProblem]) -> None:
+        self._checked_pages.update(self._page_of(p.path) for p in problems)
+        self._display_problems(problems)
+
+    def _display_problems(self, problems: list[FieldProblem]) -> None:
+        """Each field shows its first problem once its page was checked (Next), or once it was left
+        with something typed in it: nobody is told off for a field they have not reached."""
+        first: dict[str, str] = {}
+        for problem in problems:
+            first.setdefault(problem.path, problem.message)
+        for field in self._fields():
+            page = self._page_of(field.path)
+            visible = page in self._checked_pages or (field.path in self._touched and not field.is_empty)
+            field.show_problem(first.get(field.path) if visible else None)
+
+    def _page_of(self, path: str) -> str:
+        """Which page holds the field at ``path`` (a problem's path or a field's)."""
+        if path.startswith(TRIALS):
+            return "trials"
+        section, _, rest = path.partition(".")
+        if section in ("phq9", "gad7", "asq"):
+            return section
+        group, _, name = rest.partition(".")
+        name = name.split(".")[0]
+        return {
+            "demographics": "about", "psychiatric": "depression", "substance_use": "substance", "vitals": "vitals",
+            "physical": "physical-other" if name in PHYSICAL_OTHER else "physical-heart",
+        }.get(group, "about")
+
+    # --- live answers: scores, questions that follow a yes, the crisis panel ---
+
+    def _refresh_live(self, result: StepResult) -> None:
+        values = self._values
+        for field in self._fields():
+            field.display = self._shown(field.path, values)
+        positive = _screened(values)
+        for panel in self.query("#crisis-panel").results(CrisisPanel):
+            panel.display = positive
+        if positive != self._positive:
+            self._positive = positive
+            self.post_message(ScreeningChanged(positive))
+        self._refresh_scores(result)
+        self._display_problems(result.problems)
+
+    def _refresh_scores(self, result: StepResult) -> None:
+        sections = result.sections
+        for bmi in self.query("#bmi").results(Static):
+            demographics = None
+            try:
+                demographics = Demographics.model_validate(self._section_data(f"{MH}.demographics"))
+            except ValidationError:
+                pass
+            bmi.update(f"BMI {demographics.bmi} (from height and weight)" if demographics else "")
+        for name, model, count in (("phq9", PHQ9, len(PHQ9_ITEMS)), ("gad7", GAD7, len(GAD7_ITEMS))):
+            label = "PHQ-9" if name == "phq9" else "GAD-7"
+            given = [a for a in (self._values.get(f"{name}.answers[{i}]") for i in range(count)) if a is not None]
+            section = sections.get(name)
+            if section is not None:
+                text = f"{label} total {section.total} of {3 * count}: {section.band}"
+            else:
+                text = f"{label}: {len(given)} of {count} answered, score so far {model.model_construct(answers=given).total}"
+            for line in self.query(f"#{name}-score").results(Static):
+                line.update(text)
+        asq = sections.get("asq")
+        for line in self.query("#asq-result").results(Static):
+            line.update(f"ASQ result: {asq.result}" if asq else "ASQ result: not complete")
+
+    def _section_data(self, prefix: str) -> dict[str, Any]:
+        values = {p[len(prefix) + 1:]: v for p, v in self._values.items() if p.startswith(prefix + ".")}
+        return {k: v for k, v in values.items() if not (isinstance(v, str) and not v.strip())}
+
+    @on(ChoiceRow.Changed)
+    @on(YesBox.Changed)
+    def _answer_changed(self) -> None:
+        self._refresh_live(self.collect())
+        self.post_message(IntakeStep.FieldLeft())
+
+    @on(Input.Submitted)
+    def _enter_moves_on(self) -> None:
+        self.focus_next()
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        field = next((a for a in event.widget.ancestors if isinstance(a, LabelledField)), None)
+        if field is not None:
+            self._touched.add(field.path)
+            if isinstance(field.control, Input):
+                self._refresh_live(self.collect())
+        self.post_message(IntakeStep.FieldLeft())
+
+    # --- trials ---
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add_trial", "remove_trial"):
+            return PAGE_IDS[self.page] == "trials"
+        return True
+
+    async def _rebuild_trials(self, trials: list[dict[str, Any]], focus_row: int | None) -> None:
+        self._trials = trials
+        holder = self.query_one("#trial-rows", Vertical)
+        await holder.remove_children()
+        rows = [TrialRow(i, t) for i, t in enumerate(trials)]
+        await holder.mount_all(rows)
+        if focus_row is not None and rows:
+            row = rows[min(focus_row, len(rows) - 1)]
+            row.query(LabelledField).first().control.focus()
+            row.scroll_visible(animate=False)
+        elif not rows:
+            self.query_one("#add-trial", Button).focus()
+        self.post_message(IntakeStep.FieldLeft())
+
+    async def action_add_trial(self) -> None:
+        self._current_values()
+        await self._rebuild_trials(self._trials + [{}], focus_row=len(self._trials))
+
+    def _row_with_focus(self) -> TrialRow | None:
+        return next((a for a in (self.focused.ancestors_with_self if self.focused else []) if isinstance(a, TrialRow)), None)
+
+    async def action_remove_trial(self, row: TrialRow | None = None) -> None:
+        row = row or self._row_with_focus()
+        if row is None:
+            self.notify("Move to a trial first (Tab), then remove it.", severity="warning")
+            return
+        self._current_values()
+        trials = list(self._trials)
+        removed = trials.pop(row.index)
+        await self._rebuild_trials(trials, focus_row=row.index)
+        self.notify(f"Removed trial {row.index + 1} ({str(removed.get('medicine') or '').strip() or 'empty'}).")
+
+    @on(Button.Pressed, "#add-trial")
+    async def _add_pressed(self) -> None:
+        await self.action_add_trial()
+
+    @on(Button.Pressed, ".remove-trial")
+    async def _remove_pressed(self, event: Button.Pressed) -> None:
+        row = next(a for a in event.button.ancestors if isinstance(a, TrialRow))
+        await self.action_remove_trial(row)
+
+
+def _screened(values: dict[str, Any]) -> bool:
+    """Whether the ASQ is positive so far, by the core's rule (``ASQ.positive``); unanswered is not a yes.
+    The acuity question only follows a yes, so questions 1 to 4 decide it."""
+    answers = {name: values.get(f"asq.{name}") for name in ASQ_FIELDS}
+    return bool(ASQ.model_construct(**answers, thoughts_right_now=None).positive)
+
+
+def _blank_trial(trial: dict[str, Any]) -> bool:
+    """A trial row with nothing typed in it is not a trial."""
+    return all(not str(trial.get(name) or "").strip() for name in TRIAL_TEXT_FIELDS)
+
+
+def _count(problems: list[FieldProblem]) -> str:
+    return "1 answer needs attention" if len(problems) == 1 else f"{len(problems)} answers need attention"

@@ -1,0 +1,130 @@
+"""The first screen: start a new intake, resume a draft, or quit.
+
+Drafts come from the repository's summaries (name, step, when, who, urgent), loaded by the App in
+a thread; until they arrive the list says so. A draft opens at the step where it was left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ketatui.intake import STEPS
+
+STEP_TITLES = dict(STEPS)
+MAX_DRAFTS = 9
+NO_NAME = "(name not entered yet)"
+
+
+@dataclass(frozen=True)
+class StartChoice:
+    """What the person chose: ``new``, ``resume`` (with the record id) or ``quit``."""
+
+    action: str
+    record_id: str | None = None
+
+
+def when(text: str | None) -> str:
+    """``26 Nov 14:02`` in local time, from the stored ISO time."""
+    if not text:
+        return "never saved"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d %b %H:%M")
+
+
+def draft_line(number: int, draft) -> str:
+    """One draft in words: number, URGENT, name, where it stopped, when and by whom."""
+    urgent = "!! URGENT  " if draft.urgent else ""
+    step = STEP_TITLES.get(draft.current_step or "", "Medical history")
+    by = f" by {draft.updated_by}" if draft.updated_by else ""
+    return f"{number}  {urgent}{draft.full_name or NO_NAME} · {step} · saved {when(draft.updated_at)}{by}"
+
+
+class StartScreen(Screen[StartChoice]):
+    """New intake (n), resume a draft (Enter or its number), quit (q)."""
+
+    CSS_PATH = "../styles/start.tcss"
+    help_text = (
+        "Start a new intake for the person in the room, or carry on with a draft. Drafts are saved "
+        "on every step and every answer, so one left by a dropped connection or a closed window "
+        "opens again at the same step with every answer. The most urgent drafts come first."
+    )
+    BINDINGS = [
+        Binding("n", "new", "New intake", id="start.new"),
+        Binding("enter", "resume", "Resume draft", id="start.resume", show=True),
+        Binding("q", "quit", "Quit", id="start.quit"),
+        Binding("c", "app.toggle_contrast", "High contrast", id="start.contrast"),
+    ] + [Binding(str(n), f"resume_number({n})", show=False, id=f"start.resume_{n}") for n in range(1, MAX_DRAFTS + 1)]
+
+    def __init__(self, *, audience_title: str, user: str) -> None:
+        super().__init__()
+        self.audience_title = audience_title
+        self.user = user
+        self.drafts: list = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="start"):
+            yield Static(self.audience_title, id="start-title")
+            yield Static(f"Signed in as {self.user}.", id="start-user")
+            yield Static("N  Start a new intake\nQ  Quit", id="start-actions")
+            yield Static("Drafts to resume: Enter opens the highlighted one, or press its number.", id="drafts-heading")
+            yield OptionList(Option("Loading drafts…", disabled=True), id="drafts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#drafts", OptionList).focus()
+
+    def show_drafts(self, drafts: Sequence) -> None:
+        self.drafts = list(drafts)[:MAX_DRAFTS]
+        options = self.query_one("#drafts", OptionList)
+        options.clear_options()
+        if not self.drafts:
+            options.add_option(Option("No drafts: press N to start a new intake.", disabled=True))
+        else:
+            options.add_options(Option(draft_line(n, d), id=d.record_id) for n, d in enumerate(self.drafts, 1))
+            options.highlighted = 0
+        self.refresh_bindings()
+
+    def show_error(self, message: str) -> None:
+        options = self.query_one("#drafts", OptionList)
+        options.clear_options()
+        options.add_option(Option(f"Drafts cannot be listed: {message}", disabled=True))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "resume":
+            return bool(self.drafts)
+        return True
+
+    def action_new(self) -> None:
+        self.dismiss(StartChoice("new"))
+
+    def action_quit(self) -> None:
+        self.dismiss(StartChoice("quit"))
+
+    def action_resume(self) -> None:
+        index = self.query_one("#drafts", OptionList).highlighted
+        if self.drafts and index is not None:
+            self.dismiss(StartChoice("resume", self.drafts[index].record_id))
+
+    def action_resume_number(self, number: int) -> None:
+        if number <= len(self.drafts):
+            self.dismiss(StartChoice("resume", self.drafts[number - 1].record_id))
+
+    @on(OptionList.OptionSelected, "#drafts")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.dismiss(StartChoice("resume", event.option.id))

@@ -1,0 +1,33 @@
+"""Shown instead of a broken layout when the terminal is smaller than 80 columns by 24 rows."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Static
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+def too_small(width: int, height: int) -> bool:
+    return width < MIN_WIDTH or height < MIN_HEIGHT
+
+
+class TooSmallScreen(Screen[None]):
+    """Plain words, no layout to break; it goes away by itself when the terminal is big enough."""
+
+    CSS_PATH = "../styles/dialogs.tcss"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="too-small-message")
+
+    def on_mount(self) -> None:
+        self.update_size(self.app.size.width, self.app.size.height)
+
+    def update_size(self, width: int, height: int) -> None:
+        self.query_one("#too-small-message", Static).update(
+            f"Please enlarge the terminal to at least {MIN_WIDTH} x {MIN_HEIGHT}.\n"
+            f"It is {width} x {height} now.\n\n"
+            "Nothing is lost: the form comes back as soon as it fits.\n"
+            "Ctrl+Q saves and quits."
+        )

@@ -1,0 +1,177 @@
+"""A short list of answers shown all at once, picked with one key: the instruments' answer widget.
+
+Every choice is on screen with its key, so a clinician reading a question aloud can type the
+patient's answer straight away (``2`` for "More than half the days", ``y`` for yes). The chosen
+answer is marked with a filled circle and bold reverse text, never by colour alone. Choices wrap
+between answers (never inside one) so the row fits any width without horizontal scrolling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.cells import cell_len
+from textual.binding import Binding
+from textual.content import Content
+from textual.events import Key
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+CHOSEN, NOT_CHOSEN = "●", "○"
+GAP = " "
+
+
+class ChoiceRow(Widget, can_focus=True):
+    """Pick one of a few answers: its key, or ←/→ then Space. Enter picks and moves on; Tab moves on
+    (a key never moves on by itself, so a habitual Tab never skips a question)."""
+
+    BINDINGS = [
+        Binding("left", "move(-1)", "Previous answer", show=False),
+        Binding("right", "move(1)", "Next answer", show=False),
+        Binding("space", "choose", "Choose", show=False),
+        Binding("enter", "choose_and_go", "Choose and go on", show=False),
+    ]
+    COMPONENT_CLASSES = {"choice--chosen", "choice--cursor"}
+    DEFAULT_CSS = """
+    ChoiceRow {
+        height: auto;
+        width: 1fr;
+        & > .choice--chosen { text-style: bold reverse; }
+        & > .choice--cursor { text-style: underline; }
+        &:focus { background: $boost; }
+    }
+    """
+
+    value: reactive[Any] = reactive(None, init=False)
+    cursor: reactive[int] = reactive(0)
+
+    class Changed(Message):
+        """The answer changed (``value`` is the chosen option's value, or None when cleared)."""
+
+        def __init__(self, choice_row: "ChoiceRow", value: Any) -> None:
+            super().__init__()
+            self.choice_row = choice_row
+            self.value = value
+
+        @property
+        def control(self) -> "ChoiceRow":
+            return self.choice_row
+
+    def __init__(
+        self,
+        options: Sequence[tuple[str, Any]],
+        *,
+        keys: Sequence[str] | None = None,
+        value: Any = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.options = list(options)
+        self.keys = list(keys) if keys is not None else [str(n + 1) for n in range(len(self.options))]
+        if len(self.keys) != len(self.options):
+            raise ValueError("ChoiceRow needs one key per option")
+        self.set_reactive(ChoiceRow.value, value)
+        index = self._index_of(value)
+        self.set_reactive(ChoiceRow.cursor, index if index is not None else 0)
+
+    def _index_of(self, value: Any) -> int | None:
+        for index, (_, option_value) in enumerate(self.options):
+            if value is not None and option_value == value and type(option_value) is type(value):
+                return index
+        return None
+
+    @property
+    def chosen_label(self) -> str | None:
+        index = self._index_of(self.value)
+        return None if index is None else self.options[index][0]
+
+    # --- drawing ---
+
+    def _pieces(self) -> list[str]:
+        return [
+            f"{CHOSEN if self._index_of(self.value) == i else NOT_CHOSEN}{key} {label}"
+            for i, ((label, _), key) in enumerate(zip(self.options, self.keys))
+        ]
+
+    def _lines(self, width: int) -> list[list[int]]:
+        """Option indexes per line, wrapping between options only."""
+        lines: list[list[int]] = [[]]
+        used = 0
+        for index, piece in enumerate(self._pieces()):
+            needed = cell_len(piece) + (cell_len(GAP) if lines[-1] else 0)
+            if lines[-1] and used + needed > width:
+                lines.append([])
+                used, needed = 0, cell_len(piece)
+            lines[-1].append(index)
+            used += needed
+        return lines
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return sum(cell_len(p) for p in self._pieces()) + cell_len(GAP) * (len(self.options) - 1)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(max(width, 1)))
+
+    def render(self) -> Content:
+        pieces = self._pieces()
+        chosen = self._index_of(self.value)
+        chosen_style = self.get_visual_style("choice--chosen")
+        cursor_style = self.get_visual_style("choice--cursor")
+        parts: list[Content] = []
+        for number, line in enumerate(self._lines(max(self.size.width, 1))):
+            if number:
+                parts.append(Content("\n"))
+            for position, index in enumerate(line):
+                if position:
+                    parts.append(Content(GAP))
+                piece = Content(pieces[index])
+                if index == chosen:
+                    piece = piece.stylize(chosen_style)
+                if self.has_focus and index == self.cursor:
+                    piece = piece.stylize(cursor_style)
+                parts.append(piece)
+        return Content.assemble(*parts)
+
+    # --- answering ---
+
+    def choose(self, index: int) -> None:
+        self.cursor = index
+        self.value = self.options[index][1]
+
+    def clear(self) -> None:
+        self.value = None
+
+    def watch_value(self, value: Any) -> None:
+        self.refresh(layout=True)
+        self.post_message(self.Changed(self, value))
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        self.cursor = (self.cursor + step) % len(self.options)
+
+    def action_choose(self) -> None:
+        self.choose(self.cursor)
+
+    def action_choose_and_go(self) -> None:
+        self.choose(self.cursor)
+        self.screen.focus_next()
+
+    def on_key(self, event: Key) -> None:
+        key = (event.character or "").lower()
+        if key in self.keys:
+            event.stop()
+            event.prevent_default()
+            self.choose(self.keys.index(key))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()

@@ -1,0 +1,41 @@
+"""The crisis resources from the clinic's protocol, with the urgent flag's own words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.message import Message
+from textual.widgets import Static
+
+from ketatui.flags import FLAG_DEFINITIONS, SEVERITY_WORDS
+from ketatui.protocol import CrisisContact
+
+
+def crisis_text(contacts: Sequence[CrisisContact], reasons: Sequence[str] = (), *, code: str = "RISK-SUICIDE-SCREEN") -> str:
+    """Plain text: the severity words and flag title, why (when the rules have said), then every contact."""
+    _, title = FLAG_DEFINITIONS[code]
+    lines = [f"!! {SEVERITY_WORDS['urgent']}: {title}"]
+    lines += list(reasons)
+    lines.append("Crisis resources:")
+    lines += [f"  * {contact.name}: {contact.how}" for contact in contacts]
+    return "\n".join(lines)
+
+
+class CrisisPanel(Static):
+    """Shown the moment a suicide screen turns positive; it stays until the answers change."""
+
+    def __init__(self, contacts: Sequence[CrisisContact], *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(crisis_text(contacts), id=id, classes=classes, markup=False)
+        self.contacts = list(contacts)
+
+    def show_reasons(self, reasons: Sequence[str], code: str = "RISK-SUICIDE-SCREEN") -> None:
+        self.update(crisis_text(self.contacts, reasons, code=code))
+
+
+class ScreeningChanged(Message):
+    """A step's suicide screen turned positive (or back to negative) as it was answered, before it
+    is complete enough for the rules: the App marks the intake urgent and shows the crisis dialog."""
+
+    def __init__(self, positive: bool) -> None:
+        super().__init__()
+        self.positive = positive

@@ -1,0 +1,124 @@
+"""One question on a form: its plain label, the control that takes the answer, and the problem
+beneath it in the model's own words.
+
+Labels come from the pydantic field titles (``Weight (kg)``), so the words on screen are the
+words in every error message. A field is addressed by its dotted path in the intake
+(``medical_history.vitals.pulse``), the same path ``problems_from`` reports, so a screen shows a
+problem next to its field without knowing anything about the rule behind it.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Static
+
+from ketatui.screens.widgets.choice import ChoiceRow
+
+PROBLEM_MARK = "! "
+
+
+class YesBox(Checkbox):
+    """A checkbox that shows ``[X]`` or ``[ ]``, so yes and no differ without colour."""
+
+    @property
+    def _button(self) -> Content:
+        return Content.assemble(("[X]" if self.value else "[ ]", self.get_visual_style("toggle--button")))
+
+
+def field_id(path: str) -> str:
+    """A widget id for a dotted intake path (ids allow letters, digits, - and _ only)."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", path)
+
+
+class LabelledField(Vertical):
+    """A label and a control on one line (or the label above, for questions), a problem line below."""
+
+    def __init__(self, label: str | None, control: Widget, *, path: str, stacked: bool = False, classes: str | None = None) -> None:
+        super().__init__(id=field_id(path), classes=("-stacked " if stacked else "") + (classes or ""))
+        self.label = label
+        self.control = control
+        self.path = path
+        self.stacked = stacked
+
+    def compose(self) -> ComposeResult:
+        if self.stacked:
+            if self.label:
+                yield Label(self.label, classes="field-label")
+            yield self.control
+        else:
+            with Horizontal(classes="field-row"):
+                if self.label:
+                    yield Label(self.label, classes="field-label")
+                yield self.control
+        yield Static("", classes="field-problem")
+
+    @property
+    def value(self) -> Any:
+        control = self.control
+        if isinstance(control, (Input, Checkbox, ChoiceRow)):
+            return control.value
+        raise TypeError(f"{type(control).__name__} has no value")
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        if isinstance(self.control, Input):
+            self.control.value = "" if value is None else str(value)
+        elif isinstance(self.control, Checkbox):
+            self.control.value = bool(value)
+        else:
+            self.control.value = value
+
+    @property
+    def is_empty(self) -> bool:
+        value = self.value
+        return value is None or (isinstance(value, str) and not value.strip())
+
+    @property
+    def problem(self) -> str:
+        return str(self.query_one(".field-problem", Static).content)
+
+    def show_problem(self, message: str | None) -> None:
+        """Show the model's message beneath the field (None or "" clears it)."""
+        line = self.query_one(".field-problem", Static)
+        if message and isinstance(self.control, ChoiceRow) and self.control.value is None:
+            message = "not answered yet: choose one of the answers"
+        line.update(PROBLEM_MARK + message if message else "")
+        self.set_class(bool(message), "-problem")
+
+
+def _inner(annotation: Any) -> Any:
+    """The type inside ``X | None``."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        return args[0]
+    return annotation
+
+
+def title_of(model: type[BaseModel], name: str) -> str:
+    field = model.model_fields[name]
+    return field.title or name.replace("_", " ").capitalize()
+
+
+def control_for(model: type[BaseModel], name: str, path: str, value: Any = None) -> LabelledField:
+    """The right control for one model field: a checkbox for yes/no, a choice row for a fixed list
+    of answers, a text box for everything else (typed as text so the model, not the box, judges it)."""
+    annotation = _inner(model.model_fields[name].annotation)
+    title = title_of(model, name)
+    if annotation is bool:
+        return LabelledField(None, YesBox(title, bool(value), compact=True), path=path, classes="-check")
+    if typing.get_origin(annotation) is Literal:
+        options = [(str(choice), choice) for choice in typing.get_args(annotation)]
+        return LabelledField(title, ChoiceRow(options, value=value), path=path)
+    placeholder = "YYYY-MM-DD" if annotation is date else ""
+    box = Input("" if value is None else str(value), placeholder=placeholder, compact=True, select_on_focus=False)
+    return LabelledField(title, box, path=path)

@@ -1,0 +1,40 @@
+"""The progress line at the top of every step: where you are, whether it is urgent, whether it is saved."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import Label
+
+URGENT_TEXT = "!! URGENT"
+
+
+class ProgressLine(Horizontal):
+    """``Step 2 of 5: Current medications · page 3 of 10: ...``, then ``!! URGENT`` and the save state."""
+
+    where: reactive[str] = reactive("")
+    urgent: reactive[bool] = reactive(False)
+    saved: reactive[str] = reactive("")
+
+    def compose(self) -> ComposeResult:
+        yield Label(id="progress-where")
+        yield Label(URGENT_TEXT, id="progress-urgent")
+        yield Label(id="progress-saved")
+
+    def watch_where(self, where: str) -> None:
+        self.query_one("#progress-where", Label).update(where)
+
+    def watch_urgent(self, urgent: bool) -> None:
+        self.query_one("#progress-urgent", Label).display = urgent
+
+    def watch_saved(self, saved: str) -> None:
+        label = self.query_one("#progress-saved", Label)
+        label.update(saved)
+        label.set_class(saved.startswith("NOT SAVED"), "-failed")
+
+
+def progress_text(index: int, count: int, title: str, page: str | None = None) -> str:
+    """``Step 1 of 5: Medical history`` with `` · 3/10 Alcohol and drugs`` when the step has pages."""
+    text = f"Step {index} of {count}: {title}"
+    return f"{text} · {page}" if page else text
