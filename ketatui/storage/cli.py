@@ -88,11 +88,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _resolve(repo: Repository, given: str) -> str | int:
     """The full record id for an id or a unique prefix of one, or an exit code after saying why."""
+    given = given.lower()
     if len(given) == 36:
         return given
     if len(given) < 4:
         return _fail(f"'{given}' is too short to pick out an intake; give at least 4 characters of its record id.", BAD_INPUT)
-    found = [r for r in repo.list(search=given) if r.record_id.startswith(given.lower())]
+    found = [r for r in repo.list(search=given) if r.record_id.startswith(given)]
     if not found:
         return _fail(f"No intake has a record id starting with '{given}'. Check it with `ketatui records list`.", BAD_INPUT)
     if len(found) > 1:

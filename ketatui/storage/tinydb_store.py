@@ -313,16 +313,11 @@ class TinyDBRepository:
     # ----- writing ---------------------------------------------------------------------------
 
     def create(self, doc: dict[str, Any], *, user: str) -> dict[str, Any]:
-        if doc.get("status", "draft") == "signed":
-            raise InvalidRequest("A new intake cannot be stored as signed; create it, then sign it.")
-        stored = self._insert([doc], user=user, action="create", keep=False, skip_existing=False)
-        return stored[0]
+        return self._insert([doc], user=user, action="create", keep=False, skip_existing=False)[0]
 
     def create_many(self, docs: Iterable[dict[str, Any]], *, user: str) -> builtins.list[str]:
-        docs = builtins.list(docs)
-        if any(d.get("status", "draft") == "signed" for d in docs):
-            raise InvalidRequest("A new intake cannot be stored as signed; create it, then sign it.")
-        return [d["record_id"] for d in self._insert(docs, user=user, action="create", keep=False, skip_existing=False)]
+        stored = self._insert(builtins.list(docs), user=user, action="create", keep=False, skip_existing=False)
+        return [d["record_id"] for d in stored]
 
     def import_documents(self, docs: Iterable[dict[str, Any]], *, user: str) -> builtins.list[str]:
         """Store intakes from elsewhere as they are (status, signatures, times); ids already here are skipped."""
@@ -413,6 +408,8 @@ class TinyDBRepository:
             raise InvalidRequest(f"Unknown status {new.get('status')!r}; use one of {', '.join(STATUSES)}.")
         new["schema_version"] = SCHEMA_VERSION
         new.setdefault("status", "draft")
+        if new["status"] == "signed" and not keep:
+            raise InvalidRequest("A new intake cannot be stored as signed; create it, then sign it.")
         new["training"] = bool(new.get("training", False))
         if keep:
             rev = new.get("rev")
