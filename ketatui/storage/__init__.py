@@ -16,6 +16,7 @@ from ketatui.storage.errors import (
     StoreCorrupt,
     StoreLocked,
     StoreMissing,
+    StoreUnreadable,
     WrongKey,
 )
 from ketatui.storage.repository import STATUSES, RecordSummary, Repository, open_repository
@@ -35,6 +36,7 @@ __all__ = [
     "StoreCorrupt",
     "StoreLocked",
     "StoreMissing",
+    "StoreUnreadable",
     "WrongKey",
     "open_repository",
 ]

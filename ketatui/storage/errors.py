@@ -63,6 +63,15 @@ class StoreCorrupt(StorageError):
         super().__init__(f"The store file {path} {problem}. Nothing was changed. {RESTORE_HINT}")
 
 
+class StoreUnreadable(StorageError):
+    def __init__(self, path: Path, error: OSError):
+        self.path = path
+        super().__init__(
+            f"The store file {path} cannot be read ({error.strerror or error}). Nothing was changed. "
+            f"Check its owner and permissions; if it is lost, {RESTORE_HINT[0].lower()}{RESTORE_HINT[1:]}"
+        )
+
+
 class WrongKey(StorageError):
     def __init__(self, data_dir: Path, source: str):
         self.data_dir = data_dir

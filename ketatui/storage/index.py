@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ketatui.storage.paths import check_mode
+from ketatui.storage.paths import open_file, read_fd
 from ketatui.storage.repository import RecordSummary
 
 SHARDS = [f"{i:02x}" for i in range(256)]
@@ -142,31 +142,21 @@ class SummaryCache:
 
     def _fresh(self, shard: str) -> list[tuple[Any, ...]]:
         path = self._path(shard)
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
+        fd = open_file(path)
+        if fd is None:
             self._shards.pop(shard, None)
             return []
         try:
-            head = os.pread(fd, self._header, 0)
+            head = read_fd(fd, path, size=self._header)
             cached = self._shards.get(shard)
             if cached is not None and cached[0] == head:
                 return cached[1]
-            blob = read_all(fd, path)
+            blob = read_fd(fd, path)
         finally:
             os.close(fd)
         rows = [_as_tuple(r) for r in self._decode(path, blob)]
         self._shards[shard] = (head, rows)
         return rows
-
-
-def read_all(fd: int, path: Path) -> bytes:
-    """The whole file behind ``fd``, after checking nobody else may read it."""
-    check_mode(path, os.fstat(fd).st_mode)
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def select(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from ketatui.storage.atomic import write_atomic
 from ketatui.storage.crypto import SCRYPT_DEFAULTS, Keys, Unreadable, create_key_file, key_from_passphrase, read_key_file
 from ketatui.storage.errors import MissingKey, NewerSchema, StoreCorrupt, WrongKey
-from ketatui.storage.paths import check_mode
+from ketatui.storage.paths import read_private
 
 KIND = "ketatui-store"
 LAYOUT_VERSION = 1
@@ -40,17 +39,9 @@ class StoreMeta:
 
     @classmethod
     def read(cls, path: Path) -> StoreMeta:
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            raise StoreCorrupt(path, "is missing although the folder holds store files") from None
-        try:
-            check_mode(path, os.fstat(fd).st_mode)
-            raw = b""
-            while chunk := os.read(fd, 65536):
-                raw += chunk
-        finally:
-            os.close(fd)
+        raw = read_private(path)
+        if raw is None:
+            raise StoreCorrupt(path, "is missing although the folder holds store files")
         try:
             data = json.loads(raw)
             ok = isinstance(data, dict) and data.get("kind") == KIND and isinstance(data.get("key"), dict)

@@ -17,7 +17,7 @@ import os
 import stat
 from pathlib import Path
 
-from ketatui.storage.errors import InsecurePermissions
+from ketatui.storage.errors import InsecurePermissions, StoreUnreadable
 
 DATA_DIR_ENV = "KETATUI_DATA_DIR"
 KEY_FILE_ENV = "KETATUI_KEY_FILE"
@@ -75,3 +75,38 @@ def check_mode(path: Path, mode: int, forbidden: int = OTHERS) -> None:
 
 def check_path(path: Path, forbidden: int = OTHERS) -> None:
     check_mode(path, path.stat().st_mode, forbidden)
+
+
+def open_file(path: Path) -> int | None:
+    """A read-only descriptor for ``path``, or None if there is no such file."""
+    try:
+        return os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreUnreadable(path, exc) from None
+
+
+def read_fd(fd: int, path: Path, *, offset: int = 0, size: int | None = None) -> bytes:
+    """Bytes of the file behind ``fd`` (all of it by default), after checking nobody else may read it."""
+    try:
+        check_mode(path, os.fstat(fd).st_mode)
+        if size is not None:
+            return os.pread(fd, size, offset)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise StoreUnreadable(path, exc) from None
+
+
+def read_private(path: Path) -> bytes | None:
+    """The whole of ``path``, or None if it does not exist; refuses a file open to others."""
+    fd = open_file(path)
+    if fd is None:
+        return None
+    try:
+        return read_fd(fd, path)
+    finally:
+        os.close(fd)

@@ -54,7 +54,7 @@ from ketatui.storage.errors import (
 )
 from ketatui.storage.locking import StoreLock
 from ketatui.storage.meta import StoreMeta
-from ketatui.storage.paths import check_path
+from ketatui.storage.paths import check_path, read_private
 from ketatui.storage.repository import STATUSES, RecordSummary
 
 REVISIONS = "revisions"
@@ -93,15 +93,8 @@ class SealedFiles:
         self.keys = keys
 
     def read_json(self, path: Path) -> dict[str, Any] | None:
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            return None
-        try:
-            blob = index.read_all(fd, path)
-        finally:
-            os.close(fd)
-        return self.decode(path, blob)
+        blob = read_private(path)
+        return None if blob is None else self.decode(path, blob)
 
     def decode(self, path: Path, blob: bytes) -> dict[str, Any]:
         try:

@@ -194,3 +194,17 @@ def test_an_open_key_file_is_refused_before_a_new_store_is_made(tmp_path):
         open_repository(tmp_path / "second", key_file=key)
     assert not (tmp_path / "second").exists()
     os.chmod(key, 0o600)
+
+
+def test_an_unreadable_record_names_the_file_and_is_left_alone(store):
+    from ketatui.storage import StoreUnreadable
+
+    repo, record_id, tmp_path = store
+    path = repo.layout.record(record_id)
+    path.unlink()
+    path.mkdir(mode=0o700)  # something that cannot be read as a file
+    before = snapshot(tmp_path / "store")
+    with pytest.raises(StoreUnreadable) as caught:
+        reopen(tmp_path).get(record_id, user="dr.lee")
+    assert str(path) in str(caught.value) and "Nothing was changed" in str(caught.value)
+    assert path.is_dir() and snapshot(tmp_path / "store") == before
