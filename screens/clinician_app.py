@@ -31,7 +31,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ketatui.fields import problems_from
-from ketatui.intake import REQUIRED_SECTIONS, STEPS, Intake
+from ketatui.intake import REQUIRED_SECTIONS, STEPS, Intake, IntakeInvalid
 from ketatui.protocol import Protocol, ProtocolInvalid, load_protocol
 from ketatui.screens.crisis import CrisisScreen
 from ketatui.screens.help import HelpScreen
@@ -189,6 +189,7 @@ class IntakeApp(App[int]):
         self._too_small: TooSmallScreen | None = None
         self._screen_positive = False
         self._urgent_reasons: list[str] = []
+        self._tell_when_saved = ""
         for item in load_themes():
             self.register_theme(item)
         choice = theme or os.environ.get("KETATUI_THEME", "default")
@@ -289,9 +290,21 @@ class IntakeApp(App[int]):
         self.intake.form_state[step.step_id] = result.form_state
         for name in STEP_SECTIONS.get(step.step_id, ()):
             setattr(self.intake, name, result.sections.get(name))
+        self.intake.plan = self._derived_plan()
         if recompute:
             self._recompute_urgent()
         return result
+
+    def _derived_plan(self) -> dict[str, Any] | None:
+        """The plan as the core derives it from the answers now (stored with the intake), or None
+        while a section it needs is missing."""
+        from ketatui.plan import make_plan
+
+        assert self.intake is not None
+        try:
+            return make_plan(self.intake, self.protocol).model_dump(mode="json")
+        except IntakeInvalid:
+            return None
 
     def _recompute_urgent(self, *, announce: bool = True) -> None:
         """Urgent when the rules raise an urgent flag, or a suicide screen is positive as it is answered.
@@ -320,6 +333,14 @@ class IntakeApp(App[int]):
         self._pending = self.intake.model_dump(mode="json")
         if not self._saving:
             self._start_save()
+
+    def save_and_tell(self, words: str) -> None:
+        """A save the person asked for: say so once it is on disk (a failure says so anyway)."""
+        if self.repository is None:
+            self.notify("No store is open, so nothing can be saved; see the message when ketatui started.", severity="error")
+            return
+        self._tell_when_saved = words
+        self.request_save()
 
     def _start_save(self) -> None:
         doc, self._pending = self._pending, None
@@ -354,11 +375,15 @@ class IntakeApp(App[int]):
                 setattr(self.intake, key, message.stored.get(key))
         self._save_state = f"Saved {_clock(self.intake.updated_at if self.intake else None)}"
         self.update_progress()
+        if self._tell_when_saved and self._pending is None:
+            self.notify(f"{self._tell_when_saved} at {_clock(self.intake.updated_at if self.intake else None)}.")
+            self._tell_when_saved = ""
         self._start_save()
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:
         self._saving = False
+        self._tell_when_saved = ""
         self._save_state = "NOT SAVED (see message)"
         self.update_progress()
         self.notify(message.message, title="The draft was not saved", severity="error", timeout=30)
@@ -400,6 +425,14 @@ class IntakeApp(App[int]):
         if step is not None and self.intake is not None:
             self.apply(step)
             self.request_save()
+
+    def on_plan_summary_save_requested(self, message: Any) -> None:
+        """The summary's Save: store the intake with the plan derived from it."""
+        step = self.step
+        if step is None or self.intake is None:
+            return
+        self.apply(step)
+        self.save_and_tell("Saved with the plan" if self.intake.plan else "Saved as a draft (the plan needs the missing answers first)")
 
     @on(PageChanged)
     def _page_changed(self) -> None:
@@ -459,8 +492,7 @@ class IntakeApp(App[int]):
         step = self.step
         if step is not None:
             self.apply(step)
-            self.request_save()
-            self.notify("Draft saved." if self.repository is not None else "No store is open: the draft cannot be saved.")
+            self.save_and_tell("Draft saved")
 
     def action_go_to(self) -> None:
         step = self.step

@@ -230,17 +230,13 @@ class MedicalHistoryStep(IntakeStep):
     def __init__(self, intake: Intake, protocol, *, audience: str = "clinician") -> None:
         super().__init__(intake, protocol, audience=audience)
         state = intake.form_state.get(self.step_id) or {}
-        if state:
-            self._values: dict[str, Any] = dict(state.get("values", {}))
-            self._trials: list[dict[str, Any]] = [dict(t) for t in state.get("trials", [])]
-            page = state.get("page")
-        else:
-            self._values, self._trials = self._values_from_sections(intake), []
-            if intake.medical_history is not None:
-                self._trials = [t.model_dump(mode="json") for t in intake.medical_history.psychiatric.antidepressant_trials]
-            page = None
+        # What was typed (form_state) wins over the saved sections: it is newer and may not validate yet.
+        self._values: dict[str, Any] = {**self._values_from_sections(intake), **state.get("values", {})}
+        saved_trials = intake.medical_history.psychiatric.antidepressant_trials if intake.medical_history else []
+        self._trials: list[dict[str, Any]] = [dict(t) for t in state["trials"]] if "trials" in state else [
+            {k: _display(v) for k, v in t.model_dump(mode="json").items()} for t in saved_trials]
+        page = state.get("page")
         self.page = PAGE_IDS.index(page) if page in PAGE_IDS else 0
-        self._reached = max(self.page, int(state.get("reached", 0)) if state else 0)
         self._built: set[str] = set()
         self._checked_pages: set[str] = set()
         self._touched: set[str] = set()
@@ -354,7 +350,6 @@ class MedicalHistoryStep(IntakeStep):
             self._built.add(page_id)
             await self._page_widget(index).mount_all(self._page_widgets(page_id))
         self.page = index
-        self._reached = max(self._reached, index)
         self.query_one("#pages", ContentSwitcher).current = page_id
         self.query_one("#page-title", Static).update(PAGES[index].title)
         self._refresh_live(self.collect())
@@ -370,13 +365,6 @@ class MedicalHistoryStep(IntakeStep):
         if target is not None:
             target.focus()
             target.scroll_visible(animate=False)
-
-    def go_to_page(self, index: int) -> bool:
-        """Open a page already reached; False for a page not reached yet."""
-        if not 0 <= index <= self._reached:
-            return False
-        self.run_worker(self._show_page(index, focus=True), exclusive=True, group="page")
-        return True
 
     def next_page(self) -> bool:
         result = self.collect()
@@ -428,7 +416,7 @@ class MedicalHistoryStep(IntakeStep):
 
     def collect(self) -> StepResult:
         values = self._current_values()
-        form_state = {"page": PAGE_IDS[self.page], "reached": self._reached, "values": dict(values), "trials": [dict(t) for t in self._trials]}
+        form_state = {"page": PAGE_IDS[self.page], "values": dict(values), "trials": [dict(t) for t in self._trials]}
         answers = {
             path: value for path, value in values.items()
             if self._shown(path, values) and value is not None and not (isinstance(value, str) and not value.strip())

@@ -26,13 +26,14 @@ GAP = " "
 
 class ChoiceRow(Widget, can_focus=True):
     """Pick one of a few answers: its key, or ←/→ then Space. Enter picks and moves on; Tab moves on
-    (a key never moves on by itself, so a habitual Tab never skips a question)."""
+    (a key never moves on by itself, so a habitual Tab never skips a question); Backspace clears."""
 
     BINDINGS = [
         Binding("left", "move(-1)", "Previous answer", show=False),
         Binding("right", "move(1)", "Next answer", show=False),
         Binding("space", "choose", "Choose", show=False),
         Binding("enter", "choose_and_go", "Choose and go on", show=False),
+        Binding("backspace,delete", "clear", "Clear the answer", show=False),
     ]
     COMPONENT_CLASSES = {"choice--chosen", "choice--cursor"}
     DEFAULT_CSS = """
@@ -143,7 +144,7 @@ class ChoiceRow(Widget, can_focus=True):
         self.cursor = index
         self.value = self.options[index][1]
 
-    def clear(self) -> None:
+    def action_clear(self) -> None:
         self.value = None
 
     def watch_value(self, value: Any) -> None:

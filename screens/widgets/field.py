@@ -49,6 +49,7 @@ class LabelledField(Vertical):
         self.control = control
         self.path = path
         self.stacked = stacked
+        self._problem_text = ""
 
     def compose(self) -> ComposeResult:
         if self.stacked:
@@ -85,15 +86,18 @@ class LabelledField(Vertical):
 
     @property
     def problem(self) -> str:
-        return str(self.query_one(".field-problem", Static).content)
+        """The problem shown beneath the field, as on screen ("" when none)."""
+        return self._problem_text
 
     def show_problem(self, message: str | None) -> None:
         """Show the model's message beneath the field (None or "" clears it)."""
-        line = self.query_one(".field-problem", Static)
         if message and isinstance(self.control, ChoiceRow) and self.control.value is None:
             message = "not answered yet: choose one of the answers"
-        line.update(PROBLEM_MARK + message if message else "")
-        self.set_class(bool(message), "-problem")
+        text = PROBLEM_MARK + message if message else ""
+        if text != self._problem_text:
+            self._problem_text = text
+            self.query_one(".field-problem", Static).update(text)
+            self.set_class(bool(message), "-problem")
 
 
 def _inner(annotation: Any) -> Any:

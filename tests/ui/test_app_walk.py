@@ -1,0 +1,127 @@
+"""A whole intake with the keyboard alone, through all five steps, then what the store holds.
+
+This is the clinician's day: start screen, ten medical-history pages, medications, side effects,
+goals and support, the plan summary and Save. The stored record and the plan derived from it
+are checked against the answers typed, and the store's summary of the record is checked too.
+"""
+
+from __future__ import annotations
+
+from ketatui.intake import Intake
+from ketatui.side_effects import SIDE_EFFECT_TOPICS
+
+PHQ9 = (2, 2, 2, 2, 1, 2, 1, 1, 0)  # 13: moderate, question 9 "Not at all"
+GAD7 = (1, 1, 1, 1, 0, 0, 0)  # 4: minimal
+
+
+async def fill_medical_history(d) -> None:
+    """Pages 1 to 10, typed the way a clinician would: Tab between fields, F3 for Next."""
+    await d.answer("Alex Moreno")
+    await d.answer("1985-03-01")
+    await d.answer("2")  # male
+    await d.answer("175")
+    await d.type("70")
+    await d.next()
+    assert "Depression and mental health history" in d.text()
+    await d.answer("1")  # major depressive disorder
+    await d.type("14")
+    await d.next()
+    assert "Antidepressant trials" in d.text()
+    for medicine, dose, weeks, better in (("sertraline", "150", "10", "20"), ("venlafaxine", "225", "8", "10")):
+        await d.answer(medicine)
+        await d.answer(dose)
+        await d.answer(weeks)
+        await d.type(better)
+        await d.keys("ctrl+n")  # the next trial row, focused on its first box
+    await d.next()
+    assert "Alcohol and drugs" in d.text()
+    await d.next()  # substance use: nothing to tick
+    await d.next()  # heart, vessels, brain: nothing to tick
+    await d.next()  # eyes, liver, thyroid: nothing to tick
+    assert "Intake blood pressure and pulse" in d.text()
+    await d.answer("122")
+    await d.answer("78")
+    await d.type("72")
+    await d.next()
+    assert "PHQ-9" in d.text()
+    for score in PHQ9:
+        await d.answer(str(score))
+    await d.answer("1")  # difficulty: somewhat difficult
+    assert "PHQ-9 total 13 of 27: moderate" in d.text()
+    await d.next()
+    for score in GAD7:
+        await d.answer(str(score))
+    assert "GAD-7 total 4 of 21: minimal" in d.text()
+    await d.next()
+    assert "ASQ suicide screen" in d.text()
+    for _ in range(4):
+        await d.answer("n")
+    assert "ASQ result: negative" in d.text()
+    await d.next()
+
+
+async def test_a_whole_intake_by_keyboard_is_stored_with_its_plan(make_app, driver_for, repository) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.new_intake()
+        await fill_medical_history(d)
+
+        await d.until(lambda: app.step.step_id == "medications", "the medications step")
+        assert "Step 2 of 5: Current medications" in d.text()
+        assert d.app.focused.name == "name"  # the first row's medication name
+        await d.answer("Xanax")
+        await d.answer("0.5 mg")
+        await d.answer("at night")
+        await d.type("sleep")
+        await d.next()
+
+        await d.until(lambda: app.step.step_id == "side_effects", "the side-effect step")
+        for _ in SIDE_EFFECT_TOPICS:
+            await d.keys("space", "down")
+        await d.next()
+
+        await d.until(lambda: app.step.step_id == "goals_support", "the goals step")
+        await d.answer("Back to work three days a week")
+        await d.answer("Working 3 days a week for 2 weeks")
+        await d.answer("March")
+        await d.keys("tab")  # past 'Add a goal'
+        await d.keys("space")  # someone takes them home after every session
+        await d.keys("tab")
+        for answer in ("Sam Ellis", "husband", "+1 555 201 3344", "Sam Ellis", "husband", "+1 555 201 3344"):
+            await d.answer(answer)
+        await d.next()
+
+        await d.until(lambda: app.step.step_id == "summary", "the plan summary")
+        await d.keys("s")
+        await d.saved()
+        record_id = app.intake.record_id
+        assert "Step 5 of 5: Plan summary" in d.text()
+
+    stored = Intake.model_validate(repository.get(record_id, user="test"))
+    assert stored.current_step == "summary"
+    demographics = stored.medical_history.demographics
+    assert (demographics.full_name, str(demographics.date_of_birth), demographics.sex) == ("Alex Moreno", "1985-03-01", "male")
+    assert (demographics.height_cm, demographics.weight_kg) == (175, 70)
+    trials = stored.medical_history.psychiatric.antidepressant_trials
+    assert [(t.medicine, t.dose_mg_per_day, t.weeks_at_dose, t.improvement_percent) for t in trials] == [
+        ("sertraline", 150, 10, 20), ("venlafaxine", 225, 8, 10)]
+    assert (stored.medical_history.vitals.systolic_bp, stored.medical_history.vitals.diastolic_bp) == (122, 78)
+    assert stored.phq9.answers == list(PHQ9) and stored.phq9.difficulty == 1
+    assert stored.gad7.answers == list(GAD7)
+    assert stored.asq.result == "negative"
+    assert [m.name for m in stored.medications.items] == ["Xanax"]
+    assert all(stored.side_effects.discussed.values())
+    assert stored.goals_support.escort.name == "Sam Ellis"
+
+    plan = stored.plan
+    assert plan is not None, "the plan is derived and stored with the intake"
+    assert [f["code"] for f in plan["flags"]] == ["INT-BENZODIAZEPINE"]
+    assert plan["schedulable"] is True
+    assert (plan["course"]["route"], plan["course"]["sessions"], plan["course"]["per_week"]) == ("iv_ketamine", 6, 2)
+    assert len(plan["schedule"]) == 6
+    assert plan["treatment_history"]["failed_adequate_trials"] == 2
+    assert plan["baseline"]["phq9_total"] == 13
+
+    summary = next(s for s in repository.drafts() if s.record_id == record_id)
+    assert (summary.full_name, summary.urgent, summary.blocked, summary.current_step) == ("Alex Moreno", False, False, "summary")
