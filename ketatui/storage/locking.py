@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ketatui.storage.errors import StoreLocked
+from ketatui.storage.errors import StorageError, StoreLocked
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -50,7 +50,13 @@ class StoreLock:
                 os.close(fd)
 
     def _acquire(self, wait: float) -> int | None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
+        except OSError as exc:
+            raise StorageError(
+                f"Cannot use the lock file {self.path} ({exc.strerror or exc}). Nothing was changed. "
+                f"Check that this account may write to {self.path.parent}."
+            ) from None
         deadline = time.monotonic() + wait
         pause = 0.001
         while True:

@@ -257,3 +257,26 @@ def test_bulk_create_and_import(repo, make_data):
     assert repo.import_documents([signed], user="dr.lee") == []  # already there: skipped
     with pytest.raises(InvalidRequest, match="twice"):
         repo.create_many([dict(signed, status="draft")] * 2, user="dr.lee")
+
+
+def test_a_store_this_account_cannot_write_to_is_a_plain_error(open_store, make_data, tmp_path):
+    from ketatui.storage import StorageError
+
+    open_store().create(person(make_data), user="kiosk")
+    lock = tmp_path / "store" / ".lock"
+    lock.unlink()
+    lock.mkdir(mode=0o700)  # stands for a lock file this account may not open
+    with pytest.raises(StorageError, match="Cannot use the lock file"):
+        open_store().create(person(make_data), user="kiosk")
+
+
+def test_a_write_waits_for_the_lock_then_gives_up_plainly(repo, make_data):
+    from ketatui.storage import StoreLocked
+    from ketatui.storage.locking import StoreLock
+
+    made = repo.create(person(make_data), user="kiosk")
+    repo.lock.timeout = 0.2
+    with StoreLock(repo.layout.lock).hold():  # another session in the middle of a long write
+        with pytest.raises(StoreLocked, match="Nothing was saved"):
+            repo.save(made, user="dr.lee", expected_rev=1)
+    assert repo.save(made, user="dr.lee", expected_rev=1)["rev"] == 2
