@@ -49,13 +49,16 @@ def _plainly(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
 
 def _open(args: argparse.Namespace, *, create: bool = False, read_only: bool = False) -> Repository:
-    return open_repository(
+    repo = open_repository(
         data_dir_from(getattr(args, "data_dir", None)),
         key_file=key_file_from(getattr(args, "key_file", None)),
         passphrase=os.environ.get(PASSPHRASE_ENV) or None,
         create=create,
         read_only=read_only,
     )
+    if repo.notice:  # e.g. written by a newer ketatui: readable, but this one will not change it
+        print(f"ketatui: {repo.notice}", file=sys.stderr)
+    return repo
 
 
 # ----- records ---------------------------------------------------------------------------------
