@@ -18,6 +18,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantBlur
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.suggester import Suggester
 from textual.widgets import Button, Footer, Input, Static
 
@@ -84,6 +86,16 @@ def recognition(catalogue: Catalogue, name: str) -> tuple[Content, Content]:
     return Content.assemble(*status), Content.assemble(*why)
 
 
+class RowInput(Input):
+    """A fixed-width box whose text never changes its size, so a keystroke repaints the box only.
+
+    A stock Input marks its scroll size as a layout change on every keystroke, which re-lays out
+    the whole screen; with a dozen rows here that alone would blow the repaint budget.
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+
 class MedicationRow(Vertical):
     """Name, dose, how often and what for, with what the catalogue made of the name below."""
 
@@ -91,11 +103,12 @@ class MedicationRow(Vertical):
         super().__init__(classes="med-row")
         self.catalogue = catalogue
         self.initial = values or {}
+        self.status = self.why = Content("")  # as shown, so an unchanged line is not drawn again
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="med-fields"):
             for field, title in ROW_FIELDS:
-                box = Input(
+                box = RowInput(
                     value=str(self.initial.get(field, "")),
                     name=field,
                     classes=f"med-{field.replace('_', '-')}",
@@ -112,10 +125,10 @@ class MedicationRow(Vertical):
         self.refresh_recognition()
 
     def on_descendant_focus(self) -> None:
-        self.add_class("-active")
+        self.set_class(self.has_focus_within, "-active")
 
     def on_descendant_blur(self) -> None:
-        self.remove_class("-active")
+        self.set_class(self.has_focus_within, "-active")
 
     def field(self, name: str) -> Input:
         return self.query_one(f".med-{name.replace('_', '-')}", Input)
@@ -127,9 +140,15 @@ class MedicationRow(Vertical):
         return not any(value.strip() for value in self.values().values())
 
     def refresh_recognition(self) -> None:
+        """Show what the name now reads as; re-lay out the screen only when a line is added or dropped."""
         status, why = recognition(self.catalogue, self.field("name").value)
-        self.query_one(".med-status", Static).update(status)
-        self.query_one(".med-why", Static).update(why)
+        if status != self.status:
+            same_height = status.plain.count("\n") == self.status.plain.count("\n")
+            self.query_one(".med-status", Static).update(status, layout=not same_height)
+            self.status = status
+        if why != self.why:
+            self.query_one(".med-why", Static).update(why)
+            self.why = why
         self.set_class(bool(status.plain), "-has-status")
         self.set_class(bool(why.plain), "-has-why")
 
