@@ -22,6 +22,7 @@ from ketatui.fields import FieldProblem, problems_from
 from ketatui.goals import Contact, Goal, GoalsAndSupport, TreatingClinician
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import LabelledField, control_for, title_of
+from ketatui.screens.widgets.field import PROBLEM_MARK
 
 _ROOT = "goals_support"
 _unique = itertools.count()
@@ -206,7 +207,7 @@ class GoalsSupportStep(IntakeStep):
             field = self._field(name)
             field.show_problem(by_field.get(field, ""))
         top = self.query_one("#gs-top-problem", Static)
-        top.update("\n".join(elsewhere))
+        top.update("\n".join(PROBLEM_MARK + line for line in elsewhere))
         top.set_class(bool(elsewhere), "-shown")
 
     # --- events and actions ---

@@ -30,6 +30,7 @@ from ketatui.medications import MedicationEntry, Medications
 from ketatui.rules import INTERACTION_REASONS
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import YesBox, title_of
+from ketatui.screens.widgets.field import PROBLEM_MARK
 
 #: The row's fields in screen order, with the short title shown on each box.
 ROW_FIELDS: tuple[tuple[str, str], ...] = (
@@ -154,7 +155,7 @@ class MedicationRow(Vertical):
 
     def show_problem(self, text: str) -> None:
         problem = self.query_one(".med-problem", Static)
-        problem.update(text)
+        problem.update(PROBLEM_MARK + text if text else "")
         self.set_class(bool(text), "-has-problem")
 
 
@@ -249,7 +250,7 @@ class MedicationsStep(IntakeStep):
             if row not in filled:
                 row.show_problem("")
         top_problem = self.query_one("#med-top-problem", Static)
-        top_problem.update("; ".join(top))
+        top_problem.update("\n".join(PROBLEM_MARK + line for line in top))
         top_problem.set_class(bool(top), "-shown")
 
     # --- events ---

@@ -28,6 +28,7 @@ from ketatui.protocol import Protocol
 from ketatui.rules import evaluate
 from ketatui.screens.export_dialog import ExportDialog, ExportRequest, default_export_name
 from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.screens.widgets.field import PROBLEM_MARK
 from ketatui.storage.atomic import write_atomic
 
 
@@ -119,7 +120,7 @@ class PlanSummary(IntakeStep):
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         box = self.query_one("#ps-problems", Static)
-        box.update("\n".join(f"! {problem}" for problem in problems))
+        box.update("\n".join(f"{PROBLEM_MARK}{problem}" for problem in problems))
         box.set_class(bool(problems), "-shown")
 
     # --- save and export ---

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from ketatui.fields import FieldProblem, problems_from
 from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.screens.widgets.field import PROBLEM_MARK
 from ketatui.side_effects import SIDE_EFFECT_TOPICS, TOPIC_IDS, SideEffectDiscussion, SideEffectTopic, topic
 
 #: The free-text fields, with the words a patient sees above each box (clinicians see the model's titles).
@@ -160,7 +161,7 @@ class SideEffectsStep(IntakeStep):
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         problem = self.query_one("#se-problem", Static)
-        problem.update("\n".join(str(p) for p in problems))
+        problem.update("\n".join(f"{PROBLEM_MARK}{p}" for p in problems))
         problem.set_class(bool(problems), "-shown")
         for field, _ in TEXT_FIELDS:
             box = self.query_one(f"#se-{field}", TextArea)

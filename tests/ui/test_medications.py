@@ -217,7 +217,7 @@ async def test_a_row_without_a_name_gets_the_models_message_beside_it():
         step.show_problems(result.problems)
         await pilot.pause()
         first, second = step.rows()
-        assert problem(second) == "Medication name: this is required"
+        assert problem(second) == "! Medication name: this is required"
         assert second.query_one(".med-problem").display
         assert not first.query_one(".med-problem").display
         # Half-typed answers are kept for the draft even though they do not validate.
@@ -236,7 +236,7 @@ async def test_blank_rows_are_not_medications_and_problems_follow_the_filled_row
         await pilot.pause()
         blank, dose_only = step.rows()
         assert problem(blank) == ""
-        assert problem(dose_only) == "Medication name: this is required"
+        assert problem(dose_only) == "! Medication name: this is required"
 
 
 async def test_takes_no_medications_conflicts_with_listed_rows():

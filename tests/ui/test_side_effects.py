@@ -120,7 +120,7 @@ async def test_too_long_a_note_gets_the_models_message_beside_it():
         step.show_problems(result.problems)
         await pilot.pause()
         shown = step.query_one("#se-problem", Static)
-        assert shown.display and "The person's concerns: must be at most 4000 characters" in str(shown.render())
+        assert shown.display and "! The person's concerns: must be at most 4000 characters" in str(shown.render())
         assert step.query_one("#se-concerns").has_class("-invalid")
         step.show_problems([])
         await pilot.pause()
