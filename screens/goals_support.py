@@ -25,7 +25,9 @@ from ketatui.screens.widgets import LabelledField, control_for, title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
 
 _ROOT = "goals_support"
-_unique = itertools.count()
+#: Goal and clinician rows come and go, so each gets a path (and widget id) of its own, never an
+#: index; their problems are matched by position in ``show_problems``.
+_row_number = itertools.count()
 
 
 class FieldGroup(Vertical):
@@ -86,14 +88,18 @@ class GoalsSupportStep(IntakeStep):
         with VerticalScroll(id="gs-body", can_focus=False):
             yield Static(id="gs-top-problem")
             yield Static(self._words("goals"), classes="gs-heading")
-            yield Vertical(id="gs-goals")
+            with Vertical(id="gs-goals"):
+                for values in state.get("goals") or [{}]:
+                    yield self._goal(values)
             yield Button("Add a goal", id="gs-add-goal", compact=True)
             yield Static(self._words("home"), classes="gs-heading")
             yield control_for(GoalsAndSupport, "escort_every_session", f"{_ROOT}.escort_every_session", state.get("escort_every_session", False))
             yield FieldGroup(Contact, f"{_ROOT}.escort", state.get("escort"), heading=title_of(GoalsAndSupport, "escort"), classes="gs-escort")
             yield FieldGroup(Contact, f"{_ROOT}.emergency_contact", state.get("emergency_contact"), heading=title_of(GoalsAndSupport, "emergency_contact"), classes="gs-emergency")
             yield Static(self._words("clinicians"), classes="gs-heading")
-            yield Vertical(id="gs-clinicians")
+            with Vertical(id="gs-clinicians"):
+                for values in state.get("treating_clinicians") or [{}]:
+                    yield self._clinician(values)
             yield Button("Add a clinician", id="gs-add-clinician", compact=True)
             yield Static(self._words("living"), classes="gs-heading")
             yield control_for(GoalsAndSupport, "living_situation", f"{_ROOT}.living_situation", state.get("living_situation", "not stated"))
@@ -109,12 +115,7 @@ class GoalsSupportStep(IntakeStep):
             "living": "Where you live and your crisis plan" if patient else "Living situation and crisis plan",
         }[section]
 
-    async def on_mount(self) -> None:
-        state = self._restored_state()
-        goals = state.get("goals") or [{}]
-        await self.query_one("#gs-goals").mount_all(self._goal(values) for values in goals)
-        clinicians = state.get("treating_clinicians") or [{}]
-        await self.query_one("#gs-clinicians").mount_all(self._clinician(values) for values in clinicians)
+    def on_mount(self) -> None:
         self._renumber()
         self.goal_groups()[0].first_box().control.focus()
 
@@ -127,10 +128,10 @@ class GoalsSupportStep(IntakeStep):
         return section.model_dump() if section is not None else {}
 
     def _goal(self, values: dict[str, Any]) -> FieldGroup:
-        return FieldGroup(Goal, f"{_ROOT}.goals[{next(_unique)}]", values, heading="Goal", classes="gs-goal")
+        return FieldGroup(Goal, f"{_ROOT}.goals.row{next(_row_number)}", values, heading="Goal", classes="gs-goal")
 
     def _clinician(self, values: dict[str, Any]) -> FieldGroup:
-        return FieldGroup(TreatingClinician, f"{_ROOT}.treating_clinicians[{next(_unique)}]", values, heading="Clinician", classes="gs-clinician")
+        return FieldGroup(TreatingClinician, f"{_ROOT}.treating_clinicians.row{next(_row_number)}", values, heading="Clinician", classes="gs-clinician")
 
     def goal_groups(self) -> list[FieldGroup]:
         return list(self.query_one("#gs-goals").query_children(FieldGroup))

@@ -3,8 +3,8 @@
 The screen only shows what the core says: the catalogue recognises a name, the flag vocabulary
 gives each interaction its severity and title, and ``INTERACTION_REASONS`` says why it matters.
 A name the catalogue does not know is kept exactly as typed and marked for the clinician.
-Per keystroke the work is one catalogue lookup and one label update, so typing stays quick on
-the busiest screen.
+Per keystroke the work is one catalogue lookup, and the line under the row is redrawn only when
+what it says changes, so typing stays quick on the busiest screen.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from textual.widgets import Button, Footer, Input, Static
 from ketatui.catalogue import Catalogue
 from ketatui.fields import FieldProblem, problems_from
 from ketatui.flags import FLAG_DEFINITIONS
+from ketatui.intake import Intake
 from ketatui.medications import MedicationEntry, Medications
+from ketatui.protocol import Protocol
 from ketatui.rules import INTERACTION_REASONS
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import YesBox, title_of
@@ -177,7 +179,7 @@ class MedicationsStep(IntakeStep):
         Binding("ctrl+r", "remove_row", "Remove row", id="medications.remove_row"),
     ]
 
-    def __init__(self, intake, protocol, *, audience: str = "clinician") -> None:
+    def __init__(self, intake: Intake, protocol: Protocol, *, audience: str = "clinician") -> None:
         super().__init__(intake, protocol, audience=audience)
         self.catalogue = Catalogue.default()
 
@@ -287,6 +289,7 @@ class MedicationsStep(IntakeStep):
             self.notify("Move to a medication row first, then remove it.", severity="warning")
             return
         position = rows.index(current)
+        removed = current.field("name").value.strip()
         if len(rows) == 1:
             for box in current.query(Input):
                 box.value = ""
@@ -296,9 +299,7 @@ class MedicationsStep(IntakeStep):
             current.remove()
             neighbour = rows[position + 1] if position + 1 < len(rows) else rows[position - 1]
             self.call_after_refresh(self._focus_row, neighbour)
-        removed = current.field("name").value.strip()
         self.notify(f"Removed {removed or 'an empty row'}.")
-
 
     def _row_with_focus(self) -> MedicationRow | None:
         focused = self.focused

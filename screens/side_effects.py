@@ -12,16 +12,17 @@ from typing import Any
 from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import DescendantBlur
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ketatui.fields import FieldProblem, problems_from
 from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.screens.widgets import title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
 from ketatui.side_effects import SIDE_EFFECT_TOPICS, TOPIC_IDS, SideEffectDiscussion, SideEffectTopic, topic
 
@@ -54,17 +55,12 @@ class TopicChecklist(OptionList):
         """The set of marked topics changed."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(*self._options(set()), id=id)
-        self.marked: set[str] = set()
-
-    @staticmethod
-    def _options(marked: set[str]) -> list[Option | None]:
         options: list[Option | None] = []
-        for topic in SIDE_EFFECT_TOPICS:
-            if options:
-                options.append(None)
-            options.append(Option(topic_prompt(topic, topic.id in marked), id=topic.id))
-        return options
+        for each in SIDE_EFFECT_TOPICS:
+            options += [None] if options else []  # a blank line between topics
+            options.append(Option(topic_prompt(each, False), id=each.id))
+        super().__init__(*options, id=id)
+        self.marked: set[str] = set()
 
     def set_marked(self, topic_id: str, marked: bool) -> None:
         if marked == (topic_id in self.marked):
@@ -104,8 +100,7 @@ class SideEffectsStep(IntakeStep):
             with Horizontal(id="se-notes"):
                 for field, patient_words in TEXT_FIELDS:
                     with Vertical(classes="se-note"):
-                        title = SideEffectDiscussion.model_fields[field].title or field
-                        yield Label(patient_words if self.audience == "patient" else title)
+                        yield Label(patient_words if self.audience == "patient" else title_of(SideEffectDiscussion, field))
                         yield TextArea(id=f"se-{field}", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         yield Footer(compact=True)
 

@@ -324,3 +324,12 @@ def test_snapshot_recognised_typo_and_unknown(snap_compare, theme):
     intake = Intake(current_step="medications")
     keys = [*"Xanax 0.5mg", "tab", *"0.5 mg", "ctrl+n", *"alprazolm", "ctrl+n", *"Zzzfoo"]
     assert snap_compare(Shell(intake, theme), press=keys, terminal_size=(80, 24), run_before=steady)
+
+
+async def test_removing_a_row_says_which_one_went():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"sertraline", "ctrl+r")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["Removed sertraline."]
