@@ -96,7 +96,9 @@ class PlanSummary(IntakeStep):
             text = self._not_ready(exc.problems, today)
         else:
             text = self._text(self.plan)
-        await self.query_one("#ps-plan", Markdown).update(text)
+        shown = self.query_one("#ps-plan", Markdown)
+        if text != shown.source:  # unchanged (back from a dialog): keep the reader's place
+            await shown.update(text)
 
     def _text(self, plan: Plan) -> str:
         if self.audience == "patient":

@@ -337,3 +337,20 @@ def test_snapshot_export_dialog(snap_compare, theme, monkeypatch):
     monkeypatch.chdir("/tmp")
     intake = example("03-blood-pressure-out-of-range.json").model_copy(update={"current_step": "summary"})
     assert snap_compare(Shell(intake, theme), press=["e"], terminal_size=(80, 24), run_before=steady)
+
+
+async def test_closing_a_dialog_keeps_the_place_in_the_plan(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app, step = host(example("03-blood-pressure-out-of-range.json"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        body = step.query_one("#ps-body")
+        place = body.scroll_y
+        assert place > 0
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is step and body.scroll_y == place
