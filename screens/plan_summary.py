@@ -127,6 +127,12 @@ class PlanSummary(IntakeStep):
 
     # --- save and export ---
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A patient at the kiosk reads the sheet; saving and writing files are the clinician's."""
+        if action in ("save", "export") and self.audience == "patient":
+            return False
+        return True
+
     def action_save(self) -> None:
         self.post_message(self.SaveRequested(self.intake, self.plan))
 

@@ -354,3 +354,15 @@ async def test_closing_a_dialog_keeps_the_place_in_the_plan(tmp_path, monkeypatc
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is step and body.scroll_y == place
+
+
+async def test_a_patient_can_neither_save_nor_write_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app, step = host(build_intake(), audience="patient")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown_keys = {b.binding.id for b in step.active_bindings.values() if b.enabled}
+        assert not {"summary.save", "summary.export"} & shown_keys
+        await pilot.press("e", "s")
+        await pilot.pause()
+        assert app.screen is step and app.saves == [] and list(tmp_path.iterdir()) == []
