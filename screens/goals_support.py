@@ -233,8 +233,8 @@ class GoalsSupportStep(IntakeStep):
     async def _add(self, where: Vertical, group: FieldGroup) -> None:
         await where.mount(group)
         self._renumber()
-        group.first_box().control.focus()
-        group.scroll_visible()
+        group.first_box().control.focus(scroll_visible=False)
+        self.call_after_refresh(group.scroll_visible, animate=False)  # once the group has its place
 
     async def action_remove_row(self) -> None:
         group = self._group_with_focus()

@@ -1,14 +1,17 @@
 """Current medications: one row per medicine, recognised against the catalogue as it is typed.
 
-The screen only shows what the core says: the catalogue recognises a name, the flag vocabulary
-gives each interaction its severity and title, and ``INTERACTION_REASONS`` says why it matters.
+The screen only shows what the core says: the catalogue recognises a name, and the rules'
+own interaction check, run on that one row, gives each flag its severity, title and reason.
 A name the catalogue does not know is kept exactly as typed and marked for the clinician.
-Per keystroke the work is one catalogue lookup, and the line under the row is redrawn only when
-what it says changes, so typing stays quick on the busiest screen.
+Per keystroke the work is one catalogue lookup and the rules' check of one row; the lines under
+the row are redrawn only when what they say changes (the wrapped reasons once typing pauses), so
+typing stays quick on the busiest screen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,15 +24,16 @@ from textual.events import DescendantBlur
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.suggester import Suggester
+from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Static
 
 from ketatui.catalogue import Catalogue
 from ketatui.fields import FieldProblem, problems_from
-from ketatui.flags import FLAG_DEFINITIONS
+from ketatui.flags import Flag
 from ketatui.intake import Intake
 from ketatui.medications import MedicationEntry, Medications
 from ketatui.protocol import Protocol
-from ketatui.rules import INTERACTION_REASONS
+from ketatui.rules import interactions
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import YesBox, title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
@@ -42,6 +46,8 @@ ROW_FIELDS: tuple[tuple[str, str], ...] = (
     ("reason", "What for"),
 )
 NOT_RECOGNISED = "not recognised — clinician to check"
+#: How long typing must pause before the reasons under a row are redrawn.
+WHY_AFTER_SECONDS = 0.25
 
 
 class CatalogueSuggester(Suggester):
@@ -59,11 +65,11 @@ class CatalogueSuggester(Suggester):
         return None
 
 
-def recognition(catalogue: Catalogue, name: str) -> tuple[Content, Content]:
-    """What the catalogue and the flag vocabulary say about one typed name, in words.
+def recognition(catalogue: Catalogue, name: str, flags: list[Flag]) -> tuple[Content, Content]:
+    """What one typed name reads as, and the rules' flags for it, in words.
 
-    Returns the status shown under the row (what it was read as, one line per interaction flag
-    with its severity in words) and why each flag matters (shown while the row has focus).
+    Returns the status shown under the row (what it was read as, then one line per flag with its
+    severity in words) and why each flag matters (shown while the row has focus).
     """
     text = name.strip()
     if not text:
@@ -72,20 +78,20 @@ def recognition(catalogue: Catalogue, name: str) -> tuple[Content, Content]:
     if match is None:
         close = [n for n in catalogue.suggest(text, limit=3) if n.casefold() != text.casefold()]
         hint = f" · close names: {', '.join(close)}" if close else ""
-        return Content.assemble((NOT_RECOGNISED.capitalize(), "bold"), hint), Content("")
-    medicine = match.medicine
-    if match.how == "typo":
-        heard = f"read as {medicine.generic} (close spelling: check)"
-    elif match.how == "brand":
-        heard = f"{match.matched_name} = {medicine.generic}"
+        status: list[Content | str | tuple[str, str]] = [(NOT_RECOGNISED.capitalize(), "bold"), hint]
     else:
-        heard = medicine.generic
-    status: list[Content | str | tuple[str, str]] = [("Recognised:", "bold"), f" {heard} · {medicine.drug_class}"]
+        medicine = match.medicine
+        if match.how == "typo":
+            heard = f"read as {medicine.generic} (close spelling: check)"
+        elif match.how == "brand":
+            heard = f"{match.matched_name} = {medicine.generic}"
+        else:
+            heard = medicine.generic
+        status = [("Recognised:", "bold"), f" {heard} · {medicine.drug_class}"]
     why: list[Content | str | tuple[str, str]] = []
-    for code in medicine.interactions:
-        severity, title = FLAG_DEFINITIONS[code]
-        status += ["\n", (f" {severity.upper()} ", "bold reverse"), " ", (code, "bold"), f" {title}"]
-        why += ["\n" if why else "", (f"{code}:", "italic"), f" {INTERACTION_REASONS[code]}"]
+    for flag in flags:
+        status += ["\n", (f" {flag.severity.upper()} ", "bold reverse"), " ", (flag.code, "bold"), f" {flag.title}"]
+        why += ["\n" if why else "", (f"{flag.code}:", "italic"), f" {flag.reason}"]
     return Content.assemble(*status), Content.assemble(*why)
 
 
@@ -102,11 +108,13 @@ class RowInput(Input):
 class MedicationRow(Vertical):
     """Name, dose, how often and what for, with what the catalogue made of the name below."""
 
-    def __init__(self, catalogue: Catalogue, values: dict[str, str] | None = None) -> None:
+    def __init__(self, catalogue: Catalogue, flags_for: Callable[[str], list[Flag]], values: dict[str, str] | None = None) -> None:
         super().__init__(classes="med-row")
         self.catalogue = catalogue
+        self.flags_for = flags_for
         self.initial = values or {}
         self.status = self.why = Content("")  # as shown, so an unchanged line is not drawn again
+        self._why_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="med-fields"):
@@ -144,16 +152,26 @@ class MedicationRow(Vertical):
 
     def refresh_recognition(self) -> None:
         """Show what the name now reads as; re-lay out the screen only when a line is added or dropped."""
-        status, why = recognition(self.catalogue, self.field("name").value)
+        name = self.field("name").value
+        status, why = recognition(self.catalogue, name, self.flags_for(name) if name.strip() else [])
         if status != self.status:
             same_height = status.plain.count("\n") == self.status.plain.count("\n")
             self.query_one(".med-status", Static).update(status, layout=not same_height)
             self.status = status
-        if why != self.why:
-            self.query_one(".med-why", Static).update(why)
-            self.why = why
         self.set_class(bool(status.plain), "-has-status")
-        self.set_class(bool(why.plain), "-has-why")
+        if why != self.why:
+            # The reasons wrap, so drawing them can re-lay out the screen: wait for a pause in typing.
+            self.why = why
+            if self._why_timer is not None:
+                self._why_timer.stop()
+            self._why_timer = self.set_timer(WHY_AFTER_SECONDS, self._show_why)
+
+    def _show_why(self) -> None:
+        self._why_timer = None
+        self.query_one(".med-why", Static).update(self.why)
+        self.set_class(bool(self.why.plain), "-has-why")
+        if self.has_class("-active"):
+            self.call_after_refresh(self.scroll_visible, animate=False)  # the reasons may end below the screen
 
     def show_problem(self, text: str) -> None:
         problem = self.query_one(".med-problem", Static)
@@ -194,6 +212,15 @@ class MedicationsStep(IntakeStep):
             yield Button("Add another medication", id="add-row", compact=True)
         yield Footer(compact=True)
 
+    def _row(self, values: dict[str, str] | None = None) -> MedicationRow:
+        return MedicationRow(self.catalogue, self.flags_for, values)
+
+    def flags_for(self, name: str) -> list[Flag]:
+        """The rules' interaction flags for one typed name: the very flags the plan summary shows."""
+        row = MedicationEntry.model_construct(name=name.strip())
+        alone = self.intake.model_copy(update={"medications": Medications.model_construct(items=[row])})
+        return list(interactions(alone, self.protocol, date.today(), self.catalogue))
+
     def _intro(self) -> str:
         if self.audience == "patient":
             return "Every medicine you take now, including as-needed ones and herbal remedies."
@@ -202,8 +229,8 @@ class MedicationsStep(IntakeStep):
     async def on_mount(self) -> None:
         state = self._restored_state()
         self.query_one("#none-taken", YesBox).value = bool(state.get("none_taken", False))
-        rows = [MedicationRow(self.catalogue, values) for values in state.get("rows", [])]
-        rows = rows or [MedicationRow(self.catalogue)]
+        rows = [self._row(values) for values in state.get("rows", [])]
+        rows = rows or [self._row()]
         await self.query_one("#med-rows").mount_all(rows)
         rows[0].field("name").focus()
 
@@ -274,13 +301,13 @@ class MedicationsStep(IntakeStep):
     # --- actions ---
 
     async def action_add_row(self) -> None:
-        row = MedicationRow(self.catalogue)
+        row = self._row()
         await self.query_one("#med-rows").mount(row)
         self._focus_row(row)
 
     def _focus_row(self, row: MedicationRow) -> None:
-        row.field("name").focus()
-        row.scroll_visible()
+        row.field("name").focus(scroll_visible=False)
+        self.call_after_refresh(row.scroll_visible, animate=False)  # once the row has its place
 
     def action_remove_row(self) -> None:
         rows = self.rows()

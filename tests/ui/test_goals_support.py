@@ -235,3 +235,14 @@ def test_snapshot_problem_beside_the_field(snap_compare, theme):
     """A goal without its target: the model's message sits under the box, marked with '!'."""
     intake = Intake(current_step="goals_support")
     assert snap_compare(Shell(intake, theme), press=[*"Sleep through the night", "f3"], terminal_size=(80, 24), run_before=steady)
+
+
+async def test_an_added_clinician_is_scrolled_into_view():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        box = step.clinician_groups()[-1].first_box().control
+        assert app.focused is box
+        assert step.query_one("#gs-body").scrollable_content_region.contains_region(box.region)

@@ -13,7 +13,7 @@ import ketatui.styles
 from ketatui.intake import Intake
 from ketatui.protocol import default_protocol
 from ketatui.screens.clinician_app import THEMES, IntakeApp, load_themes
-from ketatui.screens.medications import MedicationRow, MedicationsStep
+from ketatui.screens.medications import WHY_AFTER_SECONDS, MedicationRow, MedicationsStep
 from ketatui.screens.step import IntakeStep
 from ketatui.screens.widgets import YesBox
 
@@ -98,8 +98,9 @@ async def test_xanax_shows_the_benzodiazepine_flag_beside_the_row():
         words = status(row)
         assert "Xanax = alprazolam" in words
         assert "REVIEW" in words and "INT-BENZODIAZEPINE" in words
-        # Why it matters is shown while the row is being worked on.
-        assert "blunt the antidepressant response" in str(row.query_one(".med-why", Static).render())
+        # Why it matters is shown while the row is being worked on, once typing pauses.
+        await pilot.pause(WHY_AFTER_SECONDS + 0.1)
+        assert "Xanax 0.5mg (alprazolam): can blunt the antidepressant response" in str(row.query_one(".med-why", Static).render())
         assert row.has_class("-has-why", "-active")
 
 
@@ -321,9 +322,14 @@ async def test_the_row_fits_80_columns():
 @pytest.mark.parametrize("theme", ["default", "high-contrast"])
 def test_snapshot_recognised_typo_and_unknown(snap_compare, theme):
     """Xanax (brand), alprazolm (typo) and Zzzfoo (unknown) at 80x24; the cursor row shows why."""
+
+    async def type_three(pilot) -> None:
+        await steady(pilot)
+        await pilot.press(*"Xanax 0.5mg", "tab", *"0.5 mg", "ctrl+n", *"alprazolm", "ctrl+n", *"Zzzfoo")
+        await pilot.pause(WHY_AFTER_SECONDS + 0.2)  # the reasons are drawn once typing pauses
+
     intake = Intake(current_step="medications")
-    keys = [*"Xanax 0.5mg", "tab", *"0.5 mg", "ctrl+n", *"alprazolm", "ctrl+n", *"Zzzfoo"]
-    assert snap_compare(Shell(intake, theme), press=keys, terminal_size=(80, 24), run_before=steady)
+    assert snap_compare(Shell(intake, theme), terminal_size=(80, 24), run_before=type_three)
 
 
 async def test_removing_a_row_says_which_one_went():
@@ -333,3 +339,14 @@ async def test_removing_a_row_says_which_one_went():
         await pilot.press(*"sertraline", "ctrl+r")
         await pilot.pause()
         assert [n.message for n in app._notifications] == ["Removed sertraline."]
+
+
+async def test_a_row_added_below_the_screen_is_scrolled_into_view(make_intake):
+    names = ["Xanax", "lamotrigine", "sertraline", "Adderall XR", "oxycodone", "zolpidem"]
+    app, step = host(make_intake(medications={"items": [{"name": n} for n in names]}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+n")  # straight away, before the restored rows have settled
+        await pilot.pause()
+        new = step.rows()[-1]
+        assert app.focused is new.field("name")
+        assert step.query_one("#med-body").scrollable_content_region.contains_region(new.field("name").region)
