@@ -189,3 +189,12 @@ def test_snapshot_first_topic_marked(snap_compare, theme):
     """Each topic with how often, [x] or [ ] in words, and the two note boxes at 80x24."""
     intake = Intake(current_step="side_effects")
     assert snap_compare(Shell(intake, theme), press=["space", "down"], terminal_size=(80, 24), run_before=steady)
+
+
+async def test_nothing_is_wider_than_80_columns():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        checklist = step.query_one(TopicChecklist)
+        assert checklist.max_scroll_x == 0 and checklist.max_scroll_y > 0
+        assert max(w.region.right for w in step.query("TopicChecklist, TextArea")) <= 80
