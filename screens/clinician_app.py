@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.theme import Theme
@@ -186,10 +187,11 @@ class IntakeApp(App[int]):
         self._pending: dict[str, Any] | None = None
         self._saving = False
         self._save_state = ""
-        self._too_small: TooSmallScreen | None = None
+        self._started = False
         self._screen_positive = False
         self._urgent_reasons: list[str] = []
         self._tell_when_saved = ""
+        self._quit_anyway = False
         for item in load_themes():
             self.register_theme(item)
         choice = theme or os.environ.get("KETATUI_THEME", "default")
@@ -200,6 +202,7 @@ class IntakeApp(App[int]):
     def on_mount(self) -> None:
         self._install_hangup_handler()
         self.show_start()
+        self._started = True
         self._check_size()
 
     def show_start(self) -> None:
@@ -255,15 +258,19 @@ class IntakeApp(App[int]):
                 return screen
         return None
 
-    async def show_step(self, step_id: str, *, first: bool = False) -> None:
-        """Show a step with the progress line on it (a step built for any role does not draw one)."""
+    async def show_step(self, step_id: str, *, first: bool = False, from_after: bool = False) -> None:
+        """Show a step with the progress line on it (a step built for any role does not draw one).
+        Coming back from the step after it, a step with pages opens at its last page."""
         assert self.intake is not None
         self.intake.current_step = step_id  # type: ignore[assignment]
         screen = self.make_step(step_id)
+        if from_after and isinstance(screen, PagedStep):
+            screen.start_at_last_page()
         await (self.push_screen(screen) if first else self.switch_screen(screen))
         if not screen.query(ProgressLine):
             await screen.mount(ProgressLine(id="progress"))
         self.update_progress()
+        self._check_size()
         if self._stored_rev:
             self.request_save()  # a new intake is stored once something has been answered
 
@@ -388,13 +395,6 @@ class IntakeApp(App[int]):
         self.update_progress()
         self.notify(message.message, title="The draft was not saved", severity="error", timeout=30)
 
-    async def flush(self) -> None:
-        """Wait for the last save to reach the disk (before quitting)."""
-        while self._saving or self._pending is not None:
-            if not self._saving:
-                self._start_save()
-            await asyncio.sleep(0.01)
-
     def _install_hangup_handler(self) -> None:
         """A dropped SSH connection (SIGHUP) or a plain kill (SIGTERM): save what is on screen, then exit."""
         try:
@@ -486,7 +486,7 @@ class IntakeApp(App[int]):
         if index == 0:
             self.notify("This is the first page of the intake.")
             return
-        await self.show_step(STEP_IDS[index - 1])
+        await self.show_step(STEP_IDS[index - 1], from_after=True)
 
     def action_save(self) -> None:
         step = self.step
@@ -533,30 +533,29 @@ class IntakeApp(App[int]):
         self.theme = THEMES["default"] if self.theme == THEMES["high-contrast"] else THEMES["high-contrast"]
 
     async def action_quit(self) -> None:
+        """Save what is on screen (the field being typed in too), then quit. If it cannot be saved,
+        say so and quit only when asked again."""
         step = self.step
-        if step is not None and self.intake is not None:
-            self.apply(step)
-            self.request_save()
-            await self.flush()
+        if step is not None and self.intake is not None and self.repository is not None and not self._quit_anyway:
+            self.apply(step, recompute=False)
+            try:
+                await asyncio.to_thread(self.store, self.intake.model_dump(mode="json"))
+            except Exception as exc:
+                self._quit_anyway = True
+                self.notify(f"{_plain(exc)} Press Ctrl+Q again to quit without saving.", title="Not saved", severity="error", timeout=30)
+                return
         self.exit(0)
 
     # --- the terminal's size ---
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        if self._started:
+            self._check_size(event.size)
 
-    def _check_size(self) -> None:
-        width, height = self.size
-        if too_small(width, height):
-            if self._too_small is None:
-                self._too_small = TooSmallScreen()
-                self.push_screen(self._too_small)
-            else:
-                self._too_small.update_size(width, height)
-        elif self._too_small is not None:
-            screen, self._too_small = self._too_small, None
-            if self.screen is screen:
-                self.pop_screen()
+    def _check_size(self, size: Size | None = None) -> None:
+        """Below 80x24 the too-small message covers whatever is on show (it goes by itself when it fits)."""
+        if too_small(*(size or self.size)) and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
 
 
 class ClinicianApp(IntakeApp):

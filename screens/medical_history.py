@@ -387,6 +387,9 @@ class MedicalHistoryStep(IntakeStep):
             return True
         return False
 
+    def start_at_last_page(self) -> None:
+        self.page = len(PAGES) - 1
+
     def previous_page(self) -> bool:
         if self.page == 0:
             return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
@@ -23,6 +24,13 @@ class TooSmallScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.update_size(self.app.size.width, self.app.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = event.size
+        if too_small(width, height):
+            self.update_size(width, height)
+        elif self.is_current:
+            self.dismiss()
 
     def update_size(self, width: int, height: int) -> None:
         self.query_one("#too-small-message", Static).update(

@@ -29,6 +29,10 @@ class PagedStep(Protocol):
         False on the last page with every page valid, so the App goes to the next step."""
         ...
 
+    def start_at_last_page(self) -> None:
+        """Open at the last page (called before the step is shown, when Back comes into it)."""
+        ...
+
     def previous_page(self) -> bool:
         """Go back one page; False on the first page, so the App goes to the previous step."""
         ...

@@ -1,0 +1,125 @@
+"""The start screen (new, resume, quit), the too-small message, themes and NO_COLOR."""
+
+from __future__ import annotations
+
+import uuid
+
+from ketatui.screens.clinician_app import THEMES
+from ketatui.screens.start import StartScreen
+from ketatui.screens.too_small import TooSmallScreen
+
+
+def draft(make_intake, name: str, step: str, **changes) -> dict:
+    intake = make_intake({"medical_history.demographics.full_name": name})
+    intake.record_id = str(uuid.uuid4())
+    intake.status = "draft"
+    intake.current_step = step
+    for key, value in changes.items():
+        setattr(intake, key, value)
+    return intake.model_dump(mode="json")
+
+
+async def test_drafts_are_listed_with_where_they_stopped_and_a_number_opens_one(make_app, driver_for, repository, make_intake) -> None:
+    repository.create(draft(make_intake, "Jo Park", "side_effects"), user="dr.kim")
+    repository.create(draft(make_intake, "Alex Moreno", "medications"), user="dr.lee")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
+        text = d.text()
+        assert "1  Alex Moreno · Current medications · saved" in text and "by dr.lee" in text, "newest first"
+        assert "2  Jo Park · Side-effect discussion · saved" in text
+        assert "Signed in as dr.lee." in text
+        await d.keys("2")
+        await d.until(lambda: app.step is not None, "the draft to open")
+        assert app.step.step_id == "side_effects"
+        assert app.intake.medical_history.demographics.full_name == "Jo Park"
+        assert "Step 3 of 5: Side-effect discussion" in d.text()
+
+
+async def test_an_urgent_draft_says_so_in_words(make_app, driver_for, repository, make_intake) -> None:
+    urgent = make_intake({"asq.wished_dead": True, "asq.thoughts_right_now": False})
+    from ketatui.plan import make_plan
+    from ketatui.protocol import default_protocol
+
+    urgent.plan = make_plan(urgent, default_protocol()).model_dump(mode="json")
+    urgent.status = "draft"
+    repository.create(urgent.model_dump(mode="json"), user="dr.lee")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
+        assert "1  !! URGENT  Jordan Ellis" in d.text()
+
+
+async def test_no_drafts_new_intake_and_quit(make_app, driver_for) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: app.repository is not None, "the store")
+        assert "No drafts: press N to start a new intake." in d.text()
+        await d.keys("q")
+    assert app.return_code == 0
+
+
+async def test_a_store_that_cannot_be_opened_is_explained(tmp_path, monkeypatch, driver_for) -> None:
+    from ketatui.screens.clinician_app import ClinicianApp
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("KETATUI_KEY_FILE", str(tmp_path / "key"))
+    app = ClinicianApp(data_dir=blocker)
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: "Drafts cannot be listed:" in d.text(), "the storage message")
+        assert "Traceback" not in d.text()
+
+
+async def test_below_80x24_asks_for_a_bigger_terminal_then_comes_back(make_app, driver_for) -> None:
+    app = make_app()
+    async with app.run_test(size=(79, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: isinstance(app.screen, TooSmallScreen), "the too-small message")
+        assert "Please enlarge the terminal to at least 80 x 24." in d.text()
+        assert "It is 79 x 24 now." in d.text()
+        await pilot.resize_terminal(100, 20)
+        await pilot.pause()
+        assert "It is 100 x 20 now." in d.text()
+        await pilot.resize_terminal(80, 24)
+        await d.until(lambda: isinstance(app.screen, StartScreen), "the start screen again")
+        await d.until(lambda: app.repository is not None, "the store")
+        await d.keys("n")
+        await d.until(lambda: app.step is not None, "a step")
+        await pilot.resize_terminal(70, 24)
+        await d.until(lambda: isinstance(app.screen, TooSmallScreen), "the message over a step")
+        await pilot.resize_terminal(80, 24)
+        await d.until(lambda: app.screen is app.step, "the step, as it was")
+
+
+async def test_high_contrast_from_the_environment_and_the_c_key(make_app, driver_for, monkeypatch) -> None:
+    monkeypatch.setenv("KETATUI_THEME", "high-contrast")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        assert app.theme == THEMES["high-contrast"]
+        await d.until(lambda: isinstance(app.screen, StartScreen), "the start screen")
+        await d.keys("c")
+        assert app.theme == THEMES["default"]
+
+
+async def test_no_color_keeps_every_meaning_in_words_and_symbols(make_app, driver_for, monkeypatch, repository, make_intake) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    intake = make_intake({"asq.wished_dead": True, "asq.thoughts_right_now": False})
+    intake.status, intake.current_step = "draft", "medical_history"
+    intake.form_state = {"medical_history": {"page": "asq", "values": {}}}
+    repository.create(intake.model_dump(mode="json"), user="dr.lee")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        assert app.no_color
+        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
+        await d.keys("1")
+        await d.until(lambda: app.step is not None and "ASQ" in d.text(), "the ASQ page")
+        text = d.text()
+        assert "!! URGENT" in text.splitlines()[0]
+        assert "●y Yes" in text and "○n No" in text
