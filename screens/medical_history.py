@@ -354,7 +354,7 @@ class MedicalHistoryStep(IntakeStep):
         self.query_one("#page-title", Static).update(PAGES[index].title)
         self._refresh_live(self.collect())
         if focus:
-            self.call_after_refresh(self._focus_first, index)
+            self._focus_first(index)  # at once: keys typed straight after Next or New must land here
         self.refresh_bindings()
         self.post_message(PageChanged())
 
