@@ -95,6 +95,7 @@ _TYPE_WORDS = {
     "bool_type": "answer yes or no",
     "date_parsing": "enter a date as YYYY-MM-DD",
     "date_from_datetime_parsing": "enter a date as YYYY-MM-DD",
+    "date_from_datetime_inexact": "enter a date as YYYY-MM-DD",
     "date_type": "enter a date as YYYY-MM-DD",
     "missing": "this is required",
     "extra_forbidden": "is not a field ketatui knows; check the spelling",
