@@ -337,9 +337,15 @@ class IntakeApp(App[int]):
         """Save the intake as it is now, in a thread; saves never overlap and the newest one wins."""
         if self.intake is None or self.repository is None:
             return
+        if not self._worth_storing():
+            return
         self._pending = self.intake.model_dump(mode="json")
         if not self._saving:
             self._start_save()
+
+    def _worth_storing(self) -> bool:
+        """A new intake is stored once something is typed: no empty drafts in the list."""
+        return self.intake is not None and (self._stored_rev > 0 or _answered(self.intake.form_state))
 
     def save_and_tell(self, words: str) -> None:
         """A save the person asked for: say so once it is on disk (a failure says so anyway)."""
@@ -410,7 +416,8 @@ class IntakeApp(App[int]):
         try:
             if step is not None and self.intake is not None and self.repository is not None:
                 self.apply(step, recompute=False)
-                self.store(self.intake.model_dump(mode="json"))
+                if self._worth_storing():
+                    self.store(self.intake.model_dump(mode="json"))
         except Exception:
             pass  # nothing can be shown on a terminal that has gone; the last autosave stands
         if sig == signal.SIGHUP:
@@ -514,17 +521,20 @@ class IntakeApp(App[int]):
         self.push_screen(StepPicker(choices, step.step_id), chosen)
 
     def action_help(self) -> None:
-        screen = self.step if isinstance(self.screen, IntakeStep) else self.screen
+        """F1: why this screen asks what it asks (the step's own words), and the keys that work here."""
         if isinstance(self.screen, HelpScreen):
             return
-        title = getattr(screen, "step_title", None) or "ketatui"
+        screen = self.step if isinstance(self.screen, IntakeStep) else self.screen
+        title = getattr(screen, "step_title", None) or getattr(screen, "help_title", "ketatui")
         why = getattr(screen, "help_text", "") or "ketatui helps a clinician run an intake for ketamine treatment."
         if isinstance(screen, PagedStep):
             title = f"{title}, {screen.page_label}"
             why = f"{screen.page_help()}\n\n{why}"
-        keys = [(binding.key_display or self.get_key_display(binding), binding.description)
-                for (_, binding, enabled, _) in self.active_bindings.values() if binding.show and enabled]
-        self.push_screen(HelpScreen(title, why, keys))
+        keys: dict[str, list[str]] = {}
+        for _, binding, enabled, _ in self.active_bindings.values():
+            if binding.show and enabled:
+                keys.setdefault(binding.description, []).append(binding.key_display or self.get_key_display(binding))
+        self.push_screen(HelpScreen(title, why, [(", ".join(shown), description) for description, shown in keys.items()]))
 
     def action_crisis(self) -> None:
         self.push_screen(CrisisScreen(self.protocol.crisis_contacts, self._urgent_reasons, audience=self.AUDIENCE))
@@ -538,6 +548,9 @@ class IntakeApp(App[int]):
         step = self.step
         if step is not None and self.intake is not None and self.repository is not None and not self._quit_anyway:
             self.apply(step, recompute=False)
+            if not self._worth_storing():
+                self.exit(0)
+                return
             try:
                 await asyncio.to_thread(self.store, self.intake.model_dump(mode="json"))
             except Exception as exc:
@@ -598,6 +611,15 @@ class ClinicianApp(IntakeApp):
             await self.open_intake(intake, stored_rev=0)
         else:
             self.run_worker(lambda: self._read_draft(choice.record_id), thread=True, group="load", exit_on_error=False)
+
+
+def _answered(value: Any) -> bool:
+    """Whether anything was typed or chosen (where a step stands, ``page``, is not an answer)."""
+    if isinstance(value, dict):
+        return any(_answered(v) for k, v in value.items() if k != "page")
+    if isinstance(value, list):
+        return any(_answered(v) for v in value)
+    return value not in (None, "", False)
 
 
 def _plain(exc: BaseException) -> str:

@@ -30,7 +30,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self.why, id="help-why", markup=False)
                 yield Static("Keys", classes="dialog-heading")
                 yield Static("\n".join(f"  {key:<10} {what}" for key, what in self.keys), id="help-keys", markup=False)
-            yield Static("Escape, Enter or F1: back to the form", classes="dialog-hint")
+            yield Static("Escape, Enter or F1: close help", classes="dialog-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -22,7 +22,7 @@ from ketatui.intake import STEPS
 
 STEP_TITLES = dict(STEPS)
 MAX_DRAFTS = 9
-NO_NAME = "(name not entered yet)"
+NO_NAME = "(no name yet)"
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,18 @@ def when(text: str | None) -> str:
 
 
 def draft_line(number: int, draft) -> str:
-    """One draft in words: number, URGENT, name, where it stopped, when and by whom."""
+    """One draft on one line: number, URGENT, name, where it stopped, when it was saved and by whom."""
     urgent = "!! URGENT  " if draft.urgent else ""
     step = STEP_TITLES.get(draft.current_step or "", "Medical history")
-    by = f" by {draft.updated_by}" if draft.updated_by else ""
-    return f"{number}  {urgent}{draft.full_name or NO_NAME} · {step} · saved {when(draft.updated_at)}{by}"
+    by = f" · {draft.updated_by}" if draft.updated_by else ""
+    return f"{number}  {urgent}{draft.full_name or NO_NAME} · {step} · {when(draft.updated_at)}{by}"
 
 
 class StartScreen(Screen[StartChoice]):
     """New intake (n), resume a draft (Enter or its number), quit (q)."""
 
     CSS_PATH = "../styles/start.tcss"
+    help_title = "Starting or resuming an intake"
     help_text = (
         "Start a new intake for the person in the room, or carry on with a draft. Drafts are saved "
         "on every step and every answer, so one left by a dropped connection or a closed window "
@@ -81,7 +82,7 @@ class StartScreen(Screen[StartChoice]):
             yield Static(self.audience_title, id="start-title")
             yield Static(f"Signed in as {self.user}.", id="start-user")
             yield Static("N  Start a new intake\nQ  Quit", id="start-actions")
-            yield Static("Drafts to resume: Enter opens the highlighted one, or press its number.", id="drafts-heading")
+            yield Static("Drafts to resume (where each stopped, when, who saved it): Enter opens the\nhighlighted one, or press its number.", id="drafts-heading")
             yield OptionList(Option("Loading drafts…", disabled=True), id="drafts")
         yield Footer()
 

@@ -27,8 +27,8 @@ async def test_drafts_are_listed_with_where_they_stopped_and_a_number_opens_one(
         d = driver_for(pilot)
         await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
         text = d.text()
-        assert "1  Alex Moreno · Current medications · saved" in text and "by dr.lee" in text, "newest first"
-        assert "2  Jo Park · Side-effect discussion · saved" in text
+        assert "1  Alex Moreno · Current medications · " in text and " · dr.lee" in text, "newest first"
+        assert "2  Jo Park · Side-effect discussion · " in text and " · dr.kim" in text
         assert "Signed in as dr.lee." in text
         await d.keys("2")
         await d.until(lambda: app.step is not None, "the draft to open")
