@@ -1,0 +1,107 @@
+"""Pictures of every screen the clinician App owns at 80x24, in the default and the high-contrast
+theme: the start screen, each medical-history page, a page with problems, help, the crisis
+dialog, Go to, and the too-small message. Regenerate with ``--snapshot-update`` after a change
+to the look, and look at the pictures before committing them."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from ketatui.plan import make_plan
+from ketatui.protocol import default_protocol
+from ketatui.screens.clinician_app import ClinicianApp
+from ketatui.screens.medical_history import PAGE_IDS, MedicalHistoryStep
+from ketatui.screens.start import StartScreen
+
+THEMES = ["default", "high-contrast"]
+
+
+def seed(repository, make_intake, *, page: str, name: str = "Jordan Ellis", values: dict | None = None, **paths) -> None:
+    intake = make_intake({"medical_history.demographics.full_name": name, **paths})
+    intake.record_id = str(uuid.uuid4())
+    intake.status = "draft"
+    intake.current_step = "medical_history"
+    intake.form_state = {"medical_history": {"page": page, "values": values or {}}}
+    intake.plan = make_plan(intake, default_protocol()).model_dump(mode="json")  # as the App stores it
+    repository.create(intake.model_dump(mode="json"), user="dr.lee")
+
+
+async def wait(pilot, check) -> None:
+    for _ in range(300):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the screen never got ready")
+
+
+def opened_at(settle, *keys: str):
+    """run_before: open the first draft, then press ``keys``, then hold still."""
+
+    async def run(pilot) -> None:
+        app = pilot.app
+        app.animation_level = "none"
+        await wait(pilot, lambda: isinstance(app.screen, StartScreen) and app.screen.drafts)
+        await pilot.press("1")
+        await wait(pilot, lambda: isinstance(app.screen, MedicalHistoryStep) and app.focused is not None)
+        if keys:
+            await pilot.press(*keys)
+        await settle(pilot)
+
+    return run
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_start_screen_with_drafts(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+    seed(repository, make_intake, page="about", name="Alex Moreno")
+    seed(repository, make_intake, page="vitals", name="Jordan Ellis", **{"asq.wished_dead": True, "asq.thoughts_right_now": False})
+
+    async def run(pilot) -> None:
+        pilot.app.animation_level = "none"
+        await wait(pilot, lambda: isinstance(pilot.app.screen, StartScreen) and pilot.app.screen.drafts)
+        await settle(pilot)
+
+    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(80, 24), run_before=run)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("page", PAGE_IDS)
+def test_each_medical_history_page(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme, page) -> None:
+    seed(repository, make_intake, page=page)
+    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(80, 24), run_before=opened_at(settle))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_page_with_problems_beneath_its_fields(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+    seed(repository, make_intake, page="vitals", values={"medical_history.vitals.diastolic_bp": "150", "medical_history.vitals.pulse": "7x"})
+    app = ClinicianApp(data_dir=store_dir, theme=theme)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=opened_at(settle, "f3"))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_help(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+    seed(repository, make_intake, page="trials")
+    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(80, 24), run_before=opened_at(settle, "f1"))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_go_to(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+    seed(repository, make_intake, page="about")
+    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(80, 24), run_before=opened_at(settle, "f4"))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_crisis_dialog_on_a_positive_asq(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+    seed(repository, make_intake, page="asq", **{"asq.wished_dead": False})
+    app = ClinicianApp(data_dir=store_dir, theme=theme)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=opened_at(settle, "y"))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_too_small(snap_compare, store_dir, settle, theme) -> None:
+    async def run(pilot) -> None:
+        pilot.app.animation_level = "none"
+        await settle(pilot)
+
+    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(72, 20), run_before=run)
