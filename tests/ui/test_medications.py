@@ -326,6 +326,7 @@ def test_snapshot_recognised_typo_and_unknown(snap_compare, theme):
     async def type_three(pilot) -> None:
         await steady(pilot)
         await pilot.press(*"Xanax 0.5mg", "tab", *"0.5 mg", "ctrl+n", *"alprazolm", "ctrl+n", *"Zzzfoo")
+        await steady(pilot)  # the rows added since have cursors too
         await pilot.pause(WHY_AFTER_SECONDS + 0.2)  # the reasons are drawn once typing pauses
 
     intake = Intake(current_step="medications")
