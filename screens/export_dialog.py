@@ -47,10 +47,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     CSS_PATH = "../styles/plan_summary.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
-    def __init__(self, default_path: str, version: Version = "clinician") -> None:
+    def __init__(self, default_path: str) -> None:
         super().__init__()
         self.default_path = default_path
-        self.version = version
         self._confirm_replace: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -60,7 +59,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             yield Input(self.default_path, id="export-path", select_on_focus=False)
             yield Static(f"Folder: {Path.cwd()}", id="export-folder")
             yield Label("Which version")
-            yield ChoiceRow(VERSIONS, value=self.version, id="export-version")
+            yield ChoiceRow(VERSIONS, value="clinician", id="export-version")
             yield Static(id="export-message")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", id="export-ok", variant="primary", compact=True)

@@ -141,20 +141,16 @@ class PlanSummary(IntakeStep):
             self._status("! Nothing to export yet: the plan needs the missing answers first.")
             return
         name = self.intake.medical_history.demographics.full_name if self.intake.medical_history else None
-        default = default_export_name(name, self.today or date.today())
-        version = "patient" if self.audience == "patient" else "clinician"
-        self.app.push_screen(ExportDialog(default, version), self._export_chosen)
+        self.app.push_screen(ExportDialog(default_export_name(name, self.today or date.today())), self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:
         if request is None or self.plan is None:
             return
-        texts = {
-            "clinician": [plan_markdown(self.plan, self.intake)],
-            "patient": [take_home_markdown(self.plan, self.intake, self.protocol.clinic_name)],
-        }
-        texts["both"] = texts["clinician"] + texts["patient"]
+        clinician = plan_markdown(self.plan, self.intake)
+        patient = take_home_markdown(self.plan, self.intake, self.protocol.clinic_name)
+        text = {"clinician": clinician, "patient": patient, "both": f"{clinician}\n\n---\n\n{patient}"}[request.version]
         self._status(f"Writing {request.path} …")
-        self._write(request.path, "\n\n---\n\n".join(texts[request.version]))
+        self._write(request.path, text)
 
     @work(thread=True, exclusive=True, group="export")
     def _write(self, path: Path, text: str) -> None:
