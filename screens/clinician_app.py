@@ -5,6 +5,10 @@ step's pydantic models before moving on, saving the draft on every step change a
 left (in a thread, so typing never waits for the disk), the progress line, help, the crisis
 dialog, themes and the too-small message. ``ClinicianApp`` adds the clinician's start screen and
 wording; a kiosk or trainer App subclasses ``IntakeApp`` the same way and reuses the steps.
+
+Start-up is on a budget (first paint within 1.3x a bare Textual app), so nothing that imports
+pydantic is loaded before the first screen is drawn: the protocol, the store and the core models
+load in a thread right after it, and the step screens when an intake opens.
 """
 
 from __future__ import annotations
@@ -15,11 +19,9 @@ import os
 import signal
 import threading
 import tomllib
-from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import ValidationError
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -31,17 +33,16 @@ from textual.theme import Theme
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ketatui.fields import problems_from
-from ketatui.intake import REQUIRED_SECTIONS, STEPS, Intake, IntakeInvalid
-from ketatui.protocol import Protocol, ProtocolInvalid, load_protocol
-from ketatui.screens.crisis import CrisisScreen
+import ketatui.styles
 from ketatui.screens.help import HelpScreen
-from ketatui.screens.start import StartChoice, StartScreen
-from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.screens.navigation import PagedStep, ScreeningChanged
+from ketatui.screens.start import StartScreen
 from ketatui.screens.too_small import TooSmallScreen, too_small
-from ketatui.screens.widgets import ProgressLine, progress_text
-from ketatui.screens.widgets.crisis_panel import ScreeningChanged
-from ketatui.screens.widgets.paging import PageChanged, PagedStep
+
+if TYPE_CHECKING:
+    from ketatui.intake import Intake
+    from ketatui.protocol import Protocol
+    from ketatui.screens.step import IntakeStep, StepResult
 
 #: Where each step's screen lives; imported when first shown, so a missing one never stops the App.
 STEP_MODULES: dict[str, str] = {
@@ -59,20 +60,20 @@ STEP_SECTIONS: dict[str, tuple[str, ...]] = {
     "goals_support": ("goals_support",),
     "summary": (),
 }
-STEP_IDS = tuple(step_id for step_id, _ in STEPS)
-STEP_TITLES = dict(STEPS)
-REQUIRED = {name for name, _ in REQUIRED_SECTIONS}
+STEP_IDS = tuple(STEP_MODULES)  # the order of ketatui.intake.STEPS (a test keeps them the same)
 THEMES = {"default": "ketatui", "high-contrast": "ketatui-high-contrast"}
 
 
 def load_themes() -> list[Theme]:
     """The themes kept as data in ``styles/themes.toml``."""
-    text = resources.files("ketatui.styles").joinpath("themes.toml").read_text(encoding="utf-8")
+    text = Path(ketatui.styles.__file__).with_name("themes.toml").read_text(encoding="utf-8")
     return [Theme(name=name, **values) for name, values in tomllib.loads(text).items()]
 
 
 def step_class(step_id: str) -> type[IntakeStep] | None:
     """The ``IntakeStep`` subclass for ``step_id``, or None when its module is not installed."""
+    from ketatui.screens.step import IntakeStep
+
     module_name = STEP_MODULES[step_id]
     try:
         module = importlib.import_module(module_name)
@@ -84,28 +85,6 @@ def step_class(step_id: str) -> type[IntakeStep] | None:
         if isinstance(value, type) and issubclass(value, IntakeStep) and getattr(value, "step_id", None) == step_id:
             return value
     return None
-
-
-class UnavailableStep(IntakeStep):
-    """Stands in for a step whose screen is not in this build; it keeps any saved answers untouched."""
-
-    help_text = "This step's screen is not part of this build of ketatui."
-
-    def __init__(self, step_id: str, intake: Intake, protocol: Protocol, *, audience: str = "clinician") -> None:
-        self.step_id = step_id
-        self.step_title = STEP_TITLES[step_id]
-        super().__init__(intake, protocol, audience=audience)
-
-    def compose(self) -> ComposeResult:
-        yield Static(f"{self.step_title}: this screen is not part of this build of ketatui yet. "
-                     "Answers already saved for it are kept.", id="unavailable")
-        yield Footer()
-
-    def collect(self) -> StepResult:
-        return StepResult(form_state=dict(self.intake.form_state.get(self.step_id, {})))
-
-    def show_problems(self, problems) -> None:
-        pass
 
 
 class StepPicker(ModalScreen[str | None]):
@@ -167,19 +146,20 @@ class IntakeApp(App[int]):
     class Loaded(Message):
         """The repository opened (``repository``), or a draft was read (``doc``), or either failed (``error``)."""
 
-        def __init__(self, *, repository: Any = None, drafts: list | None = None, doc: dict | None = None, error: str | None = None) -> None:
+        def __init__(self, *, repository: Any = None, drafts: list | None = None, doc: dict | None = None,
+                     error: str | None = None, protocol: Any = None, user: str = "") -> None:
             super().__init__()
             self.repository, self.drafts, self.doc, self.error = repository, drafts, doc, error
+            self.protocol, self.user = protocol, user
 
     def __init__(self, *, data_dir: Path | None = None, repository: Any = None, protocol: Protocol | None = None,
                  user: str | None = None, theme: str | None = None) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.repository = repository
-        self.protocol = protocol or load_protocol()
-        from ketatui.storage.paths import current_user
-
-        self.user = current_user(user)
+        self.protocol = protocol  # loaded with the store, after the first paint, unless given
+        self.user = user or ""  # KETATUI_USER or the login name, found with the store
+        self.ready = False  # the protocol, the store and the core are loaded
         self.intake: Intake | None = None
         self.urgent = False
         self._stored_rev = 0  # 0: not in the store yet
@@ -209,9 +189,20 @@ class IntakeApp(App[int]):
         """Overridden by each role: what the App shows first."""
         raise NotImplementedError
 
-    def _open_repository(self) -> None:
-        """Thread: open the store and list the drafts (decrypting can take a moment)."""
+    def _load(self) -> None:
+        """Thread, after the first paint: the protocol, the store and its drafts, then the core the
+        steps need, so New and Resume open at once. Every failure reaches the screen in words."""
         try:
+            from ketatui.protocol import ProtocolInvalid, load_protocol
+
+            protocol = self.protocol or load_protocol()
+        except ProtocolInvalid as exc:
+            self.post_message(self.Loaded(error=f"The clinic's protocol cannot be used, so no intake can be run: {exc}"))
+            return
+        try:
+            from ketatui.storage.paths import current_user
+
+            user = current_user(self.user or None)
             repository = self.repository
             if repository is None:
                 from ketatui.storage import open_repository
@@ -221,7 +212,15 @@ class IntakeApp(App[int]):
         except Exception as exc:  # StorageError and anything the OS says: shown, never a traceback
             self.post_message(self.Loaded(error=_plain(exc)))
             return
-        self.post_message(self.Loaded(repository=repository, drafts=drafts))
+        self.post_message(self.Loaded(repository=repository, drafts=drafts, protocol=protocol, user=user))
+        for module in ("ketatui.rules", "ketatui.plan", *STEP_MODULES.values()):
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass  # a step not in this build: step_class says so when it is needed
+        from ketatui.catalogue import Catalogue
+
+        Catalogue.default()
 
     def _read_draft(self, record_id: str) -> None:
         try:
@@ -247,22 +246,35 @@ class IntakeApp(App[int]):
         assert self.intake is not None
         cls = step_class(step_id)
         if cls is None:
+            from ketatui.screens.unavailable import UnavailableStep
+
             return UnavailableStep(step_id, self.intake, self.protocol, audience=self.AUDIENCE)
         return cls(self.intake, self.protocol, audience=self.AUDIENCE)
 
     @property
     def step(self) -> IntakeStep | None:
         """The step on show (under any dialog), if an intake is open."""
+        if self.intake is None:
+            return None
+        from ketatui.screens.step import IntakeStep
+
         for screen in reversed(self.screen_stack):
             if isinstance(screen, IntakeStep):
                 return screen
         return None
+
+    @property
+    def on_a_step(self) -> bool:
+        """A step is the screen in front (no dialog over it)."""
+        return self.step is not None and self.screen is self.step
 
     async def show_step(self, step_id: str, *, first: bool = False, from_after: bool = False) -> None:
         """Show a step with the progress line on it (a step built for any role does not draw one).
         Coming back from the step after it, a step with pages opens at its last page."""
         assert self.intake is not None
         self.intake.current_step = step_id  # type: ignore[assignment]
+        from ketatui.screens.widgets import ProgressLine
+
         screen = self.make_step(step_id)
         if from_after and isinstance(screen, PagedStep):
             screen.start_at_last_page()
@@ -275,6 +287,8 @@ class IntakeApp(App[int]):
             self.request_save()  # a new intake is stored once something has been answered
 
     def update_progress(self) -> None:
+        from ketatui.screens.widgets import ProgressLine, progress_text
+
         step = self.step
         if step is None or not step.query(ProgressLine):
             return
@@ -286,8 +300,10 @@ class IntakeApp(App[int]):
         line.saved = self._save_state
 
     def finished(self, step_id: str) -> bool:
+        from ketatui.intake import REQUIRED_SECTIONS
+
         assert self.intake is not None
-        needed = [name for name in STEP_SECTIONS[step_id] if name in REQUIRED]
+        needed = [name for name in STEP_SECTIONS[step_id] if name in dict(REQUIRED_SECTIONS)]
         return bool(needed) and all(getattr(self.intake, name) is not None for name in needed)
 
     def apply(self, step: IntakeStep, *, recompute: bool = True) -> StepResult:
@@ -305,6 +321,7 @@ class IntakeApp(App[int]):
     def _derived_plan(self) -> dict[str, Any] | None:
         """The plan as the core derives it from the answers now (stored with the intake), or None
         while a section it needs is missing."""
+        from ketatui.intake import IntakeInvalid
         from ketatui.plan import make_plan
 
         assert self.intake is not None
@@ -328,7 +345,7 @@ class IntakeApp(App[int]):
         self.update_progress()
 
     def _announce_crisis(self) -> None:
-        if self.urgent and isinstance(self.screen, IntakeStep):
+        if self.urgent and self.on_a_step:
             self.action_crisis()
 
     # --- saving ---
@@ -426,8 +443,8 @@ class IntakeApp(App[int]):
 
     # --- reacting to the steps ---
 
-    @on(IntakeStep.FieldLeft)
-    def _field_left(self) -> None:
+    def on_intake_step_field_left(self) -> None:
+        """A step's ``IntakeStep.FieldLeft``: keep the answers and save the draft."""
         step = self.step
         if step is not None and self.intake is not None:
             self.apply(step)
@@ -441,13 +458,13 @@ class IntakeApp(App[int]):
         self.apply(step)
         self.save_and_tell("Saved with the plan" if self.intake.plan else "Saved as a draft (the plan needs the missing answers first)")
 
-    @on(PageChanged)
-    def _page_changed(self) -> None:
-        self._field_left()
+    def on_page_changed(self) -> None:
+        """A step with pages moved to another page (``PageChanged``): save, and say where we are."""
+        self.on_intake_step_field_left()
         self.update_progress()
 
-    @on(ScreeningChanged)
-    def _screening_changed(self, message: ScreeningChanged) -> None:
+    def on_screening_changed(self, message: ScreeningChanged) -> None:
+        """A suicide screen turned positive or negative as it was answered (``ScreeningChanged``)."""
         self._screen_positive = message.positive
         if self.intake is not None:
             self._recompute_urgent()
@@ -457,7 +474,7 @@ class IntakeApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         step = self.step
         if action in ("back", "next", "go_to", "save"):
-            if step is None or not isinstance(self.screen, IntakeStep):
+            if step is None or self.screen is not step:
                 return False
             if action == "next" and step.step_id == STEP_IDS[-1]:
                 return False
@@ -512,7 +529,7 @@ class IntakeApp(App[int]):
             done = self.finished(step_id)
             state = "finished" if done else ("next to do" if step_id == first_open else "not reached")
             ok = done or step_id == first_open or step_id == step.step_id
-            choices.append((step_id, f"{number}. {STEP_TITLES[step_id]} ({state})", ok))
+            choices.append((step_id, f"{number}. {_step_title(step_id)} ({state})", ok))
 
         async def chosen(step_id: str | None) -> None:
             if step_id and step_id != step.step_id:
@@ -524,7 +541,7 @@ class IntakeApp(App[int]):
         """F1: why this screen asks what it asks (the step's own words), and the keys that work here."""
         if isinstance(self.screen, HelpScreen):
             return
-        screen = self.step if isinstance(self.screen, IntakeStep) else self.screen
+        screen = self.step if self.on_a_step else self.screen
         title = getattr(screen, "step_title", None) or getattr(screen, "help_title", "ketatui")
         why = getattr(screen, "help_text", "") or "ketatui helps a clinician run an intake for ketamine treatment."
         if isinstance(screen, PagedStep):
@@ -537,6 +554,8 @@ class IntakeApp(App[int]):
         self.push_screen(HelpScreen(title, why, [(", ".join(shown), description) for description, shown in keys.items()]))
 
     def action_crisis(self) -> None:
+        from ketatui.screens.crisis import CrisisScreen
+
         self.push_screen(CrisisScreen(self.protocol.crisis_contacts, self._urgent_reasons, audience=self.AUDIENCE))
 
     def action_toggle_contrast(self) -> None:
@@ -577,23 +596,52 @@ class ClinicianApp(IntakeApp):
     AUDIENCE = "clinician"
     TITLE = "ketatui"
 
+    def get_default_screen(self) -> StartScreen:
+        """The start screen is the App's own screen: drawn first, and under every step."""
+        return StartScreen(audience_title="ketatui · ketamine treatment intake", user=self.user)
+
     def show_start(self) -> None:
-        self.push_screen(StartScreen(audience_title="ketatui · ketamine treatment intake", user=self.user), self._start_chosen)
-        self.run_worker(self._open_repository, thread=True, group="load", exit_on_error=False)
+        """Back to the start screen (at the bottom of the stack), with the drafts as they are now."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.intake = None
+        if self.ready:
+            self.run_worker(self._list_drafts, thread=True, group="load", exit_on_error=False)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: load in a thread now (a thread started earlier competes
+        with drawing that frame for the interpreter and delays it)."""
+        if not self.ready:
+            self.run_worker(self._load, thread=True, group="load", exit_on_error=False)
+
+    def _list_drafts(self) -> None:
+        try:
+            drafts = self.repository.drafts()
+        except Exception as exc:
+            self.post_message(self.Loaded(error=_plain(exc)))
+            return
+        self.post_message(self.Loaded(repository=self.repository, drafts=drafts, protocol=self.protocol, user=self.user))
 
     @on(IntakeApp.Loaded)
     async def _loaded(self, message: IntakeApp.Loaded) -> None:
-        start = next((s for s in self.screen_stack if isinstance(s, StartScreen)), None)
+        start = self.screen_stack[0] if isinstance(self.screen_stack[0], StartScreen) else None
         if message.error is not None:
             if start is not None:
                 start.show_error(message.error)
-            self.notify(message.error, title="Storage problem", severity="error", timeout=30)
+            self.notify(message.error, title="Cannot start", severity="error", timeout=30)
             return
         if message.repository is not None:
-            self.repository = message.repository
+            self.repository, self.protocol, self.user = message.repository, message.protocol, message.user
+            self.ready = True
             if start is not None:
-                start.show_drafts(message.drafts or [])
+                start.show_user(self.user)
+                await start.show_drafts(message.drafts or [])
         if message.doc is not None:
+            from pydantic import ValidationError
+
+            from ketatui.fields import problems_from
+            from ketatui.intake import Intake
+
             try:
                 intake = Intake.model_validate(message.doc)
             except ValidationError as exc:
@@ -603,12 +651,15 @@ class ClinicianApp(IntakeApp):
                 return
             await self.open_intake(intake, stored_rev=intake.rev)
 
-    async def _start_chosen(self, choice: StartChoice | None) -> None:
-        if choice is None or choice.action == "quit":
+    @on(StartScreen.Chosen)
+    async def _start_chosen(self, message: StartScreen.Chosen) -> None:
+        choice = message.choice
+        if choice.action == "quit":
             self.exit(0)
         elif choice.action == "new":
-            intake = Intake()
-            await self.open_intake(intake, stored_rev=0)
+            from ketatui.intake import Intake
+
+            await self.open_intake(Intake(), stored_rev=0)
         else:
             self.run_worker(lambda: self._read_draft(choice.record_id), thread=True, group="load", exit_on_error=False)
 
@@ -620,6 +671,12 @@ def _answered(value: Any) -> bool:
     if isinstance(value, list):
         return any(_answered(v) for v in value)
     return value not in (None, "", False)
+
+
+def _step_title(step_id: str) -> str:
+    from ketatui.intake import STEPS
+
+    return dict(STEPS)[step_id]
 
 
 def _plain(exc: BaseException) -> str:
@@ -635,9 +692,4 @@ def _clock(moment: Any) -> str:
 
 def run_clinician_app(data_dir: Path | None = None) -> int:
     """Entry point for ``ketatui``: the clinician App on this terminal; returns the exit code."""
-    try:
-        protocol = load_protocol()
-    except ProtocolInvalid as exc:
-        print(f"ketatui: {exc}", flush=True)
-        return 2
-    return ClinicianApp(data_dir=data_dir, protocol=protocol).run() or 0
+    return ClinicianApp(data_dir=data_dir).run() or 0

@@ -52,8 +52,7 @@ from ketatui.instruments import (
 from ketatui.intake import Intake
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import ChoiceRow, CrisisPanel, LabelledField, YesBox, control_for, field_id, title_of
-from ketatui.screens.widgets.crisis_panel import ScreeningChanged
-from ketatui.screens.widgets.paging import PageChanged
+from ketatui.screens.navigation import PageChanged, ScreeningChanged
 
 MH = "medical_history"
 TRIALS = f"{MH}.psychiatric.antidepressant_trials"

@@ -14,13 +14,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ketatui.intake import STEPS
-
-STEP_TITLES = dict(STEPS)
 MAX_DRAFTS = 9
 NO_NAME = "(no name yet)"
 
@@ -48,14 +46,17 @@ def when(text: str | None) -> str:
 
 def draft_line(number: int, draft) -> str:
     """One draft on one line: number, URGENT, name, where it stopped, when it was saved and by whom."""
+    from ketatui.intake import STEPS
+
     urgent = "!! URGENT  " if draft.urgent else ""
-    step = STEP_TITLES.get(draft.current_step or "", "Medical history")
+    step = dict(STEPS).get(draft.current_step or "", "Medical history")
     by = f" · {draft.updated_by}" if draft.updated_by else ""
     return f"{number}  {urgent}{draft.full_name or NO_NAME} · {step} · {when(draft.updated_at)}{by}"
 
 
-class StartScreen(Screen[StartChoice]):
-    """New intake (n), resume a draft (Enter or its number), quit (q)."""
+class StartScreen(Screen):
+    """New intake (n), resume a draft (Enter or its number), quit (q). It stays under the steps,
+    so the App comes back to it; a choice is posted to the App as ``StartScreen.Chosen``."""
 
     CSS_PATH = "../styles/start.tcss"
     help_title = "Starting or resuming an intake"
@@ -71,6 +72,11 @@ class StartScreen(Screen[StartChoice]):
         Binding("c", "app.toggle_contrast", "High contrast", id="start.contrast"),
     ] + [Binding(str(n), f"resume_number({n})", show=False, id=f"start.resume_{n}") for n in range(1, MAX_DRAFTS + 1)]
 
+    class Chosen(Message):
+        def __init__(self, choice: StartChoice) -> None:
+            super().__init__()
+            self.choice = choice
+
     def __init__(self, *, audience_title: str, user: str) -> None:
         super().__init__()
         self.audience_title = audience_title
@@ -80,52 +86,64 @@ class StartScreen(Screen[StartChoice]):
     def compose(self) -> ComposeResult:
         with Vertical(id="start"):
             yield Static(self.audience_title, id="start-title")
-            yield Static(f"Signed in as {self.user}.", id="start-user")
+            yield Static(f"Signed in as {self.user}." if self.user else "", id="start-user")
             yield Static("N  Start a new intake\nQ  Quit", id="start-actions")
             yield Static("Drafts to resume (where each stopped, when, who saved it): Enter opens the\nhighlighted one, or press its number.", id="drafts-heading")
-            yield OptionList(Option("Loading drafts…", disabled=True), id="drafts")
+            yield Static("Loading drafts…", id="drafts-status")  # the list itself comes with the drafts
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query_one("#drafts", OptionList).focus()
+    def show_user(self, user: str) -> None:
+        self.user = user
+        self.query_one("#start-user", Static).update(f"Signed in as {user}.")
 
-    def show_drafts(self, drafts: Sequence) -> None:
+    async def show_drafts(self, drafts: Sequence) -> None:
         self.drafts = list(drafts)[:MAX_DRAFTS]
-        options = self.query_one("#drafts", OptionList)
-        options.clear_options()
-        if not self.drafts:
-            options.add_option(Option("No drafts: press N to start a new intake.", disabled=True))
-        else:
-            options.add_options(Option(draft_line(n, d), id=d.record_id) for n, d in enumerate(self.drafts, 1))
+        await self.query("#drafts").remove()
+        status = self.query_one("#drafts-status", Static)
+        status.display = not self.drafts
+        status.update("No drafts: press N to start a new intake.")
+        if self.drafts:
+            options = OptionList(*(Option(draft_line(n, d), id=d.record_id) for n, d in enumerate(self.drafts, 1)), id="drafts")
+            await self.query_one("#start", Vertical).mount(options)
             options.highlighted = 0
+            options.focus()
+        self.refresh_bindings()
+
+    def on_screen_resume(self) -> None:
         self.refresh_bindings()
 
     def show_error(self, message: str) -> None:
-        options = self.query_one("#drafts", OptionList)
-        options.clear_options()
-        options.add_option(Option(f"Drafts cannot be listed: {message}", disabled=True))
+        status = self.query_one("#drafts-status", Static)
+        status.display = True
+        status.update(f"Drafts cannot be listed: {message}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "resume":
             return bool(self.drafts)
+        if action == "new":
+            return getattr(self.app, "ready", True)  # not before the protocol and the store are loaded
         return True
 
+    def _choose(self, action: str, record_id: str | None = None) -> None:
+        self.post_message(self.Chosen(StartChoice(action, record_id)))
+
     def action_new(self) -> None:
-        self.dismiss(StartChoice("new"))
+        self._choose("new")
 
     def action_quit(self) -> None:
-        self.dismiss(StartChoice("quit"))
+        self._choose("quit")
 
     def action_resume(self) -> None:
-        index = self.query_one("#drafts", OptionList).highlighted
-        if self.drafts and index is not None:
-            self.dismiss(StartChoice("resume", self.drafts[index].record_id))
+        options = self.query("#drafts").results(OptionList)
+        index = next(options).highlighted if self.drafts else None
+        if index is not None:
+            self._choose("resume", self.drafts[index].record_id)
 
     def action_resume_number(self, number: int) -> None:
         if number <= len(self.drafts):
-            self.dismiss(StartChoice("resume", self.drafts[number - 1].record_id))
+            self._choose("resume", self.drafts[number - 1].record_id)
 
     @on(OptionList.OptionSelected, "#drafts")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.dismiss(StartChoice("resume", event.option.id))
+            self._choose("resume", event.option.id)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from textual.message import Message
 from textual.widgets import Static
 
-from ketatui.flags import FLAG_DEFINITIONS, SEVERITY_WORDS
-from ketatui.protocol import CrisisContact
+if TYPE_CHECKING:
+    from ketatui.protocol import CrisisContact
 
 
 def crisis_text(contacts: Sequence[CrisisContact], reasons: Sequence[str] = (), *, code: str = "RISK-SUICIDE-SCREEN") -> str:
     """Plain text: the severity words and flag title, why (when the rules have said), then every contact."""
+    from ketatui.flags import FLAG_DEFINITIONS, SEVERITY_WORDS
+
     _, title = FLAG_DEFINITIONS[code]
     lines = [f"!! {SEVERITY_WORDS['urgent']}: {title}"]
     lines += list(reasons)
@@ -31,11 +33,3 @@ class CrisisPanel(Static):
     def show_reasons(self, reasons: Sequence[str], code: str = "RISK-SUICIDE-SCREEN") -> None:
         self.update(crisis_text(self.contacts, reasons, code=code))
 
-
-class ScreeningChanged(Message):
-    """A step's suicide screen turned positive (or back to negative) as it was answered, before it
-    is complete enough for the rules: the App marks the intake urgent and shows the crisis dialog."""
-
-    def __init__(self, positive: bool) -> None:
-        super().__init__()
-        self.positive = positive

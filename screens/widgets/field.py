@@ -13,9 +13,8 @@ import re
 import types
 import typing
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -23,6 +22,9 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static
 
 from ketatui.screens.widgets.choice import ChoiceRow
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 PROBLEM_MARK = "! "
 

@@ -1,4 +1,6 @@
-"""For steps with several pages (the medical history): how the App moves through them and shows where you are."""
+"""What a step can tell the App beyond the ``IntakeStep`` contract: that it has pages (the medical
+history), that its page changed, and that a suicide screen turned positive as it was answered.
+Kept free of the core's imports, so the App can load it before its first paint."""
 
 from __future__ import annotations
 
@@ -36,3 +38,12 @@ class PagedStep(Protocol):
     def previous_page(self) -> bool:
         """Go back one page; False on the first page, so the App goes to the previous step."""
         ...
+
+
+class ScreeningChanged(Message):
+    """A step's suicide screen turned positive (or back to negative) as it was answered, before it
+    is complete enough for the rules: the App marks the intake urgent and shows the crisis dialog."""
+
+    def __init__(self, positive: bool) -> None:
+        super().__init__()
+        self.positive = positive
