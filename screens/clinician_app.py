@@ -595,6 +595,8 @@ class ClinicianApp(IntakeApp):
 
     AUDIENCE = "clinician"
     TITLE = "ketatui"
+    # The start screen is the default screen, whose own CSS_PATH Textual does not load: the App does.
+    CSS_PATH = ["../styles/base.tcss", "../styles/start.tcss"]
 
     def get_default_screen(self) -> StartScreen:
         """The start screen is the App's own screen: drawn first, and under every step."""

@@ -58,7 +58,7 @@ class StartScreen(Screen):
     """New intake (n), resume a draft (Enter or its number), quit (q). It stays under the steps,
     so the App comes back to it; a choice is posted to the App as ``StartScreen.Chosen``."""
 
-    CSS_PATH = "../styles/start.tcss"
+    CSS_PATH = "../styles/start.tcss"  # also on ClinicianApp, which shows it as its default screen
     help_title = "Starting or resuming an intake"
     help_text = (
         "Start a new intake for the person in the room, or carry on with a draft. Drafts are saved "

@@ -115,3 +115,11 @@ async def test_quit_saves_what_is_on_screen_first(make_app, driver_for, reposito
     (summary,) = repository.drafts()
     doc = Intake.model_validate(repository.get(summary.record_id, user="test"))
     assert doc.form_state["medical_history"]["values"]["medical_history.demographics.date_of_birth"] == "1990-02-0"
+
+
+def test_the_app_knows_the_steps_in_the_cores_order() -> None:
+    from ketatui.intake import STEPS
+    from ketatui.screens.clinician_app import STEP_IDS, STEP_SECTIONS
+
+    assert STEP_IDS == tuple(step_id for step_id, _ in STEPS)
+    assert set(STEP_SECTIONS) == set(STEP_IDS)

@@ -123,3 +123,27 @@ async def test_no_color_keeps_every_meaning_in_words_and_symbols(make_app, drive
         text = d.text()
         assert "!! URGENT" in text.splitlines()[0]
         assert "●y Yes" in text and "○n No" in text
+
+
+def test_nothing_heavy_is_imported_before_the_first_paint() -> None:
+    """Start-up budget: the App module loads without pydantic, the core models or the store."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ketatui.screens.clinician_app; "
+            "print(sorted(m for m in sys.modules if m == 'pydantic' or m.startswith(('ketatui.intake', 'ketatui.storage', 'ketatui.rules'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+async def test_a_protocol_that_cannot_be_used_is_explained_and_no_intake_starts(make_app, driver_for, tmp_path, monkeypatch) -> None:
+    bad = tmp_path / "protocol.toml"
+    bad.write_text('version = "x"\n[thresholds]\nbp_severe_systolic = 999\n')
+    monkeypatch.setenv("KETATUI_PROTOCOL", str(bad))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: "protocol cannot be used" in d.text(), "the protocol message")
+        assert str(bad) in d.text().replace("\n", "") or "protocol.toml" in d.text()
+        await d.keys("n")
+        assert app.step is None, "no intake starts without a protocol"
