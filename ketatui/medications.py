@@ -28,4 +28,7 @@ class Medications(Section):
             raise ValueError(
                 "'Takes no medications' is ticked but medications are listed; untick it or remove the rows"
             )
+        if not self.none_taken and not self.items:
+            # An untouched step must never read as "no medications": interactions would go unchecked.
+            raise ValueError("list each medication taken, or tick 'Takes no medications'")
         return self

@@ -351,3 +351,19 @@ async def test_a_row_added_below_the_screen_is_scrolled_into_view(make_intake):
         new = step.rows()[-1]
         assert app.focused is new.field("name")
         assert step.query_one("#med-body").scrollable_content_region.contains_region(new.field("name").region)
+
+
+async def test_an_untouched_step_is_not_read_as_no_medications():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        result = step.collect()
+        assert not result.valid and "medications" not in result.sections
+        step.show_problems(result.problems)
+        await pilot.pause()
+        top = step.query_one("#med-top-problem", Static)
+        assert top.display
+        assert "list each medication taken, or tick 'Takes no medications'" in str(top.render())
+        step.query_one("#none-taken", YesBox).value = True
+        result = step.collect()
+        assert result.valid and result.sections["medications"].none_taken

@@ -50,6 +50,8 @@ PROBLEMS: list[Any] = [
                  "ASQ question 5 (thoughts right now)", ["must be asked and answered after any yes"], id="asq-acuity-missing-after-a-yes"),
     pytest.param({"medications.none_taken": True}, "medications",
                  "Current medications", ["'Takes no medications' is ticked but medications are listed"], id="none-taken-with-rows"),
+    pytest.param({"medications.items": []}, "medications",
+                 "Current medications", ["list each medication taken, or tick 'Takes no medications'"], id="untouched-medications-step"),
     pytest.param({"side_effects.discussed.hangover": True}, "side_effects.discussed",
                  "Discussed and understood", ["unknown topic hangover", "known topics are bladder, blood_pressure"], id="unknown-side-effect-topic"),
     pytest.param({"phq9.answers.3": 4}, "phq9.answers[3]", "PHQ-9 question #4", ["at most 3"], id="phq9-answer-above-3"),

@@ -160,7 +160,7 @@ def intake_data(draw) -> dict[str, Any]:
         "gad7": draw(st.none() | st.fixed_dictionaries({"answers": st.lists(st.integers(0, 3), min_size=7, max_size=7)})),
         "asq": asq,
         "medications": {"none_taken": none_taken, "items": [] if none_taken else draw(st.lists(
-            st.fixed_dictionaries({"name": MEDICINE_NAMES}, optional={"dose": st.sampled_from(["10 mg", "0.5mg", ""])}), max_size=6))},
+            st.fixed_dictionaries({"name": MEDICINE_NAMES}, optional={"dose": st.sampled_from(["10 mg", "0.5mg", ""])}), min_size=1, max_size=6))},
         "side_effects": {"discussed": draw(st.dictionaries(st.sampled_from(sorted(TOPIC_IDS)), booleans))},
         "goals_support": {
             "goals": draw(st.lists(st.fixed_dictionaries({"description": SAFE_TEXT, "target": SAFE_TEXT}), max_size=3)),
