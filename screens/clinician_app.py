@@ -125,11 +125,11 @@ class IntakeApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
+        Binding("f9", "crisis", "Crisis", id="crisis"),  # shown only while the intake is urgent
         Binding("f2", "back", "Back", id="back", priority=True),
         Binding("f3", "next", "Next", id="next", priority=True),
         Binding("f4", "go_to", "Go to", id="go_to", priority=True),
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
-        Binding("f9", "crisis", "Crisis help", id="crisis"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 

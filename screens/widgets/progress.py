@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Label
 
-URGENT_TEXT = "!! URGENT"
+URGENT_TEXT = "!! URGENT (F9)"
 
 
 class ProgressLine(Horizontal):

@@ -77,6 +77,6 @@ async def test_f9_shows_the_crisis_resources_again_only_when_urgent(make_app, dr
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
         await d.new_intake()
-        assert "Crisis help" not in d.text()
+        assert "f9 Crisis" not in d.text()
         await d.keys("f9")
         assert not isinstance(app.screen, CrisisScreen)
