@@ -125,7 +125,9 @@ class IntakeApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
-        Binding("f9", "crisis", "Crisis", id="crisis"),  # shown only while the intake is urgent
+        # While the intake is urgent the progress line says "!! URGENT (F9)": a Footer already full
+        # on the busiest steps would cut its last keys if F9 were added there too.
+        Binding("f9", "crisis", "Crisis help", id="crisis", show=False),
         Binding("f2", "back", "Back", id="back", priority=True),
         Binding("f3", "next", "Next", id="next", priority=True),
         Binding("f4", "go_to", "Go to", id="go_to", priority=True),
@@ -549,7 +551,7 @@ class IntakeApp(App[int]):
             why = f"{screen.page_help()}\n\n{why}"
         keys: dict[str, list[str]] = {}
         for _, binding, enabled, _ in self.active_bindings.values():
-            if binding.show and enabled:
+            if (binding.show or binding.id == "crisis") and enabled:
                 keys.setdefault(binding.description, []).append(binding.key_display or self.get_key_display(binding))
         self.push_screen(HelpScreen(title, why, [(", ".join(shown), description) for description, shown in keys.items()]))
 

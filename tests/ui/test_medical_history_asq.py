@@ -77,6 +77,25 @@ async def test_f9_shows_the_crisis_resources_again_only_when_urgent(make_app, dr
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
         await d.new_intake()
-        assert "f9 Crisis" not in d.text()
+        assert "URGENT" not in d.text()
         await d.keys("f9")
         assert not isinstance(app.screen, CrisisScreen)
+
+
+async def test_when_urgent_f9_is_named_on_the_progress_line_and_in_help(make_app, driver_for, repository, make_intake) -> None:
+    repository.create(asq_draft(make_intake), user="test")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
+        await d.keys("1")
+        await d.until(lambda: app.step is not None and "ASQ suicide screen" in d.text(), "the ASQ page")
+        await d.type("y")
+        await d.until(lambda: isinstance(app.screen, CrisisScreen), "the crisis dialog")
+        await d.keys("escape")
+        assert "!! URGENT (F9)" in d.text().splitlines()[0]
+        await d.keys("f9")
+        assert isinstance(app.screen, CrisisScreen)
+        await d.keys("escape", "f1")
+        assert "Crisis help" in d.text()
+        assert all(len(line) <= 80 for line in d.text().splitlines())
