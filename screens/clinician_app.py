@@ -416,9 +416,10 @@ class IntakeApp(App[int]):
     def _save_failed(self, message: SaveFailed) -> None:
         self._saving = False
         self._tell_when_saved = ""
+        if not self._save_state.startswith("NOT SAVED"):  # say it once; the progress line keeps saying it
+            self.notify(message.message, title="The draft was not saved", severity="error", timeout=30)
         self._save_state = "NOT SAVED (see message)"
         self.update_progress()
-        self.notify(message.message, title="The draft was not saved", severity="error", timeout=30)
 
     def _install_hangup_handler(self) -> None:
         """A dropped SSH connection (SIGHUP) or a plain kill (SIGTERM): save what is on screen, then exit."""

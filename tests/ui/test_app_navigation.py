@@ -123,3 +123,20 @@ def test_the_app_knows_the_steps_in_the_cores_order() -> None:
 
     assert STEP_IDS == tuple(step_id for step_id, _ in STEPS)
     assert set(STEP_SECTIONS) == set(STEP_IDS)
+
+
+async def test_a_save_refused_because_another_session_changed_the_draft_says_so_once(make_app, driver_for, repository) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.new_intake()
+        await d.answer("Robin Hale")
+        await d.saved()
+        stored = repository.get(app.intake.record_id, user="test")
+        repository.save(stored, user="someone.else", expected_rev=stored["rev"])  # another session saves
+        await d.answer("1990-02-01")
+        await d.until(lambda: "NOT SAVED" in d.text().splitlines()[0], "the progress line to say so")
+        assert any("changed in another session" in n.message for n in app._notifications)
+        await d.answer("2")
+        await d.saved()
+        assert sum("changed in another session" in n.message for n in app._notifications) == 1, "said once"
