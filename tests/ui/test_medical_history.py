@@ -4,7 +4,10 @@ that only follow a yes."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from typing import Any
+
+import pytest
 
 from ketatui.intake import Intake
 from ketatui.screens.medical_history import MedicalHistoryStep
@@ -26,10 +29,23 @@ def draft_at(make_intake, page: str, *, drop: tuple[str, ...] = (), values: dict
     return intake.model_dump(mode="json")
 
 
-async def resume_first_draft(d) -> MedicalHistoryStep:
-    await d.until(lambda: d.app.repository is not None and d.app.screen.drafts, "the drafts list")
-    await d.keys("1")
-    return await d.until(lambda: isinstance(d.app.screen, MedicalHistoryStep) and d.app.focused and d.app.screen, "the step")
+@pytest.fixture
+def open_draft(make_app, driver_for, repository, make_intake):
+    """``async with open_draft(page, ...) as d``: a draft left on ``page`` (see ``draft_at``), resumed
+    from the start screen with its number key, as a clinician would."""
+
+    @asynccontextmanager
+    async def opened(page: str, **changes: Any):
+        repository.create(draft_at(make_intake, page, **changes), user="test")
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            d = driver_for(pilot)
+            await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
+            await d.keys("1")
+            await d.until(lambda: isinstance(app.screen, MedicalHistoryStep) and app.focused is not None, "the step")
+            yield d
+
+    return opened
 
 
 async def test_a_rejected_answer_says_why_beneath_it_and_next_keeps_everything(make_app, driver_for, repository) -> None:
@@ -63,13 +79,9 @@ async def test_a_rejected_answer_says_why_beneath_it_and_next_keeps_everything(m
     assert stored.form_state["medical_history"]["values"][NAME] == "Alex Moreno"
 
 
-async def test_swapped_blood_pressure_is_explained_at_the_diastolic(make_app, driver_for, repository, make_intake) -> None:
-    repository.create(draft_at(make_intake, "vitals", drop=("medical_history",), values={
-        "medical_history.vitals.systolic_bp": "", "medical_history.vitals.diastolic_bp": ""}), user="test")
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        d = driver_for(pilot)
-        await resume_first_draft(d)
+async def test_swapped_blood_pressure_is_explained_at_the_diastolic(open_draft) -> None:
+    async with open_draft("vitals", drop=("medical_history",), values={
+        "medical_history.vitals.systolic_bp": "", "medical_history.vitals.diastolic_bp": ""}) as d:
         assert "Intake blood pressure and pulse" in d.text()
         await d.focus("medical_history.vitals.systolic_bp")
         await d.answer("80")
@@ -80,12 +92,9 @@ async def test_swapped_blood_pressure_is_explained_at_the_diastolic(make_app, dr
         assert "Intake blood pressure and pulse" in d.text(), "still on the vitals page"
 
 
-async def test_phq9_shows_the_score_as_it_is_answered_then_the_band(make_app, driver_for, repository, make_intake) -> None:
-    repository.create(draft_at(make_intake, "phq9", drop=("phq9",)), user="test")
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        d = driver_for(pilot)
-        await resume_first_draft(d)
+async def test_phq9_shows_the_score_as_it_is_answered_then_the_band(open_draft) -> None:
+    async with open_draft("phq9", drop=("phq9",)) as d:
+        app = d.app
         assert "PHQ-9: 0 of 9 answered, score so far 0" in d.text()
         for score in (3, 2):
             await d.answer(str(score))
@@ -99,12 +108,8 @@ async def test_phq9_shows_the_score_as_it_is_answered_then_the_band(make_app, dr
         assert app.intake.phq9.answers == [3, 2, 3, 3, 2, 2, 1, 1, 0]
 
 
-async def test_gad7_is_optional_but_half_answered_is_not(make_app, driver_for, repository, make_intake) -> None:
-    repository.create(draft_at(make_intake, "gad7", drop=("gad7",)), user="test")
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        d = driver_for(pilot)
-        await resume_first_draft(d)
+async def test_gad7_is_optional_but_half_answered_is_not(open_draft) -> None:
+    async with open_draft("gad7", drop=("gad7",)) as d:
         await d.answer("2")
         await d.next()
         assert "GAD-7 anxiety questionnaire" in d.text()
@@ -115,12 +120,9 @@ async def test_gad7_is_optional_but_half_answered_is_not(make_app, driver_for, r
         assert "ASQ suicide screen" in d.text(), "an untouched GAD-7 is simply not given"
 
 
-async def test_trials_are_added_and_removed_with_the_keyboard(make_app, driver_for, repository, make_intake) -> None:
-    repository.create(draft_at(make_intake, "trials", drop=("medical_history",)), user="test")
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        d = driver_for(pilot)
-        await resume_first_draft(d)
+async def test_trials_are_added_and_removed_with_the_keyboard(open_draft) -> None:
+    async with open_draft("trials", drop=("medical_history",)) as d:
+        app = d.app
         assert "Trial 1" in d.text() and "Trial 2" not in d.text()
         await d.answer("sertraline")
         await d.keys("ctrl+n")
@@ -139,12 +141,8 @@ async def test_trials_are_added_and_removed_with_the_keyboard(make_app, driver_f
         assert [t["medicine"] for t in app.intake.form_state["medical_history"]["trials"]] == ["sertraline", "fluoxetine"]
 
 
-async def test_a_follow_up_question_appears_only_after_yes(make_app, driver_for, repository, make_intake) -> None:
-    repository.create(draft_at(make_intake, "depression", drop=("medical_history",)), user="test")
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        d = driver_for(pilot)
-        await resume_first_draft(d)
+async def test_a_follow_up_question_appears_only_after_yes(open_draft) -> None:
+    async with open_draft("depression", drop=("medical_history",)) as d:
         response = "medical_history.psychiatric.prior_ketamine_response"
         assert not d.field(response).display
         await d.focus("medical_history.psychiatric.prior_ketamine")
