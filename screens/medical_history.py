@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.events import DescendantBlur
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
 
@@ -51,7 +50,7 @@ from ketatui.instruments import (
 )
 from ketatui.intake import Intake
 from ketatui.screens.step import IntakeStep, StepResult
-from ketatui.screens.widgets import ChoiceRow, CrisisPanel, LabelledField, YesBox, control_for, field_id, title_of
+from ketatui.screens.widgets import ChoiceRow, CrisisPanel, LabelledField, YesBox, control_for, title_of
 from ketatui.screens.navigation import PageChanged, ScreeningChanged
 
 MH = "medical_history"
@@ -176,9 +175,7 @@ def nest(values: dict[str, Any], into: dict[str, Any]) -> dict[str, Any]:
         if isinstance(last, int):
             while len(node) <= last:
                 node.append(None)
-            node[last] = value
-        else:
-            node[last] = value
+        node[last] = value
     return into
 
 
@@ -201,7 +198,6 @@ class TrialRow(Vertical):
 
     def answers(self) -> dict[str, Any]:
         return {field.path.rsplit(".", 1)[1]: field.value for field in self.query(LabelledField)}
-
 
 
 class MedicalHistoryStep(IntakeStep):
