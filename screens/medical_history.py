@@ -261,7 +261,7 @@ class MedicalHistoryStep(IntakeStep):
         return field
 
     def _question(self, path: str, text: str, options: list[tuple[str, Any]], keys: tuple[str, ...]) -> LabelledField:
-        row = ChoiceRow(options, keys=keys, value=self._values.get(path))
+        row = ChoiceRow(options, keys=keys, value=self._values.get(path), advance_on_key=True)
         return LabelledField(text, row, path=path, stacked=True, classes="question")
 
     def _page_widgets(self, page_id: str) -> list[Widget]:
@@ -293,7 +293,7 @@ class MedicalHistoryStep(IntakeStep):
         if page_id == "phq9":
             difficulty = [(label, score) for score, label in enumerate(PHQ9_DIFFICULTY_CHOICES)]
             return [
-                Static(f"{PHQ9_STEM}  Keys 0 to 3 answer.", classes="intro"),
+                Static(f"{PHQ9_STEM}  Press 0 to 3 to answer; the next question follows.", classes="intro"),
                 *(self._question(f"phq9.answers[{n}]", f"{n + 1}. {text}", FREQUENCY, FREQUENCY_KEYS) for n, text in enumerate(PHQ9_ITEMS)),
                 self._question("phq9.difficulty", PHQ9_DIFFICULTY_QUESTION, difficulty, FREQUENCY_KEYS),
                 Static(PHQ_ATTRIBUTION, classes="attribution"),
@@ -301,7 +301,7 @@ class MedicalHistoryStep(IntakeStep):
             ]
         if page_id == "gad7":
             return [
-                Static(f"{GAD7_STEM}  Keys 0 to 3 answer.", classes="intro"),
+                Static(f"{GAD7_STEM}  Press 0 to 3 to answer; the next question follows.", classes="intro"),
                 *(self._question(f"gad7.answers[{n}]", f"{n + 1}. {text}", FREQUENCY, FREQUENCY_KEYS) for n, text in enumerate(GAD7_ITEMS)),
                 Static(PHQ_ATTRIBUTION, classes="attribution"),
                 Static(id="gad7-score", classes="score"),

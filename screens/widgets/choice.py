@@ -25,8 +25,9 @@ GAP = " "
 
 
 class ChoiceRow(Widget, can_focus=True):
-    """Pick one of a few answers: its key, or ←/→ then Space. Enter picks and moves on; Tab moves on
-    (a key never moves on by itself, so a habitual Tab never skips a question); Backspace clears."""
+    """Pick one of a few answers: its key, or ←/→ then Space. Enter picks and moves on; Tab moves on;
+    Backspace clears. A key moves on by itself only where ``advance_on_key`` is set (questionnaires,
+    read aloud one after another); elsewhere a habitual Tab after a key must never skip a question."""
 
     BINDINGS = [
         Binding("left", "move(-1)", "Previous answer", show=False),
@@ -67,12 +68,14 @@ class ChoiceRow(Widget, can_focus=True):
         *,
         keys: Sequence[str] | None = None,
         value: Any = None,
+        advance_on_key: bool = False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.options = list(options)
+        self.advance_on_key = advance_on_key
         self.keys = list(keys) if keys is not None else [str(n + 1) for n in range(len(self.options))]
         if len(self.keys) != len(self.options):
             raise ValueError("ChoiceRow needs one key per option")
@@ -170,6 +173,8 @@ class ChoiceRow(Widget, can_focus=True):
             event.stop()
             event.prevent_default()
             self.choose(self.keys.index(key))
+            if self.advance_on_key:
+                self.screen.focus_next()
 
     def on_focus(self) -> None:
         self.refresh()

@@ -44,18 +44,18 @@ async def fill_medical_history(d) -> None:
     await d.type("72")
     await d.next()
     assert "PHQ-9" in d.text()
-    for score in PHQ9:
-        await d.answer(str(score))
-    await d.answer("1")  # difficulty: somewhat difficult
+    for score in PHQ9:  # each key answers and moves on to the next question
+        await d.type(str(score))
+    await d.type("1")  # difficulty: somewhat difficult
     assert "PHQ-9 total 13 of 27: moderate" in d.text()
     await d.next()
     for score in GAD7:
-        await d.answer(str(score))
+        await d.type(str(score))
     assert "GAD-7 total 4 of 21: minimal" in d.text()
     await d.next()
     assert "ASQ suicide screen" in d.text()
     for _ in range(4):
-        await d.answer("n")
+        await d.type("n")
     assert "ASQ result: negative" in d.text()
     await d.next()
 

@@ -97,10 +97,10 @@ async def test_phq9_shows_the_score_as_it_is_answered_then_the_band(open_draft) 
         app = d.app
         assert "PHQ-9: 0 of 9 answered, score so far 0" in d.text()
         for score in (3, 2):
-            await d.answer(str(score))
+            await d.type(str(score))  # a key answers and moves on to the next question
         assert "PHQ-9: 2 of 9 answered, score so far 5" in d.text()
         for score in (3, 3, 2, 2, 1, 1, 0):
-            await d.answer(str(score))
+            await d.type(str(score))
         assert "PHQ-9 total 17 of 27: moderately severe" in d.text()
         assert "●0 Not at all" in d.text(), "the chosen answer is marked with a symbol, not colour alone"
         await d.keys("ctrl+s")
