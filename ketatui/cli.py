@@ -91,7 +91,21 @@ def cmd_app(args: argparse.Namespace) -> int:
     return run_clinician_app(data_dir=getattr(args, "data_dir", None))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wants_a_command(argv: list[str]) -> bool:
+    """True unless the arguments only open the app (``ketatui [--data-dir DIR]``)."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--data-dir":
+            rest = rest[1:]
+        elif not arg.startswith("--data-dir="):
+            return True
+    return False
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser. The store's commands are only loaded when a command is asked for,
+    so opening the app does not pay for the storage and pydantic imports before its first paint."""
     parser = argparse.ArgumentParser(prog="ketatui", description="Intake and consultation assistant for ketamine treatment of depression.")
     parser.add_argument("--version", action="version", version=f"ketatui {__version__}")
     parser.add_argument("--data-dir", type=Path, help="where records are kept (default: KETATUI_DATA_DIR or the user data folder)")
@@ -113,14 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     protocol.add_argument("--format", choices=("toml", "json"), default="toml")
     protocol.set_defaults(handler=cmd_protocol)
 
-    from ketatui.storage.cli import add_commands
+    if _wants_a_command(sys.argv[1:] if argv is None else argv):
+        from ketatui.storage.cli import add_commands
 
-    add_commands(sub)
+        add_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)

@@ -69,3 +69,20 @@ print(json.dumps({{"code": code, "ui": ui}}))
 """
     result = run_python(code)
     assert result == {"code": 0, "ui": []}
+
+
+def test_opening_the_app_loads_neither_the_store_nor_pydantic_before_the_parser_is_done() -> None:
+    """``ketatui`` alone must reach the App's first paint without the storage and model imports."""
+    code = (
+        "import sys; from ketatui.cli import build_parser; build_parser(['--data-dir', '/tmp/x']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'ketatui.storage'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_store_command_still_parses() -> None:
+    from ketatui.cli import build_parser
+
+    args = build_parser(["records", "list", "--search", "ash"]).parse_args(["records", "list", "--search", "ash"])
+    assert args.search == "ash"
