@@ -453,6 +453,19 @@ class IntakeApp(App[int]):
             self.apply(step)
             self.request_save()
 
+    def on_plan_summary_exported(self, message: Any) -> None:
+        """Every export of a stored intake goes in the audit log, as a kind of file (never its name,
+        which may hold the person's name)."""
+        if self.intake is not None and self.repository is not None and self._stored_rev:
+            threading.Thread(target=self._log_export, args=(self.intake.record_id, self._stored_rev), daemon=True).start()
+
+    def _log_export(self, record_id: str, rev: int) -> None:
+        try:
+            with self._store_lock:
+                self.repository.log_export(record_id, rev, user=self.user, target="markdown file")
+        except Exception as exc:
+            self.call_from_thread(self.notify, f"The file was written, but the audit log could not record it: {_plain(exc)}", severity="warning")
+
     def on_plan_summary_save_requested(self, message: Any) -> None:
         """The summary's Save: store the intake with the plan derived from it."""
         step = self.step

@@ -60,7 +60,8 @@ async def fill_medical_history(d) -> None:
     await d.next()
 
 
-async def test_a_whole_intake_by_keyboard_is_stored_with_its_plan(make_app, driver_for, repository) -> None:
+async def test_a_whole_intake_by_keyboard_is_stored_with_its_plan(make_app, driver_for, repository, store_dir, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
@@ -98,6 +99,12 @@ async def test_a_whole_intake_by_keyboard_is_stored_with_its_plan(make_app, driv
         record_id = app.intake.record_id
         assert "Step 5 of 5: Plan summary" in d.text()
 
+        await d.keys("e")  # export, with the suggested file name
+        await d.until(lambda: app.screen.query("#export-path"), "the export dialog")
+        await d.keys("enter")
+        await d.until(lambda: list(tmp_path.glob("plan-alex-moreno-*.md")), "the exported file")
+        await d.until(lambda: '"action":"export"' in (store_dir / "audit.log").read_text(), "the export in the audit log")
+
     stored = Intake.model_validate(repository.get(record_id, user="test"))
     assert stored.current_step == "summary"
     demographics = stored.medical_history.demographics
@@ -122,6 +129,9 @@ async def test_a_whole_intake_by_keyboard_is_stored_with_its_plan(make_app, driv
     assert len(plan["schedule"]) == 6
     assert plan["treatment_history"]["failed_adequate_trials"] == 2
     assert plan["baseline"]["phq9_total"] == 13
+
+    exports = [line for line in (store_dir / "audit.log").read_text().splitlines() if '"action":"export"' in line]
+    assert len(exports) == 1 and record_id in exports[0] and "Alex" not in exports[0], "audited, without health data"
 
     summary = next(s for s in repository.drafts() if s.record_id == record_id)
     assert (summary.full_name, summary.urgent, summary.blocked, summary.current_step) == ("Alex Moreno", False, False, "summary")
