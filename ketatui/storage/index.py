@@ -46,6 +46,24 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def _urgent_draft(doc: dict[str, Any]) -> bool:
+    """A draft has no plan until every section is in, but a positive suicide screen answered on
+    step 1 must put it at the top of the list at once: ask the rules about what is there."""
+    if not doc.get("asq") and not doc.get("phq9"):
+        return False
+    from pydantic import ValidationError
+
+    from ketatui.intake import Intake
+    from ketatui.protocol import default_protocol
+    from ketatui.rules import evaluate
+
+    try:
+        intake = Intake.model_validate({k: v for k, v in doc.items() if k in Intake.model_fields})
+    except ValidationError:
+        return False
+    return any(flag.severity == "urgent" for flag in evaluate(intake, default_protocol()))
+
+
 def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
     """The stored summary of an intake document (current schema)."""
     demo = ((doc.get("medical_history") or {}).get("demographics") or {})
@@ -60,7 +78,7 @@ def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
         "updated_at": doc.get("updated_at"),
         "updated_by": doc.get("updated_by"),
         "created_by": doc.get("created_by"),
-        "urgent": any(isinstance(f, dict) and f.get("severity") == "urgent" for f in flags),
+        "urgent": any(isinstance(f, dict) and f.get("severity") == "urgent" for f in flags) if plan else _urgent_draft(doc),
         "blocked": bool(plan) and not plan.get("schedulable", True),
         "training": bool(doc.get("training", False)),
         "current_step": doc.get("current_step"),

@@ -143,6 +143,22 @@ def test_list_orders_urgent_first_then_most_recent(repo, make_data):
     assert {r.record_id for r in repo.list()} == {old["record_id"], urgent["record_id"], new["record_id"]}
 
 
+def test_a_draft_with_a_positive_screen_is_urgent_before_it_has_a_plan(repo, make_data):
+    draft = person(make_data, name="Devon Draft", status="draft")
+    for section in ("medications", "side_effects", "goals_support"):
+        draft[section] = None  # stopped on step 1: no plan can be made yet
+    draft["asq"] = {"wished_dead": True, "family_better_off": False, "thoughts_of_killing_self": False,
+                    "ever_tried": False, "thoughts_right_now": False}
+    calm = person(make_data, name="Emery Calm", status="draft")
+    calm["goals_support"] = None
+    repo.create(calm, user="kiosk")
+    stored = repo.create(draft, user="kiosk")
+    assert stored.get("plan") is None
+    rows = {r.full_name: r for r in repo.drafts()}
+    assert rows["Devon Draft"].urgent and not rows["Emery Calm"].urgent
+    assert repo.list()[0].full_name == "Devon Draft"
+
+
 def test_search_by_name_id_prefix_and_birth_date(repo, make_data):
     jordan = repo.create(person(make_data, name="Jordan Ellis", dob="1984-03-14"), user="kiosk")
     repo.create(person(make_data, name="Zoë Ellison", dob="1990-07-02"), user="kiosk")
