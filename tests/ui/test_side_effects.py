@@ -3,61 +3,17 @@ validation messages, restore, and a missing mark reaching the plan summary as CO
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.widgets import Markdown, Static, TextArea
 
-import ketatui.styles
 from ketatui.intake import Intake
 from ketatui.protocol import default_protocol
-from ketatui.screens.clinician_app import THEMES, IntakeApp, load_themes
 from ketatui.screens.plan_summary import PlanSummary
 from ketatui.screens.side_effects import SideEffectsStep, TopicChecklist
-from ketatui.screens.step import IntakeStep
+from step_host import Host, Shell, steady
 from ketatui.side_effects import SIDE_EFFECT_TOPICS
 
-
-class Host(App):
-    """Hosts one step with the App's stylesheet and theme, and records what the step tells the App."""
-
-    CSS_PATH = Path(ketatui.styles.__file__).with_name("base.tcss")
-
-    def __init__(self, step: IntakeStep) -> None:
-        super().__init__()
-        for theme in load_themes():
-            self.register_theme(theme)
-        self.theme = THEMES["default"]
-        self.step = step
-        self.fields_left = 0
-
-    def on_mount(self) -> None:
-        self.push_screen(self.step)
-
-    def on_intake_step_field_left(self) -> None:
-        self.fields_left += 1
-
-
-class Shell(IntakeApp):
-    """The real App shell (progress line, footer, theme) opened on one intake, for snapshots."""
-
-    CSS_PATH = Host.CSS_PATH
-
-    def __init__(self, intake: Intake, theme: str) -> None:
-        super().__init__(protocol=default_protocol(), user="snapshot", theme=theme)
-        self.opening = intake
-
-    def show_start(self) -> None:
-        self.call_later(self.open_intake, self.opening, 0)
-
-
-async def steady(pilot) -> None:
-    """Wait for the step, then stop cursors blinking so every screenshot is the same."""
-    await pilot.pause()
-    await pilot.pause()
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        widget.cursor_blink = False
 
 def host(intake: Intake | None = None, audience: str = "clinician") -> tuple[Host, SideEffectsStep]:
     step = SideEffectsStep(intake or Intake(), default_protocol(), audience=audience)
