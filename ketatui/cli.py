@@ -31,16 +31,24 @@ def _start_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2027-01-11") from None
 
 
+def _protocol_or_report(path: str | None):
+    """The protocol at ``path`` (or the default), or None after printing why it cannot be used."""
+    from ketatui.protocol import ProtocolInvalid, load_protocol
+
+    try:
+        return load_protocol(path)
+    except ProtocolInvalid as exc:
+        _print_problems(f"the protocol {exc.source}", exc.problems)
+        return None
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from ketatui.export import plan_markdown
     from ketatui.intake import IntakeInvalid, parse_intake
     from ketatui.plan import make_plan
-    from ketatui.protocol import ProtocolInvalid, load_protocol
 
-    try:
-        protocol = load_protocol(args.protocol)
-    except ProtocolInvalid as exc:
-        _print_problems(f"the protocol {exc.source}", exc.problems)
+    protocol = _protocol_or_report(args.protocol)
+    if protocol is None:
         return EXIT_BAD_INPUT
     try:
         text = Path(args.intake).read_text(encoding="utf-8") if args.intake != "-" else sys.stdin.read()
@@ -70,12 +78,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_protocol(args: argparse.Namespace) -> int:
     import tomli_w
 
-    from ketatui.protocol import ProtocolInvalid, load_protocol
-
-    try:
-        protocol = load_protocol(args.protocol)
-    except ProtocolInvalid as exc:
-        _print_problems(f"the protocol {exc.source}", exc.problems)
+    protocol = _protocol_or_report(args.protocol)
+    if protocol is None:
         return EXIT_BAD_INPUT
     if args.format == "json":
         print(json.dumps(protocol.model_dump(mode="json"), indent=2))
