@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from ketatui.flags import SEVERITY_WORDS
 from ketatui.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
 from ketatui.intake import Intake
 from ketatui.plan import Plan

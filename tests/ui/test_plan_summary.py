@@ -5,39 +5,28 @@ and says where it went, or why it could not."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.widgets import Input, Markdown, Static
 
 from builders import EXAMPLES, TODAY, build_intake
-import ketatui.styles
 from ketatui.export import plan_markdown, take_home_markdown
 from ketatui.intake import Intake, parse_intake
 from ketatui.plan import make_plan
 from ketatui.protocol import default_protocol
-from ketatui.screens.clinician_app import THEMES, IntakeApp, load_themes
+from ketatui.screens.clinician_app import IntakeApp
 from ketatui.screens.export_dialog import ExportDialog, default_export_name
 from ketatui.screens.plan_summary import PlanSummary
 from ketatui.screens.widgets import ChoiceRow
+import step_host
 
 
-class Host(App):
-    """Hosts one step with the App's stylesheet and theme, and records what the step tells the App."""
-
-    CSS_PATH = Path(ketatui.styles.__file__).with_name("base.tcss")
+class Host(step_host.Host):
+    """The shared step host, also recording each Save the summary asks the App for."""
 
     def __init__(self, step: PlanSummary) -> None:
-        super().__init__()
-        for theme in load_themes():
-            self.register_theme(theme)
-        self.theme = THEMES["default"]
-        self.step = step
+        super().__init__(step)
         self.saves: list[PlanSummary.SaveRequested] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.step)
 
     def on_plan_summary_save_requested(self, message: PlanSummary.SaveRequested) -> None:
         self.saves.append(message)
