@@ -42,7 +42,7 @@ INTERACTION_REASONS: dict[str, str] = {
 }
 
 
-def _yes(intake: Intake, path: str, condition: bool, code: str, what: str) -> Iterator[Flag]:
+def _yes(path: str, condition: bool, code: str, what: str) -> Iterator[Flag]:
     if condition:
         yield make_flag(code, f"Answered yes to '{what}'", path)
 
@@ -75,13 +75,13 @@ def contraindications(intake: Intake, protocol: Protocol, today: date, catalogue
     if mh is None:
         return
     p = mh.physical
-    yield from _yes(intake, f"{_PHYS}.ketamine_allergy", p.ketamine_allergy, "CI-HYPERSENSITIVITY", "allergic reaction to ketamine or esketamine")
+    yield from _yes(f"{_PHYS}.ketamine_allergy", p.ketamine_allergy, "CI-HYPERSENSITIVITY", "allergic reaction to ketamine or esketamine")
     if p.aneurysm or p.arteriovenous_malformation:
         found = [name for name, yes in (("aneurysm", p.aneurysm), ("arteriovenous malformation", p.arteriovenous_malformation)) if yes]
         fields = [f"{_PHYS}.{f}" for f, yes in (("aneurysm", p.aneurysm), ("arteriovenous_malformation", p.arteriovenous_malformation)) if yes]
         yield make_flag("CI-VASCULAR", f"History of {' and '.join(found)} reported; a rise in blood pressure could be dangerous", *fields)
-    yield from _yes(intake, f"{_PHYS}.intracerebral_haemorrhage", p.intracerebral_haemorrhage, "CI-BRAIN-BLEED", "bleeding in the brain")
-    yield from _yes(intake, f"{_PHYS}.stroke", p.stroke, "CI-STROKE", "stroke")
+    yield from _yes(f"{_PHYS}.intracerebral_haemorrhage", p.intracerebral_haemorrhage, "CI-BRAIN-BLEED", "bleeding in the brain")
+    yield from _yes(f"{_PHYS}.stroke", p.stroke, "CI-STROKE", "stroke")
     if p.hyperthyroidism and not p.hyperthyroidism_controlled:
         yield make_flag("CI-THYROTOXICOSIS", "Overactive thyroid reported as not controlled", f"{_PHYS}.hyperthyroidism", f"{_PHYS}.hyperthyroidism_controlled")
     if p.pregnant or p.trying_to_conceive:
@@ -133,14 +133,14 @@ def conditions(intake: Intake, protocol: Protocol, today: date, catalogue: Catal
     if mh is None:
         return
     p, psych, sub = mh.physical, mh.psychiatric, mh.substance_use
-    yield from _yes(intake, f"{_MH}.psychiatric.psychosis", psych.psychosis, "PSYCHOSIS", "psychotic disorder or psychotic features, now or before")
+    yield from _yes(f"{_MH}.psychiatric.psychosis", psych.psychosis, "PSYCHOSIS", "psychotic disorder or psychotic features, now or before")
     sud = [(f, label) for f, label, yes in (
         ("active_substance_use_disorder", "active substance use disorder", sub.active_substance_use_disorder),
         ("past_ketamine_or_pcp_misuse", "past misuse of ketamine or PCP", sub.past_ketamine_or_pcp_misuse),
     ) if yes]
     if sud:
         yield make_flag("SUBSTANCE-USE", "Answered yes to " + " and ".join(f"'{label}'" for _, label in sud), *(f"{_MH}.substance_use.{f}" for f, _ in sud))
-    yield from _yes(intake, f"{_PHYS}.breastfeeding", p.breastfeeding, "BREASTFEEDING", "breastfeeding")
+    yield from _yes(f"{_PHYS}.breastfeeding", p.breastfeeding, "BREASTFEEDING", "breastfeeding")
     heart = [(f, label) for f, label, yes in (
         ("coronary_disease", "coronary heart disease or angina", p.coronary_disease),
         ("heart_failure", "heart failure", p.heart_failure),
