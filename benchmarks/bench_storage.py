@@ -57,7 +57,7 @@ STARTUP_RUNS = 9
 
 def documents(count: int, seed: int):
     """``count`` synthetic intakes: a pool of distinct ones, each reused with a new record id."""
-    from ketatui.storage.cli import demo_documents
+    from ketatui.commands.records import demo_documents
 
     pool = demo_documents(min(POOL, count), seed)
     rng = random.Random(seed)
@@ -127,7 +127,7 @@ def workload(sample: Path, count: int) -> list[tuple[str, str]]:
 
 def measure_ketatui(store: Path, key: Path, sample: Path, ops: int) -> dict:
     """What the app does: open, show the first page, then get, save and search."""
-    import ketatui.storage.tinydb_store  # noqa: F401  (so "open" times the open, not the import)
+    import ketatui.storage.tinydb.store  # noqa: F401  (so "open" times the open, not the import)
     from ketatui.storage import open_repository
 
     t = time.perf_counter()
@@ -203,7 +203,7 @@ STARTUP = """
 import json, sys, time
 t0 = time.perf_counter()
 from ketatui.storage import open_repository
-import ketatui.storage.tinydb_store  # imported by the first open; timed with the imports
+import ketatui.storage.tinydb.store  # imported by the first open; timed with the imports
 t1 = time.perf_counter()
 open_repository(sys.argv[1], key_file=sys.argv[2])
 t2 = time.perf_counter()

@@ -116,7 +116,7 @@ def environment(folder: Path) -> dict[str, str]:
 
 def seed_draft(env: dict[str, str], step: str, page: str | None = None) -> None:
     """One draft in a fresh store: the base example left at ``step`` (and ``page``)."""
-    from ketatui.intake import parse_intake
+    from ketatui.intake.document import parse_intake
     from ketatui.storage import open_repository
 
     intake = parse_intake((ROOT / "examples" / "01-treatment-resistant-uncomplicated.json").read_text())

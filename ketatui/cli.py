@@ -33,7 +33,7 @@ def _start_date(text: str) -> date:
 
 def _protocol_or_report(path: str | None):
     """The protocol at ``path`` (or the default), or None after printing why it cannot be used."""
-    from ketatui.protocol import ProtocolInvalid, load_protocol
+    from ketatui.clinical.protocol import ProtocolInvalid, load_protocol
 
     try:
         return load_protocol(path)
@@ -43,9 +43,9 @@ def _protocol_or_report(path: str | None):
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from ketatui.export import plan_markdown
-    from ketatui.intake import IntakeInvalid, parse_intake
-    from ketatui.plan import make_plan
+    from ketatui.exchange.markdown import plan_markdown
+    from ketatui.intake.document import IntakeInvalid, parse_intake
+    from ketatui.clinical.plan import make_plan
 
     protocol = _protocol_or_report(args.protocol)
     if protocol is None:
@@ -69,7 +69,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from ketatui.intake import intake_json_schema
+    from ketatui.intake.document import intake_json_schema
 
     print(json.dumps(intake_json_schema(), indent=2))
     return EXIT_OK
@@ -132,7 +132,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     protocol.set_defaults(handler=cmd_protocol)
 
     if _wants_a_command(sys.argv[1:] if argv is None else argv):
-        from ketatui.storage.cli import add_commands
+        from ketatui.commands.records import add_commands
 
         add_commands(sub)
     return parser

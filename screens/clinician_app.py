@@ -40,8 +40,8 @@ from ketatui.screens.start import StartScreen
 from ketatui.screens.too_small import TooSmallScreen, too_small
 
 if TYPE_CHECKING:
-    from ketatui.intake import Intake
-    from ketatui.protocol import Protocol
+    from ketatui.intake.document import Intake
+    from ketatui.clinical.protocol import Protocol
     from ketatui.screens.step import IntakeStep, StepResult
 
 #: Where each step's screen lives; imported when first shown, so a missing one never stops the App.
@@ -60,7 +60,7 @@ STEP_SECTIONS: dict[str, tuple[str, ...]] = {
     "goals_support": ("goals_support",),
     "summary": (),
 }
-STEP_IDS = tuple(STEP_MODULES)  # the order of ketatui.intake.STEPS (a test keeps them the same)
+STEP_IDS = tuple(STEP_MODULES)  # the order of ketatui.intake.document.STEPS (a test keeps them the same)
 THEMES = {"default": "ketatui", "high-contrast": "ketatui-high-contrast"}
 
 
@@ -195,7 +195,7 @@ class IntakeApp(App[int]):
         """Thread, after the first paint: the protocol, the store and its drafts, then the core the
         steps need, so New and Resume open at once. Every failure reaches the screen in words."""
         try:
-            from ketatui.protocol import ProtocolInvalid, load_protocol
+            from ketatui.clinical.protocol import ProtocolInvalid, load_protocol
 
             protocol = self.protocol or load_protocol()
         except ProtocolInvalid as exc:
@@ -215,12 +215,12 @@ class IntakeApp(App[int]):
             self.post_message(self.Loaded(error=_plain(exc)))
             return
         self.post_message(self.Loaded(repository=repository, drafts=drafts, protocol=protocol, user=user))
-        for module in ("ketatui.rules", "ketatui.plan", *STEP_MODULES.values()):
+        for module in ("ketatui.clinical.rules", "ketatui.clinical.plan", *STEP_MODULES.values()):
             try:
                 importlib.import_module(module)
             except ImportError:
                 pass  # a step not in this build: step_class says so when it is needed
-        from ketatui.catalogue import Catalogue
+        from ketatui.clinical.catalogue import Catalogue
 
         Catalogue.default()
 
@@ -302,7 +302,7 @@ class IntakeApp(App[int]):
         line.saved = self._save_state
 
     def finished(self, step_id: str) -> bool:
-        from ketatui.intake import REQUIRED_SECTIONS
+        from ketatui.intake.document import REQUIRED_SECTIONS
 
         assert self.intake is not None
         needed = [name for name in STEP_SECTIONS[step_id] if name in dict(REQUIRED_SECTIONS)]
@@ -323,8 +323,8 @@ class IntakeApp(App[int]):
     def _derived_plan(self) -> dict[str, Any] | None:
         """The plan as the core derives it from the answers now (stored with the intake), or None
         while a section it needs is missing."""
-        from ketatui.intake import IntakeInvalid
-        from ketatui.plan import make_plan
+        from ketatui.intake.document import IntakeInvalid
+        from ketatui.clinical.plan import make_plan
 
         assert self.intake is not None
         try:
@@ -335,7 +335,7 @@ class IntakeApp(App[int]):
     def _recompute_urgent(self, *, announce: bool = True) -> None:
         """Urgent when the rules raise an urgent flag, or a suicide screen is positive as it is answered.
         Turning urgent shows the crisis dialog once, after the current action has finished."""
-        from ketatui.rules import evaluate
+        from ketatui.clinical.rules import evaluate
 
         assert self.intake is not None
         flags = evaluate(self.intake, self.protocol)
@@ -657,8 +657,8 @@ class ClinicianApp(IntakeApp):
         if message.doc is not None:
             from pydantic import ValidationError
 
-            from ketatui.fields import problems_from
-            from ketatui.intake import Intake
+            from ketatui.intake.fields import problems_from
+            from ketatui.intake.document import Intake
 
             try:
                 intake = Intake.model_validate(message.doc)
@@ -675,7 +675,7 @@ class ClinicianApp(IntakeApp):
         if choice.action == "quit":
             self.exit(0)
         elif choice.action == "new":
-            from ketatui.intake import Intake
+            from ketatui.intake.document import Intake
 
             await self.open_intake(Intake(), stored_rev=0)
         else:
@@ -692,7 +692,7 @@ def _answered(value: Any) -> bool:
 
 
 def _step_title(step_id: str) -> str:
-    from ketatui.intake import STEPS
+    from ketatui.intake.document import STEPS
 
     return dict(STEPS)[step_id]
 

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ketatui.protocol import CrisisContact
+from ketatui.clinical.protocol import CrisisContact
 from ketatui.screens.widgets import CrisisPanel
 
 

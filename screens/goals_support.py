@@ -18,8 +18,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.events import DescendantBlur
 from textual.widgets import Button, Footer, Static, TextArea
 
-from ketatui.fields import FieldProblem, problems_from
-from ketatui.goals import Contact, Goal, GoalsAndSupport, TreatingClinician
+from ketatui.intake.fields import FieldProblem, problems_from
+from ketatui.intake.goals import Contact, Goal, GoalsAndSupport, TreatingClinician
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import LabelledField, control_for, title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK

@@ -21,8 +21,8 @@ from textual.events import DescendantBlur
 from textual.widget import Widget
 from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
 
-from ketatui.fields import FieldProblem, problems_from
-from ketatui.history import (
+from ketatui.intake.fields import FieldProblem, problems_from
+from ketatui.intake.history import (
     AntidepressantTrial,
     Demographics,
     MedicalHistory,
@@ -31,7 +31,7 @@ from ketatui.history import (
     SubstanceUse,
     Vitals,
 )
-from ketatui.instruments import (
+from ketatui.intake.instruments import (
     ASQ,
     ASQ_ACUITY_QUESTION,
     ASQ_ATTRIBUTION,
@@ -48,7 +48,7 @@ from ketatui.instruments import (
     PHQ9_STEM,
     PHQ_ATTRIBUTION,
 )
-from ketatui.intake import Intake
+from ketatui.intake.document import Intake
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import ChoiceRow, CrisisPanel, LabelledField, YesBox, control_for, title_of
 from ketatui.screens.navigation import PageChanged, ScreeningChanged

@@ -27,13 +27,13 @@ from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Static
 
-from ketatui.catalogue import Catalogue
-from ketatui.fields import FieldProblem, problems_from
-from ketatui.flags import Flag
-from ketatui.intake import Intake
-from ketatui.medications import MedicationEntry, Medications
-from ketatui.protocol import Protocol
-from ketatui.rules import interactions
+from ketatui.clinical.catalogue import Catalogue
+from ketatui.intake.fields import FieldProblem, problems_from
+from ketatui.clinical.flags import Flag
+from ketatui.intake.document import Intake
+from ketatui.intake.medications import MedicationEntry, Medications
+from ketatui.clinical.protocol import Protocol
+from ketatui.clinical.rules import interactions
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import YesBox, title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK

@@ -19,13 +19,13 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Markdown, Static
 
-from ketatui.export import plan_markdown, take_home_markdown
-from ketatui.fields import FieldProblem
-from ketatui.flags import SEVERITY_WORDS
-from ketatui.intake import Intake, IntakeInvalid
-from ketatui.plan import Plan, make_plan
-from ketatui.protocol import Protocol
-from ketatui.rules import evaluate
+from ketatui.exchange.markdown import plan_markdown, take_home_markdown
+from ketatui.intake.fields import FieldProblem
+from ketatui.clinical.flags import SEVERITY_WORDS
+from ketatui.intake.document import Intake, IntakeInvalid
+from ketatui.clinical.plan import Plan, make_plan
+from ketatui.clinical.protocol import Protocol
+from ketatui.clinical.rules import evaluate
 from ketatui.screens.export_dialog import ExportDialog, ExportRequest, default_export_name
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets.field import PROBLEM_MARK

@@ -20,11 +20,11 @@ from textual.message import Message
 from textual.widgets import Footer, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ketatui.fields import FieldProblem, problems_from
+from ketatui.intake.fields import FieldProblem, problems_from
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
-from ketatui.side_effects import SIDE_EFFECT_TOPICS, TOPIC_IDS, SideEffectDiscussion, SideEffectTopic, topic
+from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS, TOPIC_IDS, SideEffectDiscussion, SideEffectTopic, topic
 
 #: The free-text fields, with the words a patient sees above each box (clinicians see the model's titles).
 TEXT_FIELDS: tuple[tuple[str, str], ...] = (

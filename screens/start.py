@@ -46,7 +46,7 @@ def when(text: str | None) -> str:
 
 def draft_line(number: int, draft) -> str:
     """One draft on one line: number, URGENT, name, where it stopped, when it was saved and by whom."""
-    from ketatui.intake import STEPS
+    from ketatui.intake.document import STEPS
 
     urgent = "!! URGENT  " if draft.urgent else ""
     step = dict(STEPS).get(draft.current_step or "", "Medical history")

@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 from textual.message import Message
 from textual.screen import Screen
 
-from ketatui.fields import FieldProblem
-from ketatui.intake import Intake
-from ketatui.protocol import Protocol
+from ketatui.intake.fields import FieldProblem
+from ketatui.intake.document import Intake
+from ketatui.clinical.protocol import Protocol
 
 
 @dataclass
@@ -40,7 +40,7 @@ class StepResult:
 class IntakeStep(Screen):
     """Base class for the five steps. Subclasses set the class variables and implement the two methods."""
 
-    step_id: ClassVar[str]  # one of ketatui.intake.STEPS ids
+    step_id: ClassVar[str]  # one of ketatui.intake.document.STEPS ids
     step_title: ClassVar[str]
     help_text: ClassVar[str]  # F1: why these questions are asked, in the audience's words
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
-from ketatui.intake import STEPS, Intake
-from ketatui.protocol import Protocol
+from ketatui.intake.document import STEPS, Intake
+from ketatui.clinical.protocol import Protocol
 from ketatui.screens.step import IntakeStep, StepResult
 
 

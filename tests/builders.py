@@ -23,8 +23,8 @@ from typing import Any
 
 import tomli_w
 
-from ketatui.intake import Intake, parse_intake
-from ketatui.protocol import Protocol, _default_text, parse_protocol
+from ketatui.intake.document import Intake, parse_intake
+from ketatui.clinical.protocol import Protocol, _default_text, parse_protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

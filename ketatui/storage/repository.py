@@ -87,7 +87,7 @@ def open_repository(
     store (``StoreMissing``), for commands that only read.
     """
     from ketatui.storage.paths import data_dir_from, key_file_from
-    from ketatui.storage.tinydb_store import TinyDBRepository
+    from ketatui.storage.tinydb.store import TinyDBRepository
 
     return TinyDBRepository.open(
         data_dir_from(data_dir),

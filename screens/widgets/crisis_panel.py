@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-    from ketatui.protocol import CrisisContact
+    from ketatui.clinical.protocol import CrisisContact
 
 
 def crisis_text(contacts: Sequence[CrisisContact], reasons: Sequence[str] = (), *, code: str = "RISK-SUICIDE-SCREEN") -> str:
     """Plain text: the severity words and flag title, why (when the rules have said), then every contact."""
-    from ketatui.flags import FLAG_DEFINITIONS, SEVERITY_WORDS
+    from ketatui.clinical.flags import FLAG_DEFINITIONS, SEVERITY_WORDS
 
     _, title = FLAG_DEFINITIONS[code]
     lines = [f"!! {SEVERITY_WORDS['urgent']}: {title}"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ketatui import __version__
-from ketatui.protocol import Protocol, default_protocol, parse_protocol
+from ketatui.clinical.protocol import Protocol, default_protocol, parse_protocol
 
 from builders import EXAMPLES, build_data, protocol_toml
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ketatui.intake import Intake
+from ketatui.intake.document import Intake
 from ketatui.screens.clinician_app import ClinicianApp
 from ketatui.screens.medical_history import MedicalHistoryStep
 from ketatui.screens.widgets import field_id

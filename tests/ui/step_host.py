@@ -8,8 +8,8 @@ from pathlib import Path
 from textual.app import App
 
 import ketatui.styles
-from ketatui.intake import Intake
-from ketatui.protocol import default_protocol
+from ketatui.intake.document import Intake
+from ketatui.clinical.protocol import default_protocol
 from ketatui.screens.clinician_app import THEMES, IntakeApp, load_themes
 from ketatui.screens.step import IntakeStep
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from ketatui.intake import Intake
+from ketatui.intake.document import Intake
 from ketatui.screens.clinician_app import ClinicianApp, StepPicker
 from ketatui.screens.help import HelpScreen
 from ketatui.screens.start import StartScreen
@@ -118,7 +118,7 @@ async def test_quit_saves_what_is_on_screen_first(make_app, driver_for, reposito
 
 
 def test_the_app_knows_the_steps_in_the_cores_order() -> None:
-    from ketatui.intake import STEPS
+    from ketatui.intake.document import STEPS
     from ketatui.screens.clinician_app import STEP_IDS, STEP_SECTIONS
 
     assert STEP_IDS == tuple(step_id for step_id, _ in STEPS)

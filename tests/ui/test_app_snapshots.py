@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from ketatui.plan import make_plan
-from ketatui.protocol import default_protocol
+from ketatui.clinical.plan import make_plan
+from ketatui.clinical.protocol import default_protocol
 from ketatui.screens.clinician_app import ClinicianApp
 from ketatui.screens.medical_history import PAGE_IDS, MedicalHistoryStep
 from ketatui.screens.start import StartScreen

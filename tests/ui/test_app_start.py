@@ -39,8 +39,8 @@ async def test_drafts_are_listed_with_where_they_stopped_and_a_number_opens_one(
 
 async def test_an_urgent_draft_says_so_in_words(make_app, driver_for, repository, make_intake) -> None:
     urgent = make_intake({"asq.wished_dead": True, "asq.thoughts_right_now": False})
-    from ketatui.plan import make_plan
-    from ketatui.protocol import default_protocol
+    from ketatui.clinical.plan import make_plan
+    from ketatui.clinical.protocol import default_protocol
 
     urgent.plan = make_plan(urgent, default_protocol()).model_dump(mode="json")
     urgent.status = "draft"
@@ -131,7 +131,7 @@ def test_nothing_heavy_is_imported_before_the_first_paint() -> None:
     import sys
 
     code = ("import sys, ketatui.screens.clinician_app; "
-            "print(sorted(m for m in sys.modules if m == 'pydantic' or m.startswith(('ketatui.intake', 'ketatui.storage', 'ketatui.rules'))))")
+            "print(sorted(m for m in sys.modules if m == 'pydantic' or m.startswith(('ketatui.intake.document', 'ketatui.storage', 'ketatui.clinical.rules'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
 

@@ -7,8 +7,8 @@ are checked against the answers typed, and the store's summary of the record is 
 
 from __future__ import annotations
 
-from ketatui.intake import Intake
-from ketatui.side_effects import SIDE_EFFECT_TOPICS
+from ketatui.intake.document import Intake
+from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
 
 PHQ9 = (2, 2, 2, 2, 1, 2, 1, 1, 0)  # 13: moderate, question 9 "Not at all"
 GAD7 = (1, 1, 1, 1, 0, 0, 0)  # 4: minimal

@@ -8,8 +8,8 @@ import pytest
 from textual.widgets import Input, TextArea
 
 from builders import build_intake
-from ketatui.intake import Intake
-from ketatui.protocol import default_protocol
+from ketatui.intake.document import Intake
+from ketatui.clinical.protocol import default_protocol
 from ketatui.screens.goals_support import FieldGroup, GoalsSupportStep
 from step_host import Host, Shell, steady
 from ketatui.screens.widgets import ChoiceRow, YesBox

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ketatui.intake import Intake
+from ketatui.intake.document import Intake
 from ketatui.screens.medical_history import MedicalHistoryStep
 
 DOB = "medical_history.demographics.date_of_birth"

@@ -3,8 +3,8 @@ the store's summary marked urgent once the answers are complete."""
 
 from __future__ import annotations
 
-from ketatui.intake import Intake
-from ketatui.rules import evaluate
+from ketatui.intake.document import Intake
+from ketatui.clinical.rules import evaluate
 from ketatui.screens.crisis import CrisisScreen
 
 CONTACTS = [

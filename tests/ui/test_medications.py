@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static
 
-from ketatui.intake import Intake
-from ketatui.protocol import default_protocol
+from ketatui.intake.document import Intake
+from ketatui.clinical.protocol import default_protocol
 from ketatui.screens.medications import WHY_AFTER_SECONDS, MedicationRow, MedicationsStep
 from step_host import Host, Shell, steady
 from ketatui.screens.widgets import YesBox

@@ -10,10 +10,10 @@ import pytest
 from textual.widgets import Input, Markdown, Static
 
 from builders import EXAMPLES, TODAY, build_intake
-from ketatui.export import plan_markdown, take_home_markdown
-from ketatui.intake import Intake, parse_intake
-from ketatui.plan import make_plan
-from ketatui.protocol import default_protocol
+from ketatui.exchange.markdown import plan_markdown, take_home_markdown
+from ketatui.intake.document import Intake, parse_intake
+from ketatui.clinical.plan import make_plan
+from ketatui.clinical.protocol import default_protocol
 from ketatui.screens.clinician_app import IntakeApp
 from ketatui.screens.export_dialog import ExportDialog, default_export_name
 from ketatui.screens.plan_summary import PlanSummary

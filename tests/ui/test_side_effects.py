@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Markdown, Static, TextArea
 
-from ketatui.intake import Intake
-from ketatui.protocol import default_protocol
+from ketatui.intake.document import Intake
+from ketatui.clinical.protocol import default_protocol
 from ketatui.screens.plan_summary import PlanSummary
 from ketatui.screens.side_effects import SideEffectsStep, TopicChecklist
 from step_host import Host, Shell, steady
-from ketatui.side_effects import SIDE_EFFECT_TOPICS
+from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
 
 
 def host(intake: Intake | None = None, audience: str = "clinician") -> tuple[Host, SideEffectsStep]:

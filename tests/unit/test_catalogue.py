@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ketatui.catalogue import Catalogue, MedicationMatch, Medicine, core_name
+from ketatui.clinical.catalogue import Catalogue, MedicationMatch, Medicine, core_name
 
 # The INT-* codes of the DESIGN.md flag table; the catalogue may use no other.
 DESIGN_INT_CODES = {
@@ -382,7 +382,7 @@ def test_medicine_validates_groups_and_codes() -> None:
 
 
 def test_catalogue_module_does_not_import_textual() -> None:
-    code = "import sys, ketatui.catalogue; sys.exit('textual' in sys.modules)"
+    code = "import sys, ketatui.clinical.catalogue; sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 

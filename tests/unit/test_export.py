@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from ketatui.export import DRAFT_NOTICE, intake_markdown, plan_markdown, take_home_markdown
-from ketatui.flags import FLAG_DEFINITIONS
-from ketatui.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
-from ketatui.plan import make_plan
-from ketatui.protocol import default_protocol
+from ketatui.exchange.markdown import DRAFT_NOTICE, intake_markdown, plan_markdown, take_home_markdown
+from ketatui.clinical.flags import FLAG_DEFINITIONS
+from ketatui.intake.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
+from ketatui.clinical.plan import make_plan
+from ketatui.clinical.protocol import default_protocol
 
 from builders import TODAY
 

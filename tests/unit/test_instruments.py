@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from ketatui import instruments as ins
-from ketatui.instruments import ASQ, GAD7, PHQ9, is_remission, is_response, percent_change
+from ketatui.intake import instruments as ins
+from ketatui.intake.instruments import ASQ, GAD7, PHQ9, is_remission, is_response, percent_change
 
 from builders import phq9_answers
 

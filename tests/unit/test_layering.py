@@ -22,7 +22,7 @@ import ketatui
 skip = {UI_OR_ENTRY!r}
 imported, failed = [], {{}}
 for info in pkgutil.walk_packages(ketatui.__path__, "ketatui.", onerror=lambda name: failed.setdefault(name, "walk failed")):
-    if info.name.startswith(skip):
+    if info.name in skip or info.name.startswith(tuple(name + "." for name in skip)):
         continue
     try:
         importlib.import_module(info.name)
@@ -44,9 +44,9 @@ def test_the_core_imports_neither_textual_nor_rich() -> None:
     result = run_python(IMPORT_THE_CORE)
     assert result["failed"] == {}
     assert result["ui"] == [], f"the core pulled in the UI: {result['ui'][:10]}"
-    must_have = {"ketatui.fields", "ketatui.history", "ketatui.instruments", "ketatui.medications", "ketatui.side_effects",
-                 "ketatui.goals", "ketatui.intake", "ketatui.protocol", "ketatui.flags", "ketatui.trd", "ketatui.rules",
-                 "ketatui.schedule", "ketatui.plan", "ketatui.export", "ketatui.synthetic", "ketatui.catalogue"}
+    must_have = {"ketatui.intake.fields", "ketatui.intake.history", "ketatui.intake.instruments", "ketatui.intake.medications", "ketatui.intake.side_effects",
+                 "ketatui.intake.goals", "ketatui.intake.document", "ketatui.clinical.protocol", "ketatui.clinical.flags", "ketatui.clinical.trd", "ketatui.clinical.rules",
+                 "ketatui.clinical.schedule", "ketatui.clinical.plan", "ketatui.exchange.markdown", "ketatui.intake.synthetic", "ketatui.clinical.catalogue"}
     assert must_have <= set(result["imported"]), sorted(must_have - set(result["imported"]))
 
 

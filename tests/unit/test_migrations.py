@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ketatui.intake import parse_intake
-from ketatui.migrations import MIGRATIONS, migrate
-from ketatui.schema import SCHEMA_VERSION
+from ketatui.intake.document import parse_intake
+from ketatui.intake.migrations import MIGRATIONS, migrate
+from ketatui.intake.schema import SCHEMA_VERSION
 
 FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "v1").glob("*.json"))
 
@@ -64,7 +64,7 @@ def test_current_documents_pass_through_and_newer_ones_are_refused(make_data):
 def test_a_store_holding_v1_documents_reads_and_lists_them_as_current(tmp_path):
     """Stored v1 records (as an older ketatui wrote them) open, list and save as the current schema."""
     from ketatui.storage import open_repository
-    from ketatui.storage.tinydb_store import REVISIONS
+    from ketatui.storage.tinydb.store import REVISIONS
 
     repo = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
     for path in FIXTURES:

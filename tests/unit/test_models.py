@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from ketatui.history import Demographics
-from ketatui.intake import REQUIRED_SECTIONS, Intake, IntakeInvalid, intake_json_schema, parse_intake
-from ketatui.schema import SCHEMA_VERSION
-from ketatui.side_effects import TOPIC_IDS
+from ketatui.intake.history import Demographics
+from ketatui.intake.document import REQUIRED_SECTIONS, Intake, IntakeInvalid, intake_json_schema, parse_intake
+from ketatui.intake.schema import SCHEMA_VERSION
+from ketatui.intake.side_effects import TOPIC_IDS
 
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
@@ -179,7 +179,7 @@ def test_bmi_is_rounded_to_one_decimal(height, weight, bmi) -> None:
 
 
 def test_side_effect_topics_all_have_plain_explanations() -> None:
-    from ketatui.side_effects import SIDE_EFFECT_TOPICS
+    from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
 
     assert len(TOPIC_IDS) == len(SIDE_EFFECT_TOPICS) == 11
     for topic in SIDE_EFFECT_TOPICS:

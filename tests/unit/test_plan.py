@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from ketatui.export import plan_markdown
-from ketatui.flags import FLAG_DEFINITIONS
-from ketatui.intake import Intake, IntakeInvalid
-from ketatui.plan import make_plan
-from ketatui.protocol import default_protocol
-from ketatui.schedule import is_open, next_open_day
+from ketatui.exchange.markdown import plan_markdown
+from ketatui.clinical.flags import FLAG_DEFINITIONS
+from ketatui.intake.document import Intake, IntakeInvalid
+from ketatui.clinical.plan import make_plan
+from ketatui.clinical.protocol import default_protocol
+from ketatui.clinical.schedule import is_open, next_open_day
 
 from builders import TODAY, phq9_answers
 

@@ -18,16 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from ketatui.catalogue import Catalogue
-from ketatui.export import plan_markdown, take_home_markdown
-from ketatui.flags import FLAG_DEFINITIONS, SEVERITIES
-from ketatui.history import Diagnosis, Sex
-from ketatui.instruments import is_response
-from ketatui.intake import Intake, IntakeInvalid, parse_intake
-from ketatui.plan import Plan, make_plan
-from ketatui.protocol import default_protocol
-from ketatui.schedule import is_open
-from ketatui.side_effects import TOPIC_IDS
+from ketatui.clinical.catalogue import Catalogue
+from ketatui.exchange.markdown import plan_markdown, take_home_markdown
+from ketatui.clinical.flags import FLAG_DEFINITIONS, SEVERITIES
+from ketatui.intake.history import Diagnosis, Sex
+from ketatui.intake.instruments import is_response
+from ketatui.intake.document import Intake, IntakeInvalid, parse_intake
+from ketatui.clinical.plan import Plan, make_plan
+from ketatui.clinical.protocol import default_protocol
+from ketatui.clinical.schedule import is_open
+from ketatui.intake.side_effects import TOPIC_IDS
 
 from builders import TODAY, build_protocol, phq9_answers, set_path
 

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from ketatui.cli import main
-from ketatui.protocol import Protocol, ProtocolInvalid, default_protocol, load_protocol, parse_protocol
+from ketatui.clinical.protocol import Protocol, ProtocolInvalid, default_protocol, load_protocol, parse_protocol
 
 
 def test_defaults_load_with_the_published_numbers() -> None:

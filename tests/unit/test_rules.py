@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from ketatui.flags import FLAG_DEFINITIONS, SEVERITIES
-from ketatui.intake import Intake
-from ketatui.protocol import default_protocol
-from ketatui.rules import evaluate
+from ketatui.clinical.flags import FLAG_DEFINITIONS, SEVERITIES
+from ketatui.intake.document import Intake
+from ketatui.clinical.protocol import default_protocol
+from ketatui.clinical.rules import evaluate
 
 from builders import TODAY, phq9_answers
 
@@ -300,8 +300,8 @@ def test_a_code_is_raised_once_naming_every_answer_behind_it(make_intake) -> Non
 
 
 def test_every_interaction_code_in_the_catalogue_is_a_flag_with_a_reason() -> None:
-    from ketatui.catalogue import Catalogue
-    from ketatui.rules import INTERACTION_REASONS
+    from ketatui.clinical.catalogue import Catalogue
+    from ketatui.clinical.rules import INTERACTION_REASONS
 
     used = {code for medicine in Catalogue.default().medicines for code in medicine.interactions}
     assert used <= set(FLAG_DEFINITIONS)

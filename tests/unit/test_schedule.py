@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ketatui.protocol import WEEKDAYS, ScheduleRules, default_protocol
-from ketatui.schedule import is_open, next_open_day, session_dates
+from ketatui.clinical.protocol import WEEKDAYS, ScheduleRules, default_protocol
+from ketatui.clinical.schedule import is_open, next_open_day, session_dates
 
 RULES = default_protocol().schedule
 IV = [(6, 2)]

@@ -93,6 +93,6 @@ def test_an_interrupted_line_is_reported_and_the_chain_goes_on(repo):
 
 
 def test_verify_with_another_key_fails(repo, tmp_path):
-    from ketatui.storage.audit import AuditLog
+    from ketatui.storage.tinydb.audit import AuditLog
 
     assert not AuditLog(repo.layout.audit, b"k" * 32).verify().ok

@@ -9,7 +9,7 @@ import tarfile
 import pytest
 
 from ketatui.storage import WrongKey, open_repository
-from ketatui.storage.backup import BackupInvalid, backup, restore
+from ketatui.storage.tinydb.backup import BackupInvalid, backup, restore
 
 NAME = "Henrietta Abernathy-Quist"
 

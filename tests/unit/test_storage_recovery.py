@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ketatui.storage import open_repository
-from ketatui.storage import tinydb_store
-from ketatui.storage.audit import AuditLog
+from ketatui.storage.tinydb import store as tinydb_store
+from ketatui.storage.tinydb.audit import AuditLog
 
 
 class Died(BaseException):

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from ketatui.intake import parse_intake
+from ketatui.intake.document import parse_intake
 from ketatui.storage import (
     InvalidRequest,
     NewerSchema,
@@ -207,7 +207,7 @@ def test_another_session_sees_every_write_at_once(open_store, make_data):
 
 def test_the_list_cache_does_not_trust_timestamps(open_store, make_data):
     """A shard rewritten to the same size with the same modification time is still re-read."""
-    from ketatui.storage import index
+    from ketatui.storage.tinydb import index
 
     mine, theirs = open_store(), open_store()
     made = theirs.create(person(make_data, name="Anne Aaaa"), user="kiosk")
@@ -288,7 +288,7 @@ def test_a_store_this_account_cannot_write_to_is_a_plain_error(open_store, make_
 
 def test_a_write_waits_for_the_lock_then_gives_up_plainly(repo, make_data):
     from ketatui.storage import StoreLocked
-    from ketatui.storage.locking import StoreLock
+    from ketatui.storage.tinydb.locking import StoreLock
 
     made = repo.create(person(make_data), user="kiosk")
     repo.lock.timeout = 0.2

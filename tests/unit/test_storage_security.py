@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ketatui.storage import InsecurePermissions, MissingKey, StoreCorrupt, WrongKey, open_repository
-from ketatui.storage.index import shard_of
+from ketatui.storage.tinydb.index import shard_of
 
 NAME = "Marguerite Okonkwo-Lindqvist"
 

@@ -1,6 +1,6 @@
 """The flag vocabulary: stable codes, their severity and title (DESIGN.md, Flags).
 
-Codes never change; the protocol tunes thresholds only. Rules in ``ketatui.rules`` raise them.
+Codes never change; the protocol tunes thresholds only. Rules in ``ketatui.clinical.rules`` raise them.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ketatui.storage.atomic import write_atomic
-from ketatui.storage.crypto import SCRYPT_DEFAULTS, Keys, Unreadable, create_key_file, key_from_passphrase, read_key_file
+from ketatui.storage.tinydb.crypto import SCRYPT_DEFAULTS, Keys, Unreadable, create_key_file, key_from_passphrase, read_key_file
 from ketatui.storage.errors import MissingKey, NewerSchema, StoreCorrupt, WrongKey
 from ketatui.storage.paths import read_private
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketatui.catalogue import Catalogue
-from ketatui.history import AntidepressantTrial, PsychiatricHistory
-from ketatui.protocol import Protocol
+from ketatui.clinical.catalogue import Catalogue
+from ketatui.intake.history import AntidepressantTrial, PsychiatricHistory
+from ketatui.clinical.protocol import Protocol
 
 
 @dataclass(frozen=True)

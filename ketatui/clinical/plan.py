@@ -13,14 +13,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ketatui.catalogue import Catalogue
-from ketatui.flags import Flag
-from ketatui.goals import Contact, Goal, TreatingClinician
-from ketatui.intake import Intake, IntakeInvalid, Route
-from ketatui.protocol import CrisisContact, Protocol, RouteCourse
-from ketatui.rules import evaluate, medication_matches
-from ketatui.schedule import next_open_day, session_dates
-from ketatui.trd import judge_trials
+from ketatui.clinical.catalogue import Catalogue
+from ketatui.clinical.flags import Flag
+from ketatui.intake.goals import Contact, Goal, TreatingClinician
+from ketatui.intake.document import Intake, IntakeInvalid, Route
+from ketatui.clinical.protocol import CrisisContact, Protocol, RouteCourse
+from ketatui.clinical.rules import evaluate, medication_matches
+from ketatui.clinical.schedule import next_open_day, session_dates
+from ketatui.clinical.trd import judge_trials
 
 ROUTE_NAMES: dict[str, str] = {
     "iv_ketamine": "IV racemic ketamine (0.5 mg/kg over 40 minutes, off-label)",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ketatui.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
-from ketatui.intake import Intake
-from ketatui.plan import Plan
+from ketatui.intake.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
+from ketatui.intake.document import Intake
+from ketatui.clinical.plan import Plan
 
 DRAFT_NOTICE = "Draft plan for clinician review. It is not a decision: a clinician decides and signs."
 

@@ -17,7 +17,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ketatui.schema import SCHEMA_VERSION
+from ketatui.intake.schema import SCHEMA_VERSION
 
 Document = dict[str, Any]
 

@@ -14,13 +14,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ketatui.fields import FieldProblem, problems_from
-from ketatui.goals import GoalsAndSupport
-from ketatui.history import MedicalHistory
-from ketatui.instruments import ASQ, GAD7, PHQ9
-from ketatui.medications import Medications
-from ketatui.schema import SCHEMA_VERSION
-from ketatui.side_effects import SideEffectDiscussion
+from ketatui.intake.fields import FieldProblem, problems_from
+from ketatui.intake.goals import GoalsAndSupport
+from ketatui.intake.history import MedicalHistory
+from ketatui.intake.instruments import ASQ, GAD7, PHQ9
+from ketatui.intake.medications import Medications
+from ketatui.intake.schema import SCHEMA_VERSION
+from ketatui.intake.side_effects import SideEffectDiscussion
 
 Status = Literal["draft", "submitted", "reviewed", "signed"]
 Route = Literal["iv_ketamine", "esketamine"]

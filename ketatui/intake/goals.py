@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ketatui.fields import LongText, Phone, RequiredText, Section, ShortText
+from ketatui.intake.fields import LongText, Phone, RequiredText, Section, ShortText
 
 LivingSituation = Literal[
     "lives alone", "with partner or family", "with others", "supported housing", "no fixed address", "not stated",

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from ketatui.catalogue import Catalogue, MedicationMatch
-from ketatui.flags import Flag, make_flag, sort_flags
-from ketatui.instruments import FREQUENCY_CHOICES
-from ketatui.intake import Intake
-from ketatui.medications import Medications
-from ketatui.protocol import Protocol
-from ketatui.trd import judge_trials
+from ketatui.clinical.catalogue import Catalogue, MedicationMatch
+from ketatui.clinical.flags import Flag, make_flag, sort_flags
+from ketatui.intake.instruments import FREQUENCY_CHOICES
+from ketatui.intake.document import Intake
+from ketatui.intake.medications import Medications
+from ketatui.clinical.protocol import Protocol
+from ketatui.clinical.trd import judge_trials
 
 Rule = Callable[[Intake, Protocol, date, Catalogue], Iterator[Flag]]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ketatui.fields import LongText, Section
+from ketatui.intake.fields import LongText, Section
 
 
 class SideEffectTopic(BaseModel):

@@ -37,12 +37,12 @@ from typing import Any
 
 from tinydb import Storage, TinyDB, where
 
-from ketatui.migrations import migrate, version_of
-from ketatui.schema import SCHEMA_VERSION
-from ketatui.storage import index
+from ketatui.intake.migrations import migrate, version_of
+from ketatui.intake.schema import SCHEMA_VERSION
+from ketatui.storage.tinydb import index
 from ketatui.storage.atomic import clean_temp, fsync_dir, remove_durably, write_atomic
-from ketatui.storage.audit import AuditLog, Entry, now_iso
-from ketatui.storage.crypto import HEADER_BYTES, Keys, Unreadable, read_key_file
+from ketatui.storage.tinydb.audit import AuditLog, Entry, now_iso
+from ketatui.storage.tinydb.crypto import HEADER_BYTES, Keys, Unreadable, read_key_file
 from ketatui.storage.errors import (
     InvalidRequest,
     NewerSchema,
@@ -52,8 +52,8 @@ from ketatui.storage.errors import (
     StoreCorrupt,
     StoreMissing,
 )
-from ketatui.storage.locking import StoreLock
-from ketatui.storage.meta import StoreMeta
+from ketatui.storage.tinydb.locking import StoreLock
+from ketatui.storage.tinydb.meta import StoreMeta
 from ketatui.storage.paths import check_path, read_private
 from ketatui.storage.repository import STATUSES, RecordSummary
 

@@ -1,14 +1,14 @@
 """The current medications step: what the person takes, as they said it.
 
 Names are kept exactly as entered; recognising them against the catalogue is the rules'
-job (``ketatui.rules``), so an unrecognised name is never dropped or rewritten.
+job (``ketatui.clinical.rules``), so an unrecognised name is never dropped or rewritten.
 """
 
 from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from ketatui.fields import RequiredText, Section, ShortText
+from ketatui.intake.fields import RequiredText, Section, ShortText
 
 
 class MedicationEntry(Section):

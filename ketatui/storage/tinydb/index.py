@@ -53,9 +53,9 @@ def _urgent_draft(doc: dict[str, Any]) -> bool:
         return False
     from pydantic import ValidationError
 
-    from ketatui.intake import Intake
-    from ketatui.protocol import default_protocol
-    from ketatui.rules import evaluate
+    from ketatui.intake.document import Intake
+    from ketatui.clinical.protocol import default_protocol
+    from ketatui.clinical.rules import evaluate
 
     try:
         intake = Intake.model_validate({k: v for k, v in doc.items() if k in Intake.model_fields})

@@ -26,10 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ketatui.storage.atomic import fsync_dir
-from ketatui.storage.audit import AuditLog, Entry, now_iso
+from ketatui.storage.tinydb.audit import AuditLog, Entry, now_iso
 from ketatui.storage.errors import StorageError, StoreCorrupt
-from ketatui.storage.locking import StoreLock
-from ketatui.storage.meta import StoreMeta
+from ketatui.storage.tinydb.locking import StoreLock
+from ketatui.storage.tinydb.meta import StoreMeta
 
 MANIFEST = "backup.json"
 KIND = "ketatui-backup"
@@ -140,7 +140,7 @@ def restore(source: Path, data_dir: Path, *, key_file: Path, passphrase: str | N
     Returns the number of intakes restored and where the replaced store was kept (None if
     there was none). Nothing in ``data_dir`` changes unless the whole backup checks out.
     """
-    from ketatui.storage.tinydb_store import Layout, TinyDBRepository
+    from ketatui.storage.tinydb.store import Layout, TinyDBRepository
 
     if not source.is_file():
         raise BackupInvalid(source, "does not exist or is not a file")

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, ValidationInfo
 
-from ketatui.fields import LongText, Section
+from ketatui.intake.fields import LongText, Section
 
 FREQUENCY_CHOICES: tuple[str, ...] = ("Not at all", "Several days", "More than half the days", "Nearly every day")
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from ketatui.goals import Contact, Goal, GoalsAndSupport
-from ketatui.history import AntidepressantTrial, Demographics, MedicalHistory, PhysicalHealth, PsychiatricHistory, SubstanceUse, Vitals
-from ketatui.instruments import ASQ, GAD7, PHQ9
-from ketatui.intake import Intake
-from ketatui.medications import MedicationEntry, Medications
-from ketatui.side_effects import TOPIC_IDS, SideEffectDiscussion
+from ketatui.intake.goals import Contact, Goal, GoalsAndSupport
+from ketatui.intake.history import AntidepressantTrial, Demographics, MedicalHistory, PhysicalHealth, PsychiatricHistory, SubstanceUse, Vitals
+from ketatui.intake.instruments import ASQ, GAD7, PHQ9
+from ketatui.intake.document import Intake
+from ketatui.intake.medications import MedicationEntry, Medications
+from ketatui.intake.side_effects import TOPIC_IDS, SideEffectDiscussion
 
 FIRST = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Gray", "Harper", "Indigo", "Jules", "Kai", "Logan", "Morgan", "Noa", "Oakley", "Parker", "Quinn", "Reese", "Sage", "Taylor")
 LAST = ("Ashdown", "Brightwater", "Coldbrook", "Dunmore", "Everhart", "Fairleigh", "Greystone", "Hollins", "Ivers", "Juniper", "Kestrel", "Larkspur", "Merriweather", "Northcote", "Oakhurst", "Pennywhistle", "Quarry", "Rookwood", "Stillwater", "Thistledown")

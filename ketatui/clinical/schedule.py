@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ketatui.protocol import WEEKDAYS, ScheduleRules
+from ketatui.clinical.protocol import WEEKDAYS, ScheduleRules
 
 
 def is_open(day: date, rules: ScheduleRules) -> bool:

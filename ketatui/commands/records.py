@@ -115,9 +115,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(doc, indent=2, ensure_ascii=False))
         return OK
-    from ketatui.export import intake_markdown
-    from ketatui.intake import IntakeInvalid, parse_intake
-    from ketatui.plan import Plan
+    from ketatui.exchange.markdown import intake_markdown
+    from ketatui.intake.document import IntakeInvalid, parse_intake
+    from ketatui.clinical.plan import Plan
 
     try:
         intake = parse_intake(doc)
@@ -139,10 +139,10 @@ def _documents(path: Path) -> list[dict[str, Any]]:
 
 @_plainly
 def cmd_import(args: argparse.Namespace) -> int:
-    from ketatui.intake import IntakeInvalid, parse_intake
-    from ketatui.migrations import migrate
-    from ketatui.plan import make_plan
-    from ketatui.protocol import load_protocol
+    from ketatui.intake.document import IntakeInvalid, parse_intake
+    from ketatui.intake.migrations import migrate
+    from ketatui.clinical.plan import make_plan
+    from ketatui.clinical.protocol import load_protocol
 
     protocol = load_protocol(None)
     valid: list[tuple[Path, list[dict[str, Any]]]] = []
@@ -192,9 +192,9 @@ def _progress(done: int, total: int) -> None:
 
 def demo_documents(count: int, seed: int) -> list[dict[str, Any]]:
     """``count`` synthetic intakes (``training=True``), each with the plan the current protocol gives."""
-    from ketatui.plan import make_plan
-    from ketatui.protocol import load_protocol
-    from ketatui.synthetic import synthetic_intake
+    from ketatui.clinical.plan import make_plan
+    from ketatui.clinical.protocol import load_protocol
+    from ketatui.intake.synthetic import synthetic_intake
 
     protocol = load_protocol(None)
     rng = random.Random(seed)
@@ -233,7 +233,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 @_plainly
 def cmd_backup(args: argparse.Namespace) -> int:
-    from ketatui.storage.backup import backup
+    from ketatui.storage.tinydb.backup import backup
 
     repo = _open(args, read_only=True)
     result = backup(repo, Path(args.output) if args.output else Path.cwd())
@@ -244,7 +244,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 @_plainly
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ketatui.storage.backup import restore
+    from ketatui.storage.tinydb.backup import restore
 
     count, kept = restore(
         Path(args.backup),

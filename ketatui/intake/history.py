@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ketatui.fields import RequiredText, Section, ShortText, LongText
+from ketatui.intake.fields import RequiredText, Section, ShortText, LongText
 
 Sex = Literal["female", "male", "intersex", "not stated"]
 Diagnosis = Literal[

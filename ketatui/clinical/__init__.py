@@ -1,0 +1,10 @@
+"""Clinical decisions: what the answers mean, derived and never typed by hand.
+
+Rooms: ``protocol`` (the clinic's numbers, from a TOML file), ``catalogue`` (medicines by generic
+and brand name), ``rules`` and ``flags`` (the flag vocabulary and why each is raised), ``trd``
+(treatment resistance), ``plan`` and ``schedule`` (the draft course and its dates), ``course``
+(the treatment course after signing: response, review points, the adjusted plan).
+
+May import: ``ketatui.intake``, pydantic and the standard library. Never ``storage``,
+``session``, the screens, Textual or Rich.
+"""

@@ -1,0 +1,206 @@
+"""Every setting in one place: built once by the CLI and passed down, so nothing else reads the
+environment.
+
+Sources, strongest first: the command line, ``KETATUI_*`` environment variables, the settings
+file (``KETATUI_CONFIG`` or ``settings.toml`` in the user config folder), the defaults below.
+``describe`` says where each value came from, with secrets masked (``ketatui config``).
+
+The App builds its settings in a thread after its first paint (pydantic-settings costs about as
+much to import as Textual), from the same ``SettingsRequest`` the CLI made from its flags.
+
+May import: pydantic, pydantic-settings, platformdirs and the standard library.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PREFIX = "KETATUI_"
+CONFIG_ENV = "KETATUI_CONFIG"
+
+
+def default_data_dir() -> Path:
+    return platformdirs.user_data_path("ketatui")
+
+
+def default_config_file() -> Path:
+    return platformdirs.user_config_path("ketatui") / "settings.toml"
+
+
+def login_name() -> str:
+    """The OS login: the identity of a clinician with an account of their own."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid{os.getuid()}"
+
+
+class SettingsInvalid(Exception):
+    """Settings that cannot be used; each problem names the setting, where it came from and the fix."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class Settings(BaseSettings):
+    """What a clinic, a kiosk or a trainer sets once; every field says what it is for."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="forbid", validate_default=True, frozen=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir, title="Data folder",
+                           description="where records are kept")
+    key_file: Path = Field(default_factory=lambda: platformdirs.user_config_path("ketatui") / "store.key", title="Key file",
+                           description="the store's encryption key; keep it away from the backups")
+    passphrase: SecretStr | None = Field(default=None, title="Passphrase",
+                                         description="unlocks a store made with a passphrase instead of a key file")
+    backend: str = Field(default="tinydb", min_length=1, title="Storage backend",
+                         description="which store to use, by name (tinydb)")
+    database_url: SecretStr | None = Field(default=None, title="Database URL", description="for a server backend")
+    user: str = Field(default_factory=login_name, min_length=1, max_length=120, title="User",
+                      description="the name written on every save, signature and audit line")
+    protocol_file: Path | None = Field(default=None, title="Protocol file",
+                                       description="the clinic's protocol TOML (default: the built-in protocol)")
+    theme: Literal["default", "high-contrast"] = Field(default="default", title="Theme")
+    keymap: dict[str, str] = Field(default_factory=dict, title="Keymap",
+                                   description="binding id to keys, e.g. {\"next\" = \"f3,ctrl+n\"}")
+    export_dir: Path = Field(default_factory=lambda: default_data_dir() / "exports", title="Export folder",
+                             description="where exported plans and sheets are written (never the current folder)")
+    clinician_idle_timeout: int = Field(default=600, ge=30, le=86_400, title="Clinician idle lock (seconds)")
+    kiosk_idle_timeout: int = Field(default=120, ge=15, le=3_600, title="Kiosk idle reset (seconds)")
+
+    @field_validator("data_dir", "key_file", "protocol_file", "export_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        # load_settings reads the file and the environment itself (so a test can pass its own) and
+        # hands the merged values in: the model only validates.
+        return (init_settings,)
+
+    def passphrase_text(self) -> str | None:
+        return self.passphrase.get_secret_value() if self.passphrase else None
+
+
+SECRETS = frozenset({"passphrase", "database_url"})
+
+
+@dataclass(frozen=True)
+class SettingsRequest:
+    """What the command line asked for, before anything heavy is imported: flags that override,
+    the settings file to read, and the environment to read from (``os.environ`` unless a test
+    passes its own)."""
+
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    config_file: Path | None = None
+    environ: Mapping[str, str] | None = None
+
+    def build(self) -> Settings:
+        return load_settings(self.overrides, config_file=self.config_file, environ=self.environ)
+
+
+def _config_path(config_file: Path | None, environ: Mapping[str, str]) -> Path:
+    if config_file is not None:
+        return Path(config_file).expanduser()
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV]).expanduser()
+    return default_config_file()
+
+
+def read_config_file(path: Path, *, required: bool) -> dict[str, Any]:
+    """The settings file as a dict; a missing default file is simply no settings."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if required:
+            raise SettingsInvalid([f"settings file {path}: not found; create it or leave it out"]) from None
+        return {}
+    except OSError as exc:
+        raise SettingsInvalid([f"settings file {path}: cannot be read ({exc.strerror}); check its permissions"]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsInvalid([f"settings file {path}: is not valid TOML ({exc}); fix that line"]) from None
+
+
+def _env_name(name: str) -> str:
+    return f"{PREFIX}{name.upper()}"
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, *, config_file: Path | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """The effective settings. Raises ``SettingsInvalid`` naming each bad setting and its source."""
+    environ = os.environ if environ is None else environ
+    path = _config_path(config_file, environ)
+    from_file = read_config_file(path, required=config_file is not None or bool(environ.get(CONFIG_ENV)))
+    unknown = sorted(set(from_file) - set(Settings.model_fields))
+    if unknown:
+        raise SettingsInvalid([f"settings file {path}: '{key}' is not a setting; known settings: "
+                               f"{', '.join(Settings.model_fields)}" for key in unknown])
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    from_env = {name: _from_env(name, environ[_env_name(name)]) for name in Settings.model_fields if environ.get(_env_name(name))}
+    values = {**from_file, **from_env, **given}
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        raise SettingsInvalid([_problem(error, given, path) for error in exc.errors()]) from None
+
+
+def _from_env(name: str, text: str) -> Any:
+    """An environment value as the field takes it: the keymap is JSON, everything else text."""
+    if name != "keymap":
+        return text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise SettingsInvalid([f"Keymap ({_env_name(name)}): is not JSON; write it as "
+                               '{"next": "f3,ctrl+n"}']) from None
+
+
+def _problem(error: Any, given: Mapping[str, Any], path: Path) -> str:
+    name = str(error["loc"][0]) if error.get("loc") else "(settings)"
+    title = Settings.model_fields[name].title if name in Settings.model_fields else name
+    where = "--" + name.replace("_", "-") if name in given else f"{_env_name(name)} or '{name}' in {path}"
+    return f"{title} ({where}): {error['msg']}"
+
+
+def describe(settings: Settings, request: SettingsRequest | None = None) -> list[tuple[str, str, str]]:
+    """(setting, value shown, where it came from) for each setting, secrets masked."""
+    request = request or SettingsRequest()
+    environ = os.environ if request.environ is None else request.environ
+    path = _config_path(request.config_file, environ)
+    from_file = read_config_file(path, required=False)
+    rows = []
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if name in SECRETS:
+            shown = "(set, hidden)" if value else "(not set)"
+        elif value is None:
+            shown = "(not set)"
+        else:
+            shown = str(value)
+        if request.overrides.get(name) is not None:
+            source = "command line"
+        elif environ.get(_env_name(name)):
+            source = f"environment {_env_name(name)}"
+        elif name in from_file:
+            source = f"settings file {path}"
+        else:
+            source = "default"
+        rows.append((name, shown, source))
+    return rows
