@@ -6,7 +6,6 @@ Defaults ship as ``ketatui/data/protocol.toml``; a clinic points ``--protocol`` 
 
 from __future__ import annotations
 
-import os
 import tomllib
 from datetime import date
 from functools import lru_cache
@@ -41,6 +40,10 @@ class Thresholds(_Strict):
     failed_trial_improvement_below: int = Field(ge=1, le=100)
     response_drop_percent: int = Field(ge=1, le=100)
     remission_phq9_below: int = Field(ge=1, le=27)
+    # Course rules (defaults so a protocol file written before the course was recorded still loads).
+    partial_response_drop_percent: int = Field(default=25, ge=1, le=100)
+    relapse_phq9_from: int = Field(default=10, ge=1, le=27)
+    futility_fall_at_most_percent: int = Field(default=0, ge=0, le=100)
 
     @model_validator(mode="after")
     def _ordered(self) -> "Thresholds":
@@ -61,6 +64,7 @@ class RouteCourse(_Strict):
     extension_check_after: int = Field(ge=1, le=40)
     extension_sessions: int = Field(ge=0, le=10)
     observation_minutes: int = Field(ge=30, le=480)
+    dose_mg_per_kg: float | None = Field(default=None, gt=0, le=2)
 
     @model_validator(mode="after")
     def _range(self) -> "RouteCourse":
@@ -97,6 +101,15 @@ class FollowUpRules(_Strict):
     maintenance_review_weeks: list[int] = Field(default_factory=list)
 
 
+class SessionRules(_Strict):
+    """Blood pressure limits on a treatment day (mmHg). Defaults are clinic choices, see the TOML."""
+
+    hold_systolic: int = Field(default=160, ge=100, le=260)
+    hold_diastolic: int = Field(default=100, ge=60, le=160)
+    rise_systolic: int = Field(default=180, ge=100, le=260)
+    rise_diastolic: int = Field(default=110, ge=60, le=160)
+
+
 class CrisisContact(_Strict):
     name: str = Field(min_length=1)
     how: str = Field(min_length=1)
@@ -110,6 +123,7 @@ class Protocol(_Strict):
     course: Course
     schedule: ScheduleRules
     follow_up: FollowUpRules
+    session: SessionRules = Field(default_factory=SessionRules)
     crisis_contacts: list[CrisisContact] = Field(min_length=1)
 
 
@@ -143,11 +157,10 @@ def default_protocol() -> Protocol:
 
 
 def load_protocol(path: str | Path | None = None) -> Protocol:
-    """The protocol at ``path``, else ``$KETATUI_PROTOCOL``, else the built-in defaults."""
-    chosen = path or os.environ.get("KETATUI_PROTOCOL")
-    if not chosen:
+    """The protocol at ``path`` (a ``--protocol`` flag, else ``settings.protocol_file``), else the built-in defaults."""
+    if not path:
         return default_protocol()
-    file = Path(chosen)
+    file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
