@@ -9,6 +9,7 @@ does not validate yet is never lost, and a problem is shown beneath its field in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from textual.events import DescendantBlur
 from textual.widget import Widget
 from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
 
+from ketatui.clinical import wording
+from ketatui.clinical.protocol import Protocol
 from ketatui.intake.fields import FieldProblem, problems_from
 from ketatui.intake.history import (
     AntidepressantTrial,
@@ -87,23 +90,17 @@ PHYSICAL_OTHER = (
 
 @dataclass(frozen=True)
 class Page:
+    """One page; its help is plain text, or built from the protocol when it quotes the clinic's numbers."""
+
     id: str
     title: str
-    help: str
+    help: str | Callable[[Protocol], str]
 
 
 PAGES: tuple[Page, ...] = (
-    Page("about", title_of(MedicalHistory, "demographics"),
-         "Age and sex decide which cautions apply (under 18, 65 or older, pregnancy). Height and "
-         "weight give the BMI: at 30 or more the dose is worked out from ideal body weight."),
-    Page("depression", title_of(MedicalHistory, "psychiatric"),
-         "Ketamine has the best evidence in depression without psychosis. Psychosis and bipolar "
-         "disorder need a clinician's review first (risk of psychosis or a switch to mania). Earlier "
-         "ECT, TMS or ketamine, and how it went, help set the number of sessions."),
-    Page("trials", title_of(PsychiatricHistory, "antidepressant_trials"),
-         "Treatment-resistant depression usually means at least two antidepressants, each at an "
-         "adequate dose for long enough, that did not help in this episode. For each one: the "
-         "highest daily dose, weeks at that dose and how much it helped (as the ATRQ asks)."),
+    Page("about", title_of(MedicalHistory, "demographics"), wording.about_the_person),
+    Page("depression", title_of(MedicalHistory, "psychiatric"), wording.depression_so_far),
+    Page("trials", title_of(PsychiatricHistory, "antidepressant_trials"), wording.antidepressant_trials),
     Page("substance", title_of(MedicalHistory, "substance_use"),
          "Active substance use and any past misuse of ketamine or PCP need review before a course: "
          "ketamine can be misused. Alcohol and cannabis are to be avoided on treatment days."),
@@ -115,13 +112,8 @@ PAGES: tuple[Page, ...] = (
          "Glaucoma or recent eye surgery (eye pressure), liver disease (liver tests), an overactive "
          "thyroid, bladder symptoms, pregnancy, breastfeeding and a ketamine allergy each change "
          "whether or how ketamine can be given."),
-    Page("vitals", title_of(MedicalHistory, "vitals"),
-         "Measured seated and rested. Blood pressure at or above the clinic's limits stops or "
-         "delays the first session; it is measured again before, during and after every session."),
-    Page("phq9", "PHQ-9 depression questionnaire",
-         "The PHQ-9 is the baseline for the course: it is asked again before every session, and "
-         "response (a 50% fall) and remission (below 5) are measured against it. Any answer above "
-         "0 to question 9 asks a clinician to follow up."),
+    Page("vitals", title_of(MedicalHistory, "vitals"), wording.intake_blood_pressure),
+    Page("phq9", "PHQ-9 depression questionnaire", wording.phq9_baseline),
     Page("gad7", "GAD-7 anxiety questionnaire",
          "Anxiety often comes with depression and can rise during a session; the GAD-7 gives a "
          "baseline. It is optional: leave it all unanswered to skip it."),
@@ -334,7 +326,8 @@ class MedicalHistoryStep(IntakeStep):
         return f"page {self.page + 1} of {len(PAGES)}"
 
     def page_help(self) -> str:
-        return PAGES[self.page].help
+        words = PAGES[self.page].help
+        return words if isinstance(words, str) else words(self.protocol)
 
     def _page_widget(self, index: int) -> VerticalScroll:
         return self.query_one(f"#{PAGE_IDS[index]}", VerticalScroll)
