@@ -1,27 +1,28 @@
-"""The ``ketatui`` command: the clinician app by default, and sub-commands for plans and records.
+"""The ``ketatui`` command: the parser, and the clinician app by default; the sub-commands live
+in ``ketatui.commands``.
 
-Every failure reaches the user as a plain message on stderr with an exit code (2: the input is
-wrong, 1: something else went wrong); a traceback never does.
+The flags that are settings (``--data-dir``, ``--key-file``, ``--config``) become one
+``SettingsRequest``, passed to the App (which builds its settings after the first paint) and to
+every command (which builds them once). Every failure reaches the user as a plain message on
+stderr with an exit code (2: the input or a setting is wrong, 1: something else went wrong); a
+traceback never does.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from pathlib import Path
 
 from ketatui import __version__
+from ketatui.commands.common import BAD_INPUT, FAILED, OK
+from ketatui.commands.config import cmd_config
+from ketatui.commands.plans import cmd_plan, cmd_protocol, cmd_schema
+from ketatui.settings_request import SettingsRequest
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def _print_problems(source: str, problems) -> None:
-    print(f"ketatui: {source} is not valid:", file=sys.stderr)
-    for problem in problems:
-        where = f" [{problem.path}]" if problem.path and not problem.path.startswith("(") else ""
-        print(f"  - {problem}{where}", file=sys.stderr)
+#: Flags of the main parser that take a value; with only these, ``ketatui`` opens the App.
+APP_FLAGS = ("--data-dir", "--key-file", "--config")
 
 
 def _start_date(text: str) -> date:
@@ -31,78 +32,20 @@ def _start_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2027-01-11") from None
 
 
-def _protocol_or_report(path: str | None):
-    """The protocol at ``path`` (or the default), or None after printing why it cannot be used."""
-    from ketatui.clinical.protocol import ProtocolInvalid, load_protocol
-
-    try:
-        return load_protocol(path)
-    except ProtocolInvalid as exc:
-        _print_problems(f"the protocol {exc.source}", exc.problems)
-        return None
-
-
-def cmd_plan(args: argparse.Namespace) -> int:
-    from ketatui.exchange.markdown import plan_markdown
-    from ketatui.intake.document import IntakeInvalid, parse_intake
-    from ketatui.clinical.plan import make_plan
-
-    protocol = _protocol_or_report(args.protocol)
-    if protocol is None:
-        return EXIT_BAD_INPUT
-    try:
-        text = Path(args.intake).read_text(encoding="utf-8") if args.intake != "-" else sys.stdin.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"ketatui: cannot read {args.intake}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    try:
-        intake = parse_intake(text)
-        plan = make_plan(intake, protocol, start=args.start)
-    except IntakeInvalid as exc:
-        _print_problems(args.intake, exc.problems)
-        return EXIT_BAD_INPUT
-    if args.format == "markdown":
-        print(plan_markdown(plan, intake))
-    else:
-        print(json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False))
-    return EXIT_OK
-
-
-def cmd_schema(args: argparse.Namespace) -> int:
-    from ketatui.intake.document import intake_json_schema
-
-    print(json.dumps(intake_json_schema(), indent=2))
-    return EXIT_OK
-
-
-def cmd_protocol(args: argparse.Namespace) -> int:
-    import tomli_w
-
-    protocol = _protocol_or_report(args.protocol)
-    if protocol is None:
-        return EXIT_BAD_INPUT
-    if args.format == "json":
-        print(json.dumps(protocol.model_dump(mode="json"), indent=2))
-    else:
-        print("# The effective ketatui protocol (copy this file and pass it with --protocol to change it)")
-        print(tomli_w.dumps(protocol.model_dump(mode="json", exclude_none=True)))
-    return EXIT_OK
-
-
 def cmd_app(args: argparse.Namespace) -> int:
     from ketatui.screens.clinician_app import run_clinician_app
 
-    return run_clinician_app(data_dir=getattr(args, "data_dir", None))
+    return run_clinician_app(request=args.request)
 
 
 def _wants_a_command(argv: list[str]) -> bool:
-    """True unless the arguments only open the app (``ketatui [--data-dir DIR]``)."""
+    """True unless the arguments only open the app (``ketatui [--data-dir DIR] [--config FILE] ...``)."""
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
-        if arg == "--data-dir":
+        if arg in APP_FLAGS:
             rest = rest[1:]
-        elif not arg.startswith("--data-dir="):
+        elif not arg.startswith(tuple(f"{flag}=" for flag in APP_FLAGS)):
             return True
     return False
 
@@ -112,24 +55,34 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     so opening the app does not pay for the storage and pydantic imports before its first paint."""
     parser = argparse.ArgumentParser(prog="ketatui", description="Intake and consultation assistant for ketamine treatment of depression.")
     parser.add_argument("--version", action="version", version=f"ketatui {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="where records are kept (default: KETATUI_DATA_DIR or the user data folder)")
+    parser.add_argument("--data-dir", type=Path, help="where records are kept (default: the data_dir setting)")
+    parser.add_argument("--key-file", type=Path, help="the store's key file (default: the key_file setting)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="the settings file (default: KETATUI_CONFIG or settings.toml in the user config folder)")
     parser.set_defaults(handler=cmd_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     plan = sub.add_parser("plan", help="make a draft plan from an intake file")
     plan.add_argument("intake", metavar="INTAKE.json", help="the intake as JSON ('-' reads standard input)")
     plan.add_argument("--format", choices=("json", "markdown"), default="json")
-    plan.add_argument("--protocol", metavar="FILE", help="the clinic's protocol TOML (default: KETATUI_PROTOCOL or built-in)")
+    plan.add_argument("--protocol", metavar="FILE", help="the clinic's protocol TOML (default: the protocol_file setting or built-in)")
     plan.add_argument("--start", type=_start_date, metavar="DATE", help="earliest first session, YYYY-MM-DD")
     plan.set_defaults(handler=cmd_plan)
 
     schema = sub.add_parser("schema", help="print the intake JSON Schema")
     schema.set_defaults(handler=cmd_schema)
+    from ketatui.commands.course import add_course_commands  # argparse only: the first paint stays light
+
+    add_course_commands(sub, schema)
 
     protocol = sub.add_parser("protocol", help="print the effective protocol")
     protocol.add_argument("--protocol", metavar="FILE", help="a protocol TOML to check and print")
     protocol.add_argument("--format", choices=("toml", "json"), default="toml")
     protocol.set_defaults(handler=cmd_protocol)
+
+    config = sub.add_parser("config", help="print the effective settings and where each came from (secrets hidden)")
+    config.add_argument("--format", choices=("table", "json"), default="table")
+    config.set_defaults(handler=cmd_config)
 
     if _wants_a_command(sys.argv[1:] if argv is None else argv):
         from ketatui.commands.records import add_commands
@@ -138,16 +91,32 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def settings_request(args: argparse.Namespace) -> SettingsRequest:
+    """The one request for settings this run makes: the flags that override, and the settings file."""
+    flags = {name: getattr(args, name, None) for name in ("data_dir", "key_file")}
+    return SettingsRequest(overrides={k: v for k, v in flags.items() if v is not None}, config_file=args.config)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    args.request = settings_request(args)
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         print("ketatui: stopped.", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return EXIT_OK
+        return OK
     except Exception as exc:  # the last line of defence: no traceback reaches the user
+        from ketatui.settings import SettingsInvalid
+
+        if isinstance(exc, SettingsInvalid):
+            print("ketatui: the settings cannot be used:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            if args.handler is not cmd_config:
+                print("`ketatui config` shows every setting and where it came from.", file=sys.stderr)
+            return BAD_INPUT
         print(f"ketatui: something went wrong ({type(exc).__name__}: {exc}). Nothing was changed by this command after the error; please report it.", file=sys.stderr)
-        return EXIT_FAILED
+        return FAILED

@@ -3,10 +3,13 @@ environment.
 
 Sources, strongest first: the command line, ``KETATUI_*`` environment variables, the settings
 file (``KETATUI_CONFIG`` or ``settings.toml`` in the user config folder), the defaults below.
+Each setting's variable is ``KETATUI_`` and its name in capitals (``KETATUI_DATA_DIR``);
+``KETATUI_PROTOCOL`` is still read for ``protocol_file``. ``docs/settings.md`` lists them all.
 ``describe`` says where each value came from, with secrets masked (``ketatui config``).
 
 The App builds its settings in a thread after its first paint (pydantic-settings costs about as
-much to import as Textual), from the same ``SettingsRequest`` the CLI made from its flags.
+much to import as Textual), from the same ``SettingsRequest`` the CLI made from its flags
+(``ketatui.settings_request``, which imports nothing heavy).
 
 May import: pydantic, pydantic-settings, platformdirs and the standard library.
 """
@@ -18,13 +21,15 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from ketatui.settings_request import SettingsRequest
 
 PREFIX = "KETATUI_"
 CONFIG_ENV = "KETATUI_CONFIG"
@@ -98,20 +103,23 @@ class Settings(BaseSettings):
 
 
 SECRETS = frozenset({"passphrase", "database_url"})
+#: Older names still read, after the setting's own ``KETATUI_`` name.
+ENV_ALIASES = {"protocol_file": ("KETATUI_PROTOCOL",)}
 
 
 @dataclass(frozen=True)
-class SettingsRequest:
-    """What the command line asked for, before anything heavy is imported: flags that override,
-    the settings file to read, and the environment to read from (``os.environ`` unless a test
-    passes its own)."""
+class _Gathered:
+    """Every value given, the source each came from (in words), and the settings file read."""
 
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    config_file: Path | None = None
-    environ: Mapping[str, str] | None = None
+    values: dict[str, Any]
+    sources: dict[str, str]
+    path: Path
 
-    def build(self) -> Settings:
-        return load_settings(self.overrides, config_file=self.config_file, environ=self.environ)
+
+def config_path(request: SettingsRequest) -> Path:
+    """The settings file this request reads (it need not exist)."""
+    environ = os.environ if request.environ is None else request.environ
+    return _config_path(request.config_file, environ)
 
 
 def _config_path(config_file: Path | None, environ: Mapping[str, str]) -> Path:
@@ -138,53 +146,72 @@ def read_config_file(path: Path, *, required: bool) -> dict[str, Any]:
         raise SettingsInvalid([f"settings file {path}: is not valid TOML ({exc}); fix that line"]) from None
 
 
-def _env_name(name: str) -> str:
-    return f"{PREFIX}{name.upper()}"
+def env_names(name: str) -> tuple[str, ...]:
+    """The environment variables a setting is read from, strongest first."""
+    return (f"{PREFIX}{name.upper()}", *ENV_ALIASES.get(name, ()))
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, *, config_file: Path | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:
-    """The effective settings. Raises ``SettingsInvalid`` naming each bad setting and its source."""
-    environ = os.environ if environ is None else environ
-    path = _config_path(config_file, environ)
-    from_file = read_config_file(path, required=config_file is not None or bool(environ.get(CONFIG_ENV)))
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _gather(request: SettingsRequest) -> _Gathered:
+    environ = os.environ if request.environ is None else request.environ
+    path = _config_path(request.config_file, environ)
+    from_file = read_config_file(path, required=request.config_file is not None or bool(environ.get(CONFIG_ENV)))
     unknown = sorted(set(from_file) - set(Settings.model_fields))
     if unknown:
         raise SettingsInvalid([f"settings file {path}: '{key}' is not a setting; known settings: "
                                f"{', '.join(Settings.model_fields)}" for key in unknown])
-    given = {k: v for k, v in (overrides or {}).items() if v is not None}
-    from_env = {name: _from_env(name, environ[_env_name(name)]) for name in Settings.model_fields if environ.get(_env_name(name))}
-    values = {**from_file, **from_env, **given}
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name in Settings.model_fields:
+        given = request.overrides.get(name)
+        variable = next((v for v in env_names(name) if environ.get(v)), None)
+        if given is not None:
+            values[name], sources[name] = given, f"command line {flag(name)}"
+        elif variable is not None:
+            values[name], sources[name] = _from_env(name, variable, environ[variable]), f"environment {variable}"
+        elif name in from_file:
+            values[name], sources[name] = from_file[name], f"settings file {path}"
+        else:
+            sources[name] = "default"
+    return _Gathered(values, sources, path)
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, *, config_file: Path | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """The effective settings. Raises ``SettingsInvalid`` naming each bad setting, its source and the fix."""
+    gathered = _gather(SettingsRequest(dict(overrides or {}), config_file, environ))
     try:
-        return Settings.model_validate(values)
+        return Settings.model_validate(gathered.values)
     except ValidationError as exc:
-        raise SettingsInvalid([_problem(error, given, path) for error in exc.errors()]) from None
+        raise SettingsInvalid([_problem(error, gathered) for error in exc.errors()]) from None
 
 
-def _from_env(name: str, text: str) -> Any:
+def _from_env(name: str, variable: str, text: str) -> Any:
     """An environment value as the field takes it: the keymap is JSON, everything else text."""
     if name != "keymap":
         return text
     try:
         return json.loads(text)
     except json.JSONDecodeError:
-        raise SettingsInvalid([f"Keymap ({_env_name(name)}): is not JSON; write it as "
+        raise SettingsInvalid([f"Keymap (environment {variable}): is not JSON; write it as "
                                '{"next": "f3,ctrl+n"}']) from None
 
 
-def _problem(error: Any, given: Mapping[str, Any], path: Path) -> str:
+def _problem(error: Any, gathered: _Gathered) -> str:
     name = str(error["loc"][0]) if error.get("loc") else "(settings)"
-    title = Settings.model_fields[name].title if name in Settings.model_fields else name
-    where = "--" + name.replace("_", "-") if name in given else f"{_env_name(name)} or '{name}' in {path}"
-    return f"{title} ({where}): {error['msg']}"
+    if name not in Settings.model_fields:
+        return f"{name}: {error['msg']}"
+    title = Settings.model_fields[name].title or name
+    shown = "" if name in SECRETS else f" (it is {error['input']!r})"
+    return f"{title} (from {gathered.sources[name]}): {error['msg']}{shown}"
 
 
 def describe(settings: Settings, request: SettingsRequest | None = None) -> list[tuple[str, str, str]]:
     """(setting, value shown, where it came from) for each setting, secrets masked."""
-    request = request or SettingsRequest()
-    environ = os.environ if request.environ is None else request.environ
-    path = _config_path(request.config_file, environ)
-    from_file = read_config_file(path, required=False)
+    sources = _gather(request or SettingsRequest()).sources
     rows = []
     for name in Settings.model_fields:
         value = getattr(settings, name)
@@ -192,15 +219,9 @@ def describe(settings: Settings, request: SettingsRequest | None = None) -> list
             shown = "(set, hidden)" if value else "(not set)"
         elif value is None:
             shown = "(not set)"
+        elif isinstance(value, dict):
+            shown = json.dumps(value) if value else "(none)"
         else:
             shown = str(value)
-        if request.overrides.get(name) is not None:
-            source = "command line"
-        elif environ.get(_env_name(name)):
-            source = f"environment {_env_name(name)}"
-        elif name in from_file:
-            source = f"settings file {path}"
-        else:
-            source = "default"
-        rows.append((name, shown, source))
+        rows.append((name, shown, sources[name]))
     return rows

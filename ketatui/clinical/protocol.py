@@ -1,7 +1,7 @@
 """The clinic's protocol: thresholds and course rules read from TOML and validated.
 
-Defaults ship as ``ketatui/data/protocol.toml``; a clinic points ``--protocol`` (or
-``KETATUI_PROTOCOL``) at its own copy. A bad file is refused with the key and what is accepted.
+Defaults ship as ``ketatui/data/protocol.toml``; a clinic points ``--protocol`` (or the
+``protocol_file`` setting) at its own copy. A bad file is refused with the key and what is accepted.
 """
 
 from __future__ import annotations

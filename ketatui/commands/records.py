@@ -2,34 +2,35 @@
 
 ``add_commands`` hangs them on the main ``ketatui`` parser. Every handler returns an exit code
 (0 done, 1 it could not be done, 2 the input is wrong) and prints failures as one plain message
-on stderr; storage errors already say what happened and what to do. Each command takes
-``--data-dir`` (default ``KETATUI_DATA_DIR`` or the user data folder) and ``--key-file``
-(default ``KETATUI_KEY_FILE`` or the user config folder); a passphrase store reads
-``KETATUI_PASSPHRASE``. The user named in the audit log is ``KETATUI_USER`` or the login name.
+on stderr; storage errors already say what happened and what to do. The store, its key (or
+passphrase), the backend and the user named in the audit log come from the settings; each
+command also takes ``--data-dir`` and ``--key-file``, which override them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ketatui.storage.errors import StorageError
-from ketatui.storage.paths import PASSPHRASE_ENV, current_user, data_dir_from, key_file_from
-from ketatui.storage.repository import STATUSES, RecordSummary, Repository, open_repository
+from ketatui.commands.common import BAD_INPUT, OK, fail, settings_of
+from ketatui.storage import (
+    STATUSES,
+    Maintainable,
+    NotSupported,
+    RecordSummary,
+    Repository,
+    StorageError,
+    UnknownBackend,
+    open_repository,
+    restore_store,
+)
 
-OK, FAILED, BAD_INPUT = 0, 1, 2
 DEMO_BATCH = 500
-
-
-def _fail(message: str, code: int = FAILED) -> int:
-    print(f"ketatui: {message}", file=sys.stderr)
-    return code
 
 
 def _plainly(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -38,24 +39,20 @@ def _plainly(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
+        except UnknownBackend as exc:  # a setting is wrong
+            return fail(str(exc), BAD_INPUT)
         except StorageError as exc:
-            return _fail(str(exc))
+            return fail(str(exc))
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
-            return _fail(f"cannot use{where}: {exc.strerror or exc}. Nothing more was changed.")
+            return fail(f"cannot use{where}: {exc.strerror or exc}. Nothing more was changed.")
 
     run.__doc__ = handler.__doc__
     return run
 
 
 def _open(args: argparse.Namespace, *, create: bool = False, read_only: bool = False) -> Repository:
-    repo = open_repository(
-        data_dir_from(getattr(args, "data_dir", None)),
-        key_file=key_file_from(getattr(args, "key_file", None)),
-        passphrase=os.environ.get(PASSPHRASE_ENV) or None,
-        create=create,
-        read_only=read_only,
-    )
+    repo = open_repository(settings_of(args), create=create, read_only=read_only)
     if repo.notice:  # e.g. written by a newer ketatui: readable, but this one will not change it
         print(f"ketatui: {repo.notice}", file=sys.stderr)
     return repo
@@ -95,13 +92,13 @@ def _resolve(repo: Repository, given: str) -> str | int:
     if len(given) == 36:
         return given
     if len(given) < 4:
-        return _fail(f"'{given}' is too short to pick out an intake; give at least 4 characters of its record id.", BAD_INPUT)
+        return fail(f"'{given}' is too short to pick out an intake; give at least 4 characters of its record id.", BAD_INPUT)
     found = [r for r in repo.list(search=given) if r.record_id.startswith(given)]
     if not found:
-        return _fail(f"No intake has a record id starting with '{given}'. Check it with `ketatui records list`.", BAD_INPUT)
+        return fail(f"No intake has a record id starting with '{given}'. Check it with `ketatui records list`.", BAD_INPUT)
     if len(found) > 1:
         ids = ", ".join(r.record_id for r in found[:5])
-        return _fail(f"'{given}' matches {len(found)} intakes ({ids}); give more of the record id.", BAD_INPUT)
+        return fail(f"'{given}' matches {len(found)} intakes ({ids}); give more of the record id.", BAD_INPUT)
     return found[0].record_id
 
 
@@ -111,7 +108,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     record_id = _resolve(repo, args.record_id)
     if isinstance(record_id, int):
         return record_id
-    doc = repo.get(record_id, user=current_user(), rev=args.rev)
+    doc = repo.get(record_id, user=settings_of(args).user, rev=args.rev)
     if args.format == "json":
         print(json.dumps(doc, indent=2, ensure_ascii=False))
         return OK
@@ -123,7 +120,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         intake = parse_intake(doc)
         plan = Plan.model_validate(doc["plan"]) if doc.get("plan") else None
     except (IntakeInvalid, ValueError) as exc:
-        return _fail(f"intake {record_id} (revision {doc.get('rev')}) cannot be shown as markdown: {exc}. "
+        return fail(f"intake {record_id} (revision {doc.get('rev')}) cannot be shown as markdown: {exc}. "
                      "Use --format json to see it as stored.")
     print(intake_markdown(intake, plan))
     return OK
@@ -144,23 +141,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ketatui.clinical.plan import make_plan
     from ketatui.clinical.protocol import load_protocol
 
-    protocol = load_protocol(None)
+    protocol = load_protocol(settings_of(args).protocol_file)
     valid: list[tuple[Path, list[dict[str, Any]]]] = []
     for name in args.files:
         path = Path(name)
         try:
             docs = _documents(path)
         except (OSError, UnicodeDecodeError) as exc:
-            return _fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}. Nothing was imported.", BAD_INPUT)
+            return fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}. Nothing was imported.", BAD_INPUT)
         except ValueError as exc:
-            return _fail(f"{path} is not an intake file: {exc}. Nothing was imported.", BAD_INPUT)
+            return fail(f"{path} is not an intake file: {exc}. Nothing was imported.", BAD_INPUT)
         checked = []
         for number, doc in enumerate(docs, start=1):
             where = f"{path}" + (f" (intake {number})" if len(docs) > 1 else "")
             try:
                 intake = parse_intake(migrate(doc))
             except ValueError as exc:  # an unknown schema version
-                return _fail(f"{where} cannot be imported: {exc}. Nothing was imported.", BAD_INPUT)
+                return fail(f"{where} cannot be imported: {exc}. Nothing was imported.", BAD_INPUT)
             except IntakeInvalid as exc:
                 print(f"ketatui: {where} is not valid; nothing was imported:", file=sys.stderr)
                 for problem in exc.problems:
@@ -172,7 +169,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             checked.append(stored)
         valid.append((path, checked))
     repo = _open(args, create=True)
-    user = current_user()
+    user = settings_of(args).user
     for path, docs in valid:
         imported = set(repo.import_documents(docs, user=user))
         skipped = [d["record_id"] for d in docs if d["record_id"] not in imported]
@@ -190,13 +187,13 @@ def _progress(done: int, total: int) -> None:
     print(f"\rCreating synthetic intakes [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
 
 
-def demo_documents(count: int, seed: int) -> list[dict[str, Any]]:
-    """``count`` synthetic intakes (``training=True``), each with the plan the current protocol gives."""
+def demo_documents(count: int, seed: int, protocol_file: Path | None = None) -> list[dict[str, Any]]:
+    """``count`` synthetic intakes (``training=True``), each with the plan the protocol gives."""
     from ketatui.clinical.plan import make_plan
     from ketatui.clinical.protocol import load_protocol
     from ketatui.intake.synthetic import synthetic_intake
 
-    protocol = load_protocol(None)
+    protocol = load_protocol(protocol_file)
     rng = random.Random(seed)
     docs = []
     for _ in range(count):
@@ -211,14 +208,14 @@ def demo_documents(count: int, seed: int) -> list[dict[str, Any]]:
 @_plainly
 def cmd_demo_data(args: argparse.Namespace) -> int:
     if args.count < 1:
-        return _fail("--count must be 1 or more.", BAD_INPUT)
+        return fail("--count must be 1 or more.", BAD_INPUT)
+    settings = settings_of(args)
     repo = _open(args, create=True)
-    user = current_user()
     show = args.count >= DEMO_BATCH and sys.stderr.isatty()
     done = 0
     for start in range(0, args.count, DEMO_BATCH):
         batch = min(DEMO_BATCH, args.count - start)
-        repo.create_many(demo_documents(batch, args.seed * 1_000_003 + start), user=user)
+        repo.create_many(demo_documents(batch, args.seed * 1_000_003 + start, settings.protocol_file), user=settings.user)
         done += batch
         if show:
             _progress(done, args.count)
@@ -231,12 +228,18 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 # ----- backup, restore, audit ------------------------------------------------------------------
 
 
+def _maintainable(args: argparse.Namespace) -> Maintainable:
+    """The store, opened read-only, if its backend lets ketatui back it up and check its audit log."""
+    repo = _open(args, read_only=True)
+    if not isinstance(repo, Maintainable):
+        raise NotSupported(settings_of(args).backend, "back up its records or check its audit log")
+    return repo
+
+
 @_plainly
 def cmd_backup(args: argparse.Namespace) -> int:
-    from ketatui.storage.tinydb.backup import backup
-
-    repo = _open(args, read_only=True)
-    result = backup(repo, Path(args.output) if args.output else Path.cwd())
+    repo = _maintainable(args)
+    result = repo.backup(Path(args.output) if args.output else Path.cwd())
     print(f"Backed up {result.records} intake(s) to {result.path} ({result.size / 1e6:.1f} MB). "
           "It is encrypted: keep the key file (or passphrase) safe separately, a backup is useless without it.")
     return OK
@@ -244,33 +247,25 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 @_plainly
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ketatui.storage.tinydb.backup import restore
-
-    count, kept = restore(
-        Path(args.backup),
-        data_dir_from(getattr(args, "data_dir", None)),
-        key_file=key_file_from(getattr(args, "key_file", None)),
-        passphrase=os.environ.get(PASSPHRASE_ENV) or None,
-        user=current_user(),
-    )
-    print(f"Restored {count} intake(s) from {args.backup}.")
-    if kept is not None:
-        print(f"The store that was there is kept at {kept}; delete it when you no longer need it.")
+    settings = settings_of(args)
+    result = restore_store(settings, Path(args.backup), user=settings.user)
+    print(f"Restored {result.records} intake(s) from {args.backup}.")
+    if result.kept is not None:
+        print(f"The store that was there is kept at {result.kept}; delete it when you no longer need it.")
     return OK
 
 
 @_plainly
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    repo = _open(args, read_only=True)
-    result = repo.audit.verify()  # type: ignore[attr-defined]
-    for number in result.interrupted:
+    report = _maintainable(args).verify_audit()
+    for number in report.interrupted:
         print(f"Note: line {number} is incomplete (a write was interrupted); it is not part of the chain.")
-    if not result.ok:
-        for problem in result.problems:
-            print(f"ketatui: audit log {repo.audit.path}: {problem}", file=sys.stderr)  # type: ignore[attr-defined]
-        return _fail(f"The audit log has been altered ({len(result.problems)} problem(s) above). "
-                     "Keep a copy of it as evidence and compare it with a backup.")
-    print(f"Audit log intact: {result.entries} entries, each chained to the one before.")
+    if not report.ok:
+        for problem in report.problems:
+            print(f"ketatui: audit log {report.where}: {problem}", file=sys.stderr)
+        return fail(f"The audit log has been altered ({len(report.problems)} problem(s) above). "
+                    "Keep a copy of it as evidence and compare it with a backup.")
+    print(f"Audit log intact: {report.entries} entries, each chained to the one before.")
     return OK
 
 
@@ -280,9 +275,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def _common(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS keeps a --data-dir given before the command (on the main parser) from being reset.
     parser.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
-                        help="the store folder (default: KETATUI_DATA_DIR or the user data folder)")
+                        help="the store folder (default: the data_dir setting)")
     parser.add_argument("--key-file", type=Path, default=argparse.SUPPRESS,
-                        help="the store's key file (default: KETATUI_KEY_FILE or the user config folder)")
+                        help="the store's key file (default: the key_file setting)")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:

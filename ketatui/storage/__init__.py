@@ -1,14 +1,22 @@
-"""Storage: one ``Repository`` interface for intakes, with TinyDB in encrypted files as the default backend.
+"""Storage, the ground floor: one ``Repository`` interface for intakes, whatever keeps them.
 
-See ``repository.py`` for the interface, ``tinydb_store.py`` for the file layout and the write
-protocol, ``errors.py`` for what can go wrong and what each message tells the user.
+``repository.py`` is the interface (and ``Maintainable`` for backups and the audit check),
+``errors.py`` says what can go wrong and what each message tells the user, ``backends.py``
+finds a backend by name (TinyDB in encrypted files, ``tinydb/``, is the default); ``atomic.py``
+and ``paths.py`` are the file-safety helpers the embedded backend builds on. See ``docs/storage.md``.
+
+May import: pydantic, ``ketatui.intake.migrations``/``schema`` (backends, to read older documents)
+and ``ketatui.settings``. Never the clinical rules, the plan, the session, the course or the screens:
+what is derived (urgency, the plan) is decided above and stored with the record.
 """
 
+from ketatui.storage.backends import known_backends, open_repository, restore_store
 from ketatui.storage.errors import (
     InsecurePermissions,
     InvalidRequest,
     MissingKey,
     NewerSchema,
+    NotSupported,
     RecordNotFound,
     SignedRecordLocked,
     StaleRevision,
@@ -17,16 +25,21 @@ from ketatui.storage.errors import (
     StoreLocked,
     StoreMissing,
     StoreUnreadable,
+    UnknownBackend,
     WrongKey,
 )
-from ketatui.storage.repository import STATUSES, RecordSummary, Repository, open_repository
+from ketatui.storage.repository import STATUSES, AuditReport, BackupResult, Maintainable, RecordSummary, Repository
 
 __all__ = [
     "STATUSES",
+    "AuditReport",
+    "BackupResult",
     "InsecurePermissions",
     "InvalidRequest",
+    "Maintainable",
     "MissingKey",
     "NewerSchema",
+    "NotSupported",
     "RecordNotFound",
     "RecordSummary",
     "Repository",
@@ -37,6 +50,9 @@ __all__ = [
     "StoreLocked",
     "StoreMissing",
     "StoreUnreadable",
+    "UnknownBackend",
     "WrongKey",
+    "known_backends",
     "open_repository",
+    "restore_store",
 ]

@@ -24,10 +24,10 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, tmp_dir: Path, *, sync_dir: bool = True) -> None:
+def write_atomic(path: Path, data: bytes, tmp_dir: Path, *, sync_dir: bool = True, mode: int = FILE_MODE) -> None:
     """Replace ``path`` with ``data``. With ``sync_dir=False`` the caller fsyncs the folder."""
     tmp = tmp_dir / f"{os.getpid()}-{secrets.token_hex(6)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         view = memoryview(data)
         while view:

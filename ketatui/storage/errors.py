@@ -114,3 +114,20 @@ class StoreLocked(StorageError):
             f"Another ketatui session has been saving to this store for more than {waited:g} s "
             f"(lock {lock_path}). Nothing was saved. Wait a moment and try again."
         )
+
+
+class UnknownBackend(StorageError):
+    def __init__(self, name: str, known: list[str]):
+        self.name = name
+        listed = ", ".join(known) if known else "none (ketatui is not installed: run `pip install -e .` in its folder)"
+        super().__init__(
+            f"There is no storage backend named '{name}'. Known backends: {listed}. "
+            "Set 'backend' in the settings file (or KETATUI_BACKEND) to one of them."
+        )
+
+
+class NotSupported(StorageError):
+    """The backend leaves this to the database's own tools."""
+
+    def __init__(self, backend: str, what: str):
+        super().__init__(f"The {backend} store cannot {what} from ketatui; use the database's own tools. Nothing was changed.")

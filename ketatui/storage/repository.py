@@ -1,4 +1,4 @@
-"""The one storage interface the CLI and the screens use, whatever keeps the files.
+"""The one storage interface the CLI, the session and the screens use, whatever keeps the files.
 
 Documents are intake dicts as ``Intake.model_dump(mode="json")`` gives them, keyed by a UUID
 ``record_id`` (never a backend's own row id). Every write names the revision it was based on
@@ -13,12 +13,18 @@ Additions to the agreed interface, all optional for callers:
 ``create_many`` writes many new intakes in one locked batch (demo data, imports);
 ``import_documents`` keeps status, signatures and timestamps of intakes from a file;
 ``read_only`` and ``notice`` say when and why a store was opened read-only.
+
+A store that ketatui itself can back up and whose audit log it can check is also
+``Maintainable``; a server backend may leave that to the database's own tools.
+
+This module names no backend: backends are found by name in ``ketatui.storage.backends``.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -71,28 +77,33 @@ class Repository(Protocol):
     def log_export(self, record_id: str, rev: int, *, user: str, target: str) -> None: ...
 
 
-def open_repository(
-    data_dir: Path | None = None,
-    *,
-    key_file: Path | None = None,
-    passphrase: str | None = None,
-    read_only: bool = False,
-    create: bool = True,
-) -> Repository:
-    """Open (or, with ``create``, make) the store in ``data_dir``.
+@dataclass(frozen=True)
+class BackupResult:
+    """Where a backup was written, how many intakes it holds and its size in bytes."""
 
-    ``data_dir`` defaults to ``KETATUI_DATA_DIR`` or the platform data folder; ``key_file`` to
-    ``KETATUI_KEY_FILE`` or the platform config folder. With ``passphrase`` the key is derived
-    from it instead (for a store created that way). ``create=False`` refuses to make a new
-    store (``StoreMissing``), for commands that only read.
-    """
-    from ketatui.storage.paths import data_dir_from, key_file_from
-    from ketatui.storage.tinydb.store import TinyDBRepository
+    path: Path
+    records: int
+    size: int
 
-    return TinyDBRepository.open(
-        data_dir_from(data_dir),
-        key_file=key_file_from(key_file),
-        passphrase=passphrase,
-        read_only=read_only,
-        create=create,
-    )
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What checking the audit log found: ``problems`` means it was altered; ``interrupted``
+    lists lines cut short by a killed write, which are not tampering."""
+
+    where: str
+    entries: int
+    problems: builtins.list[str] = field(default_factory=builtins.list)
+    interrupted: builtins.list[int] = field(default_factory=builtins.list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@runtime_checkable
+class Maintainable(Protocol):
+    """A store ketatui can back up to one file and whose audit chain it can check."""
+
+    def backup(self, destination: Path) -> BackupResult: ...
+    def verify_audit(self) -> AuditReport: ...

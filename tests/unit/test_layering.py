@@ -46,7 +46,10 @@ def test_the_core_imports_neither_textual_nor_rich() -> None:
     assert result["ui"] == [], f"the core pulled in the UI: {result['ui'][:10]}"
     must_have = {"ketatui.intake.fields", "ketatui.intake.history", "ketatui.intake.instruments", "ketatui.intake.medications", "ketatui.intake.side_effects",
                  "ketatui.intake.goals", "ketatui.intake.document", "ketatui.clinical.protocol", "ketatui.clinical.flags", "ketatui.clinical.trd", "ketatui.clinical.rules",
-                 "ketatui.clinical.schedule", "ketatui.clinical.plan", "ketatui.exchange.markdown", "ketatui.intake.synthetic", "ketatui.clinical.catalogue"}
+                 "ketatui.clinical.schedule", "ketatui.clinical.plan", "ketatui.exchange.markdown", "ketatui.exchange.files", "ketatui.intake.synthetic",
+                 "ketatui.clinical.catalogue", "ketatui.settings", "ketatui.settings_request", "ketatui.commands.records", "ketatui.commands.plans",
+                 "ketatui.commands.config", "ketatui.storage.repository", "ketatui.storage.backends", "ketatui.storage.tinydb.store",
+                 "ketatui.storage.tinydb.backup"}
     assert must_have <= set(result["imported"]), sorted(must_have - set(result["imported"]))
 
 
@@ -72,10 +75,15 @@ print(json.dumps({{"code": code, "ui": ui}}))
 
 
 def test_opening_the_app_loads_neither_the_store_nor_pydantic_before_the_parser_is_done() -> None:
-    """``ketatui`` alone must reach the App's first paint without the storage and model imports."""
+    """``ketatui`` alone must reach the App's first paint without the storage, settings and model
+    imports: the App gets the settings request and builds the settings after its first paint."""
     code = (
-        "import sys; from ketatui.cli import build_parser; build_parser(['--data-dir', '/tmp/x']); "
-        "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'ketatui.storage'))))"
+        "import sys; from ketatui.cli import build_parser, settings_request\n"
+        "argv = ['--data-dir', '/tmp/x', '--config', '/tmp/settings.toml']\n"
+        "request = settings_request(build_parser(argv).parse_args(argv))\n"
+        "assert request.overrides == {'data_dir': __import__('pathlib').Path('/tmp/x')}, request\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'ketatui.storage', 'ketatui.settings.'))"
+        " or m == 'ketatui.settings'))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

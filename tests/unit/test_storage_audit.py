@@ -8,12 +8,14 @@ import pytest
 
 from ketatui.storage import open_repository
 
+from stores import store_settings
+
 NAME = "Ines Vasquez-Moreau"
 
 
 @pytest.fixture
 def repo(tmp_path, make_data):
-    repo = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    repo = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     data = make_data({"medical_history.demographics.full_name": NAME})
     data.pop("record_id")
     doc = repo.create(data, user="kiosk")

@@ -8,15 +8,17 @@ import tarfile
 
 import pytest
 
-from ketatui.storage import WrongKey, open_repository
-from ketatui.storage.tinydb.backup import BackupInvalid, backup, restore
+from ketatui.storage import WrongKey, open_repository, restore_store
+from ketatui.storage.tinydb.backup import BackupInvalid
+
+from stores import store_settings
 
 NAME = "Henrietta Abernathy-Quist"
 
 
 @pytest.fixture
 def store(tmp_path, make_data):
-    repo = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    repo = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     ids = []
     for i in range(5):
         data = make_data({"medical_history.demographics.full_name": f"{NAME} {i}"})
@@ -31,14 +33,15 @@ def state(repo) -> dict:
     return {r.record_id: (r.rev, r.status, r.full_name) for r in repo.list()}
 
 
-def do_restore(tmp_path, source, key="store.key"):
-    return restore(source, tmp_path / "store", key_file=tmp_path / key, passphrase=None, user="admin")
+def do_restore(tmp_path, source, key="store.key", folder="store"):
+    result = restore_store(store_settings(tmp_path / folder, tmp_path / key), source, user="admin")
+    return result.records, result.kept
 
 
 def test_backup_then_restore_gives_back_every_record_and_revision(store):
     repo, ids, tmp_path = store
     before = state(repo)
-    result = backup(repo, tmp_path)
+    result = repo.backup(tmp_path)
     assert result.records == 5 and result.path.parent == tmp_path
     assert stat.S_IMODE(result.path.stat().st_mode) == 0o600
     assert NAME.encode() not in result.path.read_bytes()
@@ -49,29 +52,29 @@ def test_backup_then_restore_gives_back_every_record_and_revision(store):
     count, kept = do_restore(tmp_path, result.path)
     assert count == 5 and kept is not None and (kept / "store.json").exists()
 
-    restored = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    restored = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     assert state(restored) == before
     assert [d["status"] for d in restored.revisions(ids[0], user="dr.lee")] == ["signed", "draft"]
     assert restored.audit.verify().ok
     assert [line["action"] for line in restored.audit.lines_after(0)[-3:]] == ["restore", "view", "view"]
-    assert state(open_repository(kept, key_file=tmp_path / "store.key")) != before  # the replaced store is intact
+    assert state(open_repository(store_settings(kept, tmp_path / "store.key"))) != before  # the replaced store is intact
 
 
 def test_restore_is_the_way_out_of_a_damaged_store(store):
     repo, ids, tmp_path = store
-    result = backup(repo, tmp_path / "backups")
+    result = repo.backup(tmp_path / "backups")
     repo.layout.meta.write_text("damaged")
     count, kept = do_restore(tmp_path, result.path)
     assert count == 5 and (kept / "store.json").read_text() == "damaged"
-    assert len(open_repository(tmp_path / "store", key_file=tmp_path / "store.key").list()) == 5
+    assert len(open_repository(store_settings(tmp_path / "store", tmp_path / "store.key")).list()) == 5
 
 
 def test_restore_into_a_new_folder(store):
     repo, ids, tmp_path = store
-    result = backup(repo, tmp_path / "b.tar")
-    count, kept = restore(result.path, tmp_path / "fresh", key_file=tmp_path / "store.key", passphrase=None, user="admin")
+    result = repo.backup(tmp_path / "b.tar")
+    count, kept = do_restore(tmp_path, result.path, folder="fresh")
     assert (count, kept) == (5, None)
-    assert state(open_repository(tmp_path / "fresh", key_file=tmp_path / "store.key")) == state(repo)
+    assert state(open_repository(store_settings(tmp_path / "fresh", tmp_path / "store.key"))) == state(repo)
 
 
 def damage_member(source, target, member_prefix):
@@ -91,7 +94,7 @@ def snapshot(root):
 @pytest.mark.parametrize("how", ["damaged record", "not a backup", "missing"])
 def test_a_bad_backup_changes_nothing(store, how):
     repo, ids, tmp_path = store
-    good = backup(repo, tmp_path / "good.tar").path
+    good = repo.backup(tmp_path / "good.tar").path
     bad = tmp_path / "bad.tar"
     if how == "damaged record":
         damage_member(good, bad, "records/")
@@ -107,8 +110,8 @@ def test_a_bad_backup_changes_nothing(store, how):
 
 def test_a_backup_from_another_key_changes_nothing(store, tmp_path):
     repo, ids, tmp_path = store
-    good = backup(repo, tmp_path / "good.tar").path
-    open_repository(tmp_path / "other", key_file=tmp_path / "other.key")
+    good = repo.backup(tmp_path / "good.tar").path
+    open_repository(store_settings(tmp_path / "other", tmp_path / "other.key"))
     before = snapshot(tmp_path / "store")
     with pytest.raises(WrongKey):
         do_restore(tmp_path, good, key="other.key")

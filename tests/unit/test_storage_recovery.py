@@ -13,6 +13,8 @@ from ketatui.storage import open_repository
 from ketatui.storage.tinydb import store as tinydb_store
 from ketatui.storage.tinydb.audit import AuditLog
 
+from stores import store_settings
+
 
 class Died(BaseException):
     """Stands for the process being killed at this point."""
@@ -32,7 +34,7 @@ def die_on_call(monkeypatch, owner, name, call_number):
 
 
 def build(tmp_path, make_data):
-    repo = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    repo = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     data = make_data()
     data.pop("record_id")
     return repo, repo.create(data, user="kiosk"), data
@@ -73,7 +75,7 @@ def test_an_interrupted_save_is_finished_or_undone(tmp_path, make_data, monkeypa
             repo.save(dict(doc, current_step="medications"), user="dr.lee", expected_rev=1)
     assert repo.layout.journal.exists()
 
-    after = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    after = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     consistent(after)
     current = after.get(doc["record_id"], user="dr.lee")
     assert current["rev"] == (2 if happened else 1)
@@ -90,7 +92,7 @@ def test_an_interrupted_create_is_finished_by_the_next_write(tmp_path, make_data
         die_on_call(m, tinydb_store.SealedFiles, "write_json", 2)
         with pytest.raises(Died):
             repo.create(dict(data), user="kiosk")
-    reader = open_repository(tmp_path / "store", key_file=tmp_path / "store.key", read_only=True)
+    reader = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"), read_only=True)
     assert len(reader.list()) == 1  # a read-only session does not repair; it shows the last finished write
     repo.save(doc, user="dr.lee", expected_rev=1)  # the next write, from any session, finishes it first
     consistent(reader)
@@ -103,7 +105,7 @@ def test_an_interrupted_delete_is_finished(tmp_path, make_data, monkeypatch):
         die_on_call(m, tinydb_store.SealedFiles, "write_json", 1)  # the index shard
         with pytest.raises(Died):
             repo.delete(doc["record_id"], user="dr.lee", expected_rev=1)
-    after = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    after = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     consistent(after)
     assert after.list() == [] and len(audited(after, "delete", 1)) == 1
 
@@ -114,7 +116,7 @@ def test_an_interrupted_batch_is_finished(tmp_path, make_data, monkeypatch):
         die_on_call(m, tinydb_store.SealedFiles, "write_json", 25)
         with pytest.raises(Died):
             repo.create_many([dict(data) for _ in range(40)], user="trainer")
-    after = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    after = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     consistent(after)
     written = len(after.list()) - 1
     assert written == 24 and len([line for line in after.audit.lines_after(0) if line.get("recovered")]) == 24
@@ -126,8 +128,8 @@ def test_views_logged_after_a_crash_do_not_duplicate_its_audit_lines(tmp_path, m
         die_on_call(m, tinydb_store, "remove_durably", 1)  # everything written but the journal removal
         with pytest.raises(Died):
             repo.save(dict(doc, current_step="medications"), user="dr.lee", expected_rev=1)
-    reader = open_repository(tmp_path / "store", key_file=tmp_path / "store.key", read_only=True)
+    reader = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"), read_only=True)
     reader.get(doc["record_id"], user="dr.kim")  # a read-only session logs its view, and repairs nothing
-    after = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    after = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     consistent(after)
     assert len(audited(after, "update", 2)) == 1

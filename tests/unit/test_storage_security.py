@@ -12,6 +12,8 @@ import pytest
 from ketatui.storage import InsecurePermissions, MissingKey, StoreCorrupt, WrongKey, open_repository
 from ketatui.storage.tinydb.index import shard_of
 
+from stores import store_settings
+
 NAME = "Marguerite Okonkwo-Lindqvist"
 
 
@@ -27,7 +29,7 @@ def snapshot(root: Path) -> dict[str, tuple[str, int]]:
 @pytest.fixture
 def store(tmp_path, make_data):
     """A store with one named intake, plus where its files are."""
-    repo = open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    repo = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     data = make_data({"medical_history.demographics.full_name": NAME})
     data.pop("record_id")
     doc = repo.create(data, user="kiosk")
@@ -35,9 +37,8 @@ def store(tmp_path, make_data):
     return repo, doc["record_id"], tmp_path
 
 
-def reopen(tmp_path, **kwargs):
-    kwargs.setdefault("key_file", tmp_path / "store.key")
-    return open_repository(tmp_path / "store", **kwargs)
+def reopen(tmp_path, key_file=None):
+    return open_repository(store_settings(tmp_path / "store", key_file or tmp_path / "store.key"))
 
 
 def test_no_health_data_in_plain_text_anywhere(store):
@@ -63,7 +64,7 @@ def test_key_file_is_private_and_made_once(store):
 def test_wrong_key_is_refused_and_nothing_changes(store):
     repo, record_id, tmp_path = store
     other = tmp_path / "other.key"
-    open_repository(tmp_path / "elsewhere", key_file=other)  # makes a second, different key
+    open_repository(store_settings(tmp_path / "elsewhere", other))  # makes a second, different key
     before = snapshot(tmp_path / "store")
     with pytest.raises(WrongKey) as caught:
         reopen(tmp_path, key_file=other)
@@ -173,25 +174,25 @@ def test_a_missing_store_description_is_not_recreated(store):
 
 
 def test_passphrase_store(tmp_path, make_data):
-    repo = open_repository(tmp_path / "store", key_file=tmp_path / "unused.key", passphrase="correct horse battery")
+    repo = open_repository(store_settings(tmp_path / "store", tmp_path / "unused.key", passphrase="correct horse battery"))
     assert not (tmp_path / "unused.key").exists()
     data = make_data()
     data.pop("record_id")
     rid = repo.create(data, user="kiosk")["record_id"]
-    again = open_repository(tmp_path / "store", key_file=tmp_path / "unused.key", passphrase="correct horse battery")
+    again = open_repository(store_settings(tmp_path / "store", tmp_path / "unused.key", passphrase="correct horse battery"))
     assert again.get(rid, user="dr.lee")["rev"] == 1
     with pytest.raises(WrongKey, match="passphrase"):
-        open_repository(tmp_path / "store", key_file=tmp_path / "unused.key", passphrase="wrong horse")
+        open_repository(store_settings(tmp_path / "store", tmp_path / "unused.key", passphrase="wrong horse"))
     with pytest.raises(MissingKey, match="passphrase"):
-        open_repository(tmp_path / "store", key_file=tmp_path / "unused.key")
+        open_repository(store_settings(tmp_path / "store", tmp_path / "unused.key"))
 
 
 def test_an_open_key_file_is_refused_before_a_new_store_is_made(tmp_path):
     key = tmp_path / "store.key"
-    open_repository(tmp_path / "first", key_file=key)
+    open_repository(store_settings(tmp_path / "first", key))
     key.chmod(0o644)
     with pytest.raises(InsecurePermissions, match="store.key"):
-        open_repository(tmp_path / "second", key_file=key)
+        open_repository(store_settings(tmp_path / "second", key))
     assert not (tmp_path / "second").exists()
     os.chmod(key, 0o600)
 

@@ -21,15 +21,16 @@ import os
 import shutil
 import tarfile
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ketatui.storage.atomic import fsync_dir
 from ketatui.storage.tinydb.audit import AuditLog, Entry, now_iso
 from ketatui.storage.errors import StorageError, StoreCorrupt
+from ketatui.storage.tinydb.layout import Layout
 from ketatui.storage.tinydb.locking import StoreLock
 from ketatui.storage.tinydb.meta import StoreMeta
+from ketatui.storage.repository import BackupResult
 
 MANIFEST = "backup.json"
 KIND = "ketatui-backup"
@@ -39,13 +40,6 @@ class BackupInvalid(StorageError):
     def __init__(self, path: Path, problem: str):
         self.path = path
         super().__init__(f"{path} {problem}. Nothing was changed. Choose another backup file.")
-
-
-@dataclass(frozen=True)
-class BackupResult:
-    path: Path
-    records: int
-    size: int
 
 
 def _stamp() -> str:
@@ -65,9 +59,8 @@ def default_backup_path(directory: Path) -> Path:
     return directory / f"ketatui-backup-{_stamp()}.tar"
 
 
-def backup(repo, destination: Path) -> BackupResult:
-    """Write a backup of ``repo``'s store to ``destination``: a ``.tar`` file, or a folder to put one in."""
-    layout = repo.layout
+def backup(layout: Layout, destination: Path) -> BackupResult:
+    """Write a backup of the store in ``layout`` to ``destination``: a ``.tar`` file, or a folder to put one in."""
     if destination.suffix != ".tar":
         destination = default_backup_path(destination)
     if destination.exists():
@@ -140,7 +133,7 @@ def restore(source: Path, data_dir: Path, *, key_file: Path, passphrase: str | N
     Returns the number of intakes restored and where the replaced store was kept (None if
     there was none). Nothing in ``data_dir`` changes unless the whole backup checks out.
     """
-    from ketatui.storage.tinydb.store import Layout, TinyDBRepository
+    from ketatui.storage.tinydb.store import TinyDBRepository
 
     if not source.is_file():
         raise BackupInvalid(source, "does not exist or is not a file")

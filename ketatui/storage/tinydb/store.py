@@ -42,6 +42,7 @@ from ketatui.intake.schema import SCHEMA_VERSION
 from ketatui.storage.tinydb import index
 from ketatui.storage.atomic import clean_temp, fsync_dir, remove_durably, write_atomic
 from ketatui.storage.tinydb.audit import AuditLog, Entry, now_iso
+from ketatui.storage.tinydb.backup import backup
 from ketatui.storage.tinydb.crypto import HEADER_BYTES, Keys, Unreadable, read_key_file
 from ketatui.storage.errors import (
     InvalidRequest,
@@ -52,37 +53,14 @@ from ketatui.storage.errors import (
     StoreCorrupt,
     StoreMissing,
 )
+from ketatui.storage.tinydb.layout import Layout
 from ketatui.storage.tinydb.locking import StoreLock
 from ketatui.storage.tinydb.meta import StoreMeta
 from ketatui.storage.paths import check_path, read_private
-from ketatui.storage.repository import STATUSES, RecordSummary
+from ketatui.storage.repository import STATUSES, AuditReport, BackupResult, RecordSummary
 
 REVISIONS = "revisions"
 DIR_MODE = 0o770  # narrowed by the umask; the data folder itself is checked for "others"
-
-
-class Layout:
-    def __init__(self, root: Path):
-        self.root = root
-        self.meta = root / "store.json"
-        self.lock = root / ".lock"
-        self.journal = root / "journal.json"
-        self.audit = root / "audit.log"
-        self.records = root / "records"
-        self.index = root / "index"
-        self.tmp = root / "tmp"
-
-    def record(self, record_id: str) -> Path:
-        return self.records / record_id[:2] / f"{record_id}.json.enc"
-
-    def shard(self, shard: str) -> Path:
-        return self.index / f"{shard}.json.enc"
-
-    def rel(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
-
-    def holds_store_files(self) -> bool:
-        return any(p.exists() for p in (self.records, self.index, self.audit))
 
 
 class SealedFiles:
@@ -377,6 +355,15 @@ class TinyDBRepository:
 
     def log_export(self, record_id: str, rev: int, *, user: str, target: str) -> None:
         self._log([Entry("export", record_id, rev, user, target=target)])
+
+    # ----- maintenance (``Maintainable``) ----------------------------------------------------
+
+    def backup(self, destination: Path) -> BackupResult:
+        return backup(self.layout, destination)
+
+    def verify_audit(self) -> AuditReport:
+        found = self.audit.verify()
+        return AuditReport(str(self.layout.audit), found.entries, found.problems, found.interrupted)
 
     # ----- helpers for writing ---------------------------------------------------------------
 
