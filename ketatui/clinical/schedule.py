@@ -64,3 +64,34 @@ def _nearest_slot(dates: list[date], gap: int, shortest: int, per_week: int, rul
         if fits(day):
             return day
     raise ValueError("no open day for the next session within a year; check the protocol's schedule")
+
+
+def continue_dates(previous: list[date], phases: list[tuple[int, int]], rules: ScheduleRules, *, not_before: date | None = None) -> list[date]:
+    """More dates after the days already used (given, held or missed), in the same rhythm.
+
+    A missed or held day counts as a used slot, so the rest of the course moves one slot later
+    rather than bunching up; nothing is placed before ``not_before`` (usually today).
+    """
+    used = sorted(previous)
+    added: list[date] = []
+    for count, per_week in phases:
+        gap = 7 // per_week if per_week > 1 else 7
+        shortest = max(rules.min_days_between_sessions, gap - 2)
+        for _ in range(count):
+            if not used:
+                day = next_open_day(not_before or date.today(), rules)
+            else:
+                day = _nearest_slot(used, gap, shortest, per_week, rules)
+                if not_before is not None and day < not_before:
+                    day = _first_fit_from(used, max(not_before, used[-1] + timedelta(days=shortest)), per_week, rules)
+            used.append(day)
+            added.append(day)
+    return added
+
+
+def _first_fit_from(dates: list[date], day: date, per_week: int, rules: ScheduleRules) -> date:
+    for _ in range(366):
+        if is_open(day, rules) and sum(1 for d in dates if _week(d) == _week(day)) < per_week:
+            return day
+        day += timedelta(days=1)
+    raise ValueError("no open day for the next session within a year; check the protocol's schedule")
