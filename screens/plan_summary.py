@@ -29,7 +29,7 @@ from ketatui.clinical.rules import evaluate
 from ketatui.screens.export_dialog import ExportDialog, ExportRequest, default_export_name
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets.field import PROBLEM_MARK
-from ketatui.storage.atomic import write_atomic
+from ketatui.exchange.files import write_export
 
 
 class PlanSummary(IntakeStep):
@@ -156,8 +156,7 @@ class PlanSummary(IntakeStep):
     def _write(self, path: Path, text: str) -> None:
         """Blocking file I/O off the UI thread; the outcome comes back as a message."""
         try:
-            target = path.resolve()
-            write_atomic(target, text.encode("utf-8"), target.parent)
+            target = write_export(path, text)
         except OSError as exc:
             self.post_message(self.ExportFailed(path, exc.strerror or str(exc)))
         else:
