@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class SettingsRequest:
     """The flags that override (by setting name), the settings file to read, and the environment
-    to read from (``os.environ`` unless a test passes its own)."""
+    to read from (the process environment unless a test passes its own)."""
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
     config_file: Path | None = None
