@@ -26,8 +26,8 @@ pytestmark = pytest.mark.system
 BASE = EXAMPLES / "01-treatment-resistant-uncomplicated.json"
 
 
-def ketatui(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "KETATUI_PROTOCOL"}
+def ketatui(*args: str, stdin: str | None = None, cwd: Path | None = None, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KETATUI_")} | extra_env
     done = subprocess.run([sys.executable, "-m", "ketatui", *args], input=stdin, capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=60)
     assert "Traceback" not in done.stderr, done.stderr
@@ -194,3 +194,58 @@ def test_broken_protocol_toml(tmp_path) -> None:
     protocol.write_text("[thresholds\n", encoding="utf-8")
     done = ketatui("plan", str(BASE), "--protocol", str(protocol))
     assert done.returncode == 2 and "is not valid TOML" in done.stderr
+
+
+# --- settings -----------------------------------------------------------------------------------------
+
+
+def test_config_shows_each_setting_with_where_it_came_from_and_hides_secrets(tmp_path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text('theme = "high-contrast"\nuser = "from.file"\n', encoding="utf-8")
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "KETATUI_CONFIG": str(settings),
+           "KETATUI_USER": "dr.lee", "KETATUI_PASSPHRASE": "correct horse battery"}
+    done = ketatui("--data-dir", str(tmp_path / "store"), "config", **env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"Settings file: {settings}"
+    assert lines[1].split() == ["SETTING", "VALUE", "FROM"]
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert rows["data_dir"].split()[1:] == [str(tmp_path / "store"), "command", "line", "--data-dir"]
+    assert rows["user"].split()[1:] == ["dr.lee", "environment", "KETATUI_USER"]
+    assert rows["theme"].split()[1:] == ["high-contrast", "settings", "file", str(settings)]
+    assert rows["backend"].split()[1:] == ["tinydb", "default"]
+    assert "(set, hidden)" in rows["passphrase"] and "correct horse" not in done.stdout
+
+    as_json = json.loads(ketatui("config", "--format", "json", **env).stdout)
+    assert as_json["passphrase"] == {"value": "(set, hidden)", "source": "environment KETATUI_PASSPHRASE"}
+    assert as_json["theme"] == {"value": "high-contrast", "source": f"settings file {settings}"}
+
+
+def test_a_bad_setting_stops_every_command_with_words_and_exit_2(tmp_path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text('theme = "neon"\n', encoding="utf-8")
+    for command in (["config"], ["plan", str(BASE)], ["records", "list"]):
+        done = ketatui("--config", str(settings), *command)
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.startswith("ketatui: the settings cannot be used:")
+        assert f"Theme (from settings file {settings}): Input should be 'default' or 'high-contrast' (it is 'neon')" in done.stderr
+    done = ketatui("plan", str(BASE), KETATUI_CLINICIAN_IDLE_TIMEOUT="soon")
+    assert done.returncode == 2 and "environment KETATUI_CLINICIAN_IDLE_TIMEOUT" in done.stderr
+
+
+def test_the_protocol_comes_from_the_settings_and_a_flag_overrides_it(tmp_path) -> None:
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(protocol_toml({"version": "clinic-2027.1"}), encoding="utf-8")
+    other = tmp_path / "other.toml"
+    other.write_text(protocol_toml({"version": "other-2027.2"}), encoding="utf-8")
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'protocol_file = "{clinic}"\n', encoding="utf-8")
+
+    def version(*args: str, **env: str) -> str:
+        return json.loads(ketatui("plan", str(BASE), *args, **env).stdout)["protocol_version"]
+
+    assert version("--protocol", str(other)) == "other-2027.2"
+    assert version(KETATUI_CONFIG=str(settings)) == "clinic-2027.1"
+    assert version(KETATUI_PROTOCOL=str(clinic)) == "clinic-2027.1"  # the older variable still works
+    assert version(KETATUI_PROTOCOL_FILE=str(other), KETATUI_CONFIG=str(settings)) == "other-2027.2"
+    assert version("--protocol", str(other), KETATUI_PROTOCOL_FILE=str(clinic)) == "other-2027.2"

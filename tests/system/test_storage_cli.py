@@ -20,7 +20,7 @@ V1 = ROOT / "tests" / "fixtures" / "v1"
 @pytest.fixture
 def env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KETATUI_")}
-    env.update(KETATUI_DATA_DIR=str(tmp_path / "data"), KETATUI_KEY_FILE=str(tmp_path / "ketatui.key"), KETATUI_USER="dr.lee")
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), KETATUI_DATA_DIR=str(tmp_path / "data"), KETATUI_KEY_FILE=str(tmp_path / "ketatui.key"), KETATUI_USER="dr.lee")
     return env
 
 
@@ -151,3 +151,20 @@ def test_key_and_permission_problems_are_plain_messages(ketatui, tmp_path):
     (tmp_path / "data").chmod(0o755)
     out = ketatui("records", "list", expect=1)
     assert "can be opened by other users" in out.stderr and "chmod 750" in out.stderr
+
+
+def test_the_store_comes_from_the_settings_file_and_a_passphrase_from_the_environment(ketatui, tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'data_dir = "{tmp_path / "clinic"}"\nbackend = "tinydb"\n', encoding="utf-8")
+    ketatui("demo-data", "--count", "2", KETATUI_CONFIG=str(settings), KETATUI_DATA_DIR="", KETATUI_PASSPHRASE="correct horse")
+    assert (tmp_path / "clinic" / "store.json").exists() and not (tmp_path / "ketatui.key").exists()
+    rows = json.loads(ketatui("records", "list", "--format", "json", KETATUI_CONFIG=str(settings), KETATUI_DATA_DIR="",
+                              KETATUI_PASSPHRASE="correct horse").stdout)
+    assert len(rows) == 2
+    out = ketatui("--config", str(settings), "records", "list", expect=1, KETATUI_DATA_DIR="", KETATUI_PASSPHRASE="wrong horse")
+    assert "passphrase" in out.stderr and "Nothing was read or changed" in out.stderr
+
+
+def test_an_unknown_backend_lists_the_known_ones(ketatui):
+    out = ketatui("records", "list", expect=2, KETATUI_BACKEND="postgres")
+    assert "There is no storage backend named 'postgres'. Known backends: tinydb." in out.stderr
