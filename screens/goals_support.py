@@ -104,7 +104,7 @@ class GoalsSupportStep(IntakeStep):
             yield Static(self._words("living"), classes="gs-heading")
             yield control_for(GoalsAndSupport, "living_situation", f"{_ROOT}.living_situation", state.get("living_situation", "not stated"))
             yield LabelledField(title_of(GoalsAndSupport, "crisis_plan"), TextArea(str(state.get("crisis_plan", "")), id="gs-crisis-plan", soft_wrap=True, tab_behavior="focus"), path=f"{_ROOT}.crisis_plan", stacked=True)
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def _words(self, section: str) -> str:
         patient = self.audience == "patient"

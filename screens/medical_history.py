@@ -313,7 +313,7 @@ class MedicalHistoryStep(IntakeStep):
         with ContentSwitcher(initial=PAGE_IDS[self.page], id="pages"):
             for page in PAGES:
                 yield VerticalScroll(id=page.id, classes="page")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     async def on_mount(self) -> None:
         await self._show_page(self.page, focus=True)

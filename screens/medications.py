@@ -210,7 +210,7 @@ class MedicationsStep(IntakeStep):
             yield Static(id="med-top-problem")
             yield Vertical(id="med-rows")
             yield Button("Add another medication", id="add-row", compact=True)
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def _row(self, values: dict[str, str] | None = None) -> MedicationRow:
         return MedicationRow(self.catalogue, self.flags_for, values)

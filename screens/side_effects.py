@@ -102,7 +102,7 @@ class SideEffectsStep(IntakeStep):
                     with Vertical(classes="se-note"):
                         yield Label(patient_words if self.audience == "patient" else title_of(SideEffectDiscussion, field))
                         yield TextArea(id=f"se-{field}", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def on_mount(self) -> None:
         state = self._restored_state()

@@ -30,11 +30,11 @@ class ChoiceRow(Widget, can_focus=True):
     read aloud one after another); elsewhere a habitual Tab after a key must never skip a question."""
 
     BINDINGS = [
-        Binding("left", "move(-1)", "Previous answer", show=False),
-        Binding("right", "move(1)", "Next answer", show=False),
-        Binding("space", "choose", "Choose", show=False),
-        Binding("enter", "choose_and_go", "Choose and go on", show=False),
-        Binding("backspace,delete", "clear", "Clear the answer", show=False),
+        Binding("left", "move(-1)", "Previous answer", show=False, id="choice.previous"),
+        Binding("right", "move(1)", "Next answer", show=False, id="choice.next"),
+        Binding("space", "choose", "Choose", show=False, id="choice.choose"),
+        Binding("enter", "choose_and_go", "Choose and go on", show=False, id="choice.choose_and_go"),
+        Binding("backspace,delete", "clear", "Clear the answer", show=False, id="choice.clear"),
     ]
     COMPONENT_CLASSES = {"choice--chosen", "choice--cursor"}
     DEFAULT_CSS = """

@@ -1,0 +1,98 @@
+"""Keys a clinician can find and move: the command palette offers what works on the screen it was
+opened over and runs it; a keymap from the settings file moves a key, and a mistyped id is named
+on screen with the ids closest to it."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+import pytest
+from textual.command import CommandList, CommandPalette
+
+from ketatui.screens.clinician_app import ClinicianApp
+from ketatui.screens.commands import ScreenCommands
+from ketatui.screens.help import HelpScreen
+from ketatui.screens.keys import apply_keymap
+from ketatui.screens.medical_history import MedicalHistoryStep, TrialRow
+
+@pytest.fixture
+def palette_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command palette turned on as the App turns it on (ctrl+p, this screen's commands)."""
+    monkeypatch.setattr(ClinicianApp, "ENABLE_COMMAND_PALETTE", True)
+    monkeypatch.setattr(ClinicianApp, "COMMANDS", {ScreenCommands})
+
+
+@pytest.fixture
+def open_at(repository, make_intake, driver_for):
+    """``async with open_at(app, page) as d``: a completed draft left on ``page`` of the medical
+    history, resumed from the start screen with its number key."""
+
+    @asynccontextmanager
+    async def opened(app, page: str):
+        intake = make_intake()
+        intake.status, intake.current_step = "draft", "medical_history"
+        intake.form_state = {"medical_history": {"page": page, "values": {}}}
+        repository.create(intake.model_dump(mode="json"), user="test")
+        async with app.run_test(size=(80, 24)) as pilot:
+            d = driver_for(pilot)
+            await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
+            await d.keys("1")
+            await d.until(lambda: isinstance(app.screen, MedicalHistoryStep) and app.focused is not None, "the step")
+            yield d
+
+    return opened
+
+
+def offered(app) -> dict[str, str]:
+    """The palette's commands as shown: what each does -> the line under it (its keys and where)."""
+    lines = [str(option.prompt).splitlines() for option in app.screen.query_one(CommandList).options]
+    return {line[0]: line[1] if len(line) > 1 else "" for line in lines}
+
+
+async def test_the_palette_offers_this_pages_commands_and_runs_them(palette_on, make_app, open_at) -> None:
+    app = make_app()
+    async with open_at(app, "trials") as d:
+        rows = len(app.screen.query(TrialRow))
+        await d.keys("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await d.type("add trial")
+        await d.until(lambda: "Add trial" in offered(app), "the step's own command")
+        assert offered(app)["Add trial"] == "^n · Medical history", "the command says its key and where it works"
+        await d.keys("down", "enter")
+        await d.until(lambda: len(app.screen.query(TrialRow)) == rows + 1, "a trial added by the command")
+        assert isinstance(app.screen, MedicalHistoryStep)
+
+
+async def test_the_palette_offers_only_what_works_here(palette_on, make_app, open_at) -> None:
+    app = make_app()
+    async with open_at(app, "about") as d:
+        await d.keys("ctrl+p")
+        await d.until(lambda: "Help" in offered(app) and "Quit" in offered(app), "every command of this page")
+        assert "Add trial" not in offered(app) and "Remove trial" not in offered(app), "trials are added on their own page"
+        await d.type("help")
+        await d.keys("down", "enter")
+        await d.until(lambda: isinstance(app.screen, HelpScreen), "help opened from the palette")
+
+
+async def test_a_keymap_from_the_settings_moves_next(make_app, open_at) -> None:
+    app = make_app()
+    async with open_at(app, "about") as d:
+        assert apply_keymap(app, {"app.next": "ctrl+right"}) == []
+        await d.keys("f3")
+        await d.pilot.pause(0.1)
+        assert app.step.page_label == "page 1 of 10", "F3 no longer moves on"
+        await d.keys("ctrl+right")
+        await d.until(lambda: app.step.page_label == "page 2 of 10", "Next on its new key")
+        assert "Next" in d.text().splitlines()[-1], "the Footer still shows Next"
+
+
+async def test_a_mistyped_id_is_named_with_the_close_ones(make_app, open_at) -> None:
+    app = make_app()
+    async with open_at(app, "about") as d:
+        problems = apply_keymap(app, {"app.nxt": "ctrl+right", "app.back": "ctrl+left"})
+        assert problems == ["'app.nxt' is not a key binding id (close ones: app.next)."]
+        await d.until(lambda: "'app.nxt' is not a key binding id" in d.text(), "the message on screen")
+        await d.keys("f3")
+        await d.until(lambda: app.step.page_label == "page 2 of 10", "F3 still moves on")
+        await d.keys("ctrl+left")
+        await d.until(lambda: app.step.page_label == "page 1 of 10", "the good entry applied")
