@@ -65,6 +65,13 @@ def documents(count: int, seed: int):
         yield dict(pool[i % len(pool)], record_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)))
 
 
+def store_settings(folder: Path, key: Path):
+    """Settings naming only this store and its key: nothing is read from the environment."""
+    from ketatui.settings import Settings
+
+    return Settings(data_dir=folder, key_file=key, user="bench")
+
+
 def build(work: Path, size: int, key: Path) -> None:
     from ketatui.storage import open_repository
 
@@ -75,7 +82,7 @@ def build(work: Path, size: int, key: Path) -> None:
     for stale in ("ketatui", "stock.json"):
         subprocess.run(["rm", "-rf", str(folder / stale)], check=True)
     print(f"  building {size:,} intakes (once; kept in {folder})", file=sys.stderr, flush=True)
-    repo = open_repository(folder / "ketatui", key_file=key)
+    repo = open_repository(store_settings(folder / "ketatui", key))
     started = time.perf_counter()
     with open(folder / "stock.json", "w", encoding="utf-8") as stock:
         stock.write('{"_default": {')
@@ -130,8 +137,9 @@ def measure_ketatui(store: Path, key: Path, sample: Path, ops: int) -> dict:
     import ketatui.storage.tinydb.store  # noqa: F401  (so "open" times the open, not the import)
     from ketatui.storage import open_repository
 
+    settings = store_settings(store, key)
     t = time.perf_counter()
-    repo = open_repository(store, key_file=key)
+    repo = open_repository(settings)
     opened = time.perf_counter() - t
     t = time.perf_counter()
     repo.list(limit=50)
@@ -159,7 +167,7 @@ def measure_full_list(store: Path, key: Path) -> dict:
     """Every row as a RecordSummary, first cold then again with the index loaded."""
     from ketatui.storage import open_repository
 
-    repo = open_repository(store, key_file=key)
+    repo = open_repository(store_settings(store, key))
     t = time.perf_counter()
     count = len(repo.list())
     cold = time.perf_counter() - t
@@ -202,10 +210,11 @@ def measure_stock(path: Path, sample: Path, ops: int) -> dict:
 STARTUP = """
 import json, sys, time
 t0 = time.perf_counter()
+from ketatui.settings import Settings
 from ketatui.storage import open_repository
 import ketatui.storage.tinydb.store  # imported by the first open; timed with the imports
 t1 = time.perf_counter()
-open_repository(sys.argv[1], key_file=sys.argv[2])
+open_repository(Settings(data_dir=sys.argv[1], key_file=sys.argv[2]))
 t2 = time.perf_counter()
 print(json.dumps({"open": t2 - t1, "import_and_open": t2 - t0}))
 """
@@ -258,7 +267,7 @@ def main() -> int:
     key = work / "bench.key"
     from ketatui.storage import open_repository
 
-    open_repository(work / "empty" / "ketatui", key_file=key)
+    open_repository(store_settings(work / "empty" / "ketatui", key))
     results = {}
     for size in sizes:
         build(work, size, key)
