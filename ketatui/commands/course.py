@@ -49,7 +49,7 @@ def cmd_course(args: argparse.Namespace) -> int:
     today = args.today or date.today()
     try:
         intake = parse_intake(intake_text)
-        records = parse_course_records(sessions_text, intake_record_id=intake.record_id)
+        records = parse_course_records(sessions_text, intake_record_id=intake.record_id, route=intake.route)
         plan = signed_plan(intake, protocol, records, today=today)
     except IntakeInvalid as exc:
         print_problems(args.intake, exc.problems)

@@ -206,7 +206,7 @@ def parse_course_record(data: Any, index: int = 0) -> TreatmentSession | FollowU
         raise CourseInvalid([_label(model, p, index, kind) for p in problems_from(exc, model, prefix=(where,))]) from None
 
 
-def parse_course_records(data: str | bytes | list[Any], *, intake_record_id: str | None = None) -> list[TreatmentSession | FollowUpVisit]:
+def parse_course_records(data: str | bytes | list[Any], *, intake_record_id: str | None = None, route: str | None = None) -> list[TreatmentSession | FollowUpVisit]:
     """Validate a JSON list of session and visit records, then the series as a whole."""
     if isinstance(data, (str, bytes)):
         try:
@@ -223,14 +223,14 @@ def parse_course_records(data: str | bytes | list[Any], *, intake_record_id: str
             problems += exc.problems
     if problems:
         raise CourseInvalid(problems)
-    problems = check_series(records, intake_record_id)
+    problems = check_series(records, intake_record_id, route)
     if problems:
         raise CourseInvalid(problems)
     return records
 
 
-def check_series(records: list[TreatmentSession | FollowUpVisit], intake_record_id: str | None = None) -> list[FieldProblem]:
-    """Problems between records: another person's record, a repeated id, session numbers out of turn.
+def check_series(records: list[TreatmentSession | FollowUpVisit], intake_record_id: str | None = None, route: str | None = None) -> list[FieldProblem]:
+    """Problems between records: another person's record, another route, a repeated id, session numbers out of turn.
 
     A held or missed session keeps the number of the session that was due; a given session takes
     the next number, so "session 3" is always the third dose.
@@ -242,6 +242,8 @@ def check_series(records: list[TreatmentSession | FollowUpVisit], intake_record_
         if intake_record_id is not None and record.intake_record_id != intake_record_id:
             problems.append(FieldProblem(f"[{index}].intake_record_id", f"{label}, Intake record id",
                                          f"belongs to intake {record.intake_record_id}, not to this intake ({intake_record_id})"))
+        if route is not None and isinstance(record, TreatmentSession) and record.route != route:
+            problems.append(FieldProblem(f"[{index}].route", f"{label}, Route", f"is {record.route}, but this course is {route}; check the route or the intake"))
         if record.record_id in seen:
             problems.append(FieldProblem(f"[{index}].record_id", f"{label}, Record id", f"is the same as record {seen[record.record_id] + 1}'s; each record has its own id"))
         seen.setdefault(record.record_id, index)

@@ -361,10 +361,12 @@ def test_problems_are_reported_by_record_and_field() -> None:
 
 def test_the_series_must_belong_to_the_intake_and_number_its_sessions_in_turn() -> None:
     other = session_data(2, D[1]) | {"intake_record_id": "00000000-0000-4000-8000-000000000000"}
+    spray = session_data(1, D[0]) | {"route": "esketamine", "dose_mg_per_kg": None, "dosing_weight_kg": None, "dose_mg": 56}
     with pytest.raises(CourseInvalid) as refused:
-        parse_course_records([session_data(1, D[0]), other, session_data(2, D[2], "missed"), session_data(4, D[3])], intake_record_id=INTAKE_ID)
+        parse_course_records([spray, other, session_data(2, D[2], "missed"), session_data(4, D[3])], intake_record_id=INTAKE_ID, route="iv_ketamine")
     found = {p.path: p.message for p in refused.value.problems}
     assert "belongs to intake 00000000" in found["[1].intake_record_id"]
+    assert found["[0].route"] == "is esketamine, but this course is iv_ketamine; check the route or the intake"
     assert "this is session 3" in found["[2].number"] and "this is session 3" in found["[3].number"]
 
 
