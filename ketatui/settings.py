@@ -77,13 +77,16 @@ class Settings(BaseSettings):
                       description="the name written on every save, signature and audit line")
     protocol_file: Path | None = Field(default=None, title="Protocol file",
                                        description="the clinic's protocol TOML (default: the built-in protocol)")
-    theme: Literal["default", "high-contrast"] = Field(default="default", title="Theme")
+    theme: Literal["default", "high-contrast"] = Field(default="default", title="Theme",
+                                                       description="the colours: default, or high-contrast for low vision and bright rooms")
     keymap: dict[str, str] = Field(default_factory=dict, title="Keymap",
                                    description="binding id to keys, e.g. {\"next\" = \"f3,ctrl+n\"}")
     export_dir: Path = Field(default_factory=lambda: default_data_dir() / "exports", title="Export folder",
                              description="where exported plans and sheets are written (never the current folder)")
-    clinician_idle_timeout: int = Field(default=600, ge=30, le=86_400, title="Clinician idle lock (seconds)")
-    kiosk_idle_timeout: int = Field(default=120, ge=15, le=3_600, title="Kiosk idle reset (seconds)")
+    clinician_idle_timeout: int = Field(default=600, ge=30, le=86_400, title="Clinician idle lock (seconds)",
+                                        description="the clinician's screen locks after this long without a key")
+    kiosk_idle_timeout: int = Field(default=120, ge=15, le=3_600, title="Kiosk idle reset (seconds)",
+                                    description="the kiosk clears and starts over for the next person after this long without a key")
 
     @field_validator("data_dir", "key_file", "protocol_file", "export_dir", mode="after")
     @classmethod

@@ -153,3 +153,9 @@ def test_only_the_settings_module_reads_the_environment(monkeypatch):
     readers = [str(p.relative_to(ROOT)) for folder in ("ketatui", "screens") for p in (ROOT / folder).rglob("*.py")
                if re.search(r"os\.environ|getenv\(", p.read_text(encoding="utf-8"))]
     assert readers == ["ketatui/settings.py"]
+
+
+def test_the_settings_reference_lists_every_setting_with_its_variable():
+    reference = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"| `{name}` | `KETATUI_{name.upper()}`" in reference, name
