@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ketatui.settings import Settings
 from ketatui.storage import open_repository
 
 pytestmark = pytest.mark.system
@@ -18,9 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 WRITER = r"""
 import json, sys, time
 from pathlib import Path
+from ketatui.settings import Settings
 from ketatui.storage import open_repository
 store, key, go, who, count = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
-repo = open_repository(store, key_file=key)
+repo = open_repository(Settings(data_dir=store, key_file=key))
 base = json.loads(Path(sys.argv[6]).read_text())
 base.pop("record_id")
 while not go.exists():
@@ -35,9 +37,10 @@ for i in range(count):
 EDITOR = r"""
 import sys, time
 from pathlib import Path
+from ketatui.settings import Settings
 from ketatui.storage import open_repository, StaleRevision
 store, key, go, who, record_id, tries = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6])
-repo = open_repository(store, key_file=key)
+repo = open_repository(Settings(data_dir=store, key_file=key))
 while not go.exists():
     time.sleep(0.001)
 saved = refused = 0
@@ -69,7 +72,7 @@ def finish(processes: list[subprocess.Popen]) -> list[str]:
 
 @pytest.fixture
 def store(tmp_path):
-    open_repository(tmp_path / "store", key_file=tmp_path / "store.key")
+    open_repository(Settings(data_dir=tmp_path / "store", key_file=tmp_path / "store.key"))
     return tmp_path / "store", tmp_path / "store.key", tmp_path / "go"
 
 
@@ -82,7 +85,7 @@ def test_eight_processes_writing_25_records_each_keep_all_200(store, tmp_path):
     acknowledged = {line for out in finish(writers) for line in out.split()}
     assert len(acknowledged) == 200
 
-    repo = open_repository(path, key_file=key)
+    repo = open_repository(Settings(data_dir=path, key_file=key))
     listed = repo.list()
     assert {r.record_id for r in listed} == acknowledged
     assert sorted(r.full_name for r in listed) == sorted(f"writer{n} patient {i}" for n in range(8) for i in range(25))
@@ -97,13 +100,13 @@ def test_editors_racing_on_one_record_never_lose_a_save(store, make_data):
     path, key, go = store
     data = make_data()
     data.pop("record_id")
-    record_id = open_repository(path, key_file=key).create(data, user="kiosk")["record_id"]
+    record_id = open_repository(Settings(data_dir=path, key_file=key)).create(data, user="kiosk")["record_id"]
     editors = [start(EDITOR, path, key, go, f"dr{n}", record_id, 15) for n in range(4)]
     time.sleep(1.0)
     go.touch()
     results = [tuple(map(int, out.split())) for out in finish(editors)]
     saved = sum(s for s, _ in results)
     assert sum(r for _, r in results) > 0  # they really did collide
-    final = open_repository(path, key_file=key).get(record_id, user="check")
+    final = open_repository(Settings(data_dir=path, key_file=key)).get(record_id, user="check")
     assert final["rev"] == 1 + saved
     assert len(final["form_state"]) == saved  # each accepted save built on every earlier one

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from ketatui.settings import Settings
 from ketatui.storage import open_repository
 
 pytestmark = pytest.mark.system
@@ -29,7 +30,7 @@ WRITERS_AT_ONCE = 2
 
 def writer(store: Path, key: Path, base: dict, seed: int, acks) -> None:
     rng = random.Random(seed)
-    repo = open_repository(store, key_file=key)
+    repo = open_repository(Settings(data_dir=store, key_file=key))
     mine: list[tuple[str, int]] = []
 
     def ack(record_id: str, rev: int) -> None:
@@ -76,7 +77,7 @@ def read_acks(fd: int) -> list[str]:
 @pytest.mark.slow
 def test_random_kill_9_during_writes_loses_nothing_acknowledged(tmp_path):
     store, key = tmp_path / "store", tmp_path / "store.key"
-    open_repository(store, key_file=key)
+    open_repository(Settings(data_dir=store, key_file=key))
     base = json.loads((Path(__file__).resolve().parents[2] / "examples" / "01-treatment-resistant-uncomplicated.json").read_text())
     base.pop("record_id")
     ctx = multiprocessing.get_context("fork")
@@ -113,7 +114,7 @@ def test_random_kill_9_during_writes_loses_nothing_acknowledged(tmp_path):
                     acknowledged[record_id] = max(acknowledged.get(record_id, 0), int(rev))
             os.close(r)
 
-        repo = open_repository(store, key_file=key)  # always opens, finishing any interrupted write
+        repo = open_repository(Settings(data_dir=store, key_file=key))  # always opens, finishing any interrupted write
         listed = {s.record_id: s.rev for s in repo.list()}
         for record_id, rev in acknowledged.items():
             assert listed.get(record_id, 0) >= rev, f"acknowledged {record_id} rev {rev} missing after kill {kills}"
@@ -123,7 +124,7 @@ def test_random_kill_9_during_writes_loses_nothing_acknowledged(tmp_path):
 
     assert kills >= 100 and len(acknowledged) > 50
     assert interrupted >= 5, f"only {interrupted} kills landed inside a write; the test did not exercise recovery"
-    repo = open_repository(store, key_file=key)
+    repo = open_repository(Settings(data_dir=store, key_file=key))
     stored = {p.name.removesuffix(".json.enc"): repo._stored(p.name.removesuffix(".json.enc"))[-1]["rev"]
               for p in store.glob("records/*/*.json.enc")}
     assert {s.record_id: s.rev for s in repo.list()} == stored
