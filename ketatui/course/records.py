@@ -66,6 +66,7 @@ class TreatmentSession(Section):
 
     kind: Literal["session"] = Field(default="session", title="Kind of record")
     record_id: RecordId = Field(default_factory=_new_id, title="Record id")
+    rev: int = Field(default=0, ge=0, title="Revision")
     intake_record_id: RecordId = Field(title="Intake record id")
     number: int = Field(title="Session number", ge=1, le=40)
     date: dt.date = Field(title="Session date")
@@ -141,6 +142,7 @@ class FollowUpVisit(Section):
 
     kind: Literal["follow_up"] = Field(default="follow_up", title="Kind of record")
     record_id: RecordId = Field(default_factory=_new_id, title="Record id")
+    rev: int = Field(default=0, ge=0, title="Revision")
     intake_record_id: RecordId = Field(title="Intake record id")
     date: dt.date = Field(title="Visit date")
     phq9: PHQ9 = Field(title="PHQ-9")

@@ -35,6 +35,19 @@ class StaleRevision(StorageError):
         )
 
 
+class StaleCourseRecord(StaleRevision):
+    """A session or visit corrected elsewhere after this copy was read."""
+
+    def __init__(self, course_id: str, expected_rev: int, stored_rev: int, by: str | None, at: str | None):
+        self.record_id, self.expected_rev, self.stored_rev = course_id, expected_rev, stored_rev
+        who = f" by {by}" if by else ""
+        StorageError.__init__(
+            self,
+            f"Session or visit {course_id} was corrected in another session{who} (now revision {stored_rev}; "
+            f"this copy is revision {expected_rev}). Nothing was saved. Read the course again, then make your correction again.",
+        )
+
+
 class SignedRecordLocked(StorageError):
     def __init__(self, record_id: str, rev: int, what: str = "changed"):
         self.record_id, self.rev = record_id, rev

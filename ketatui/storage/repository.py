@@ -14,6 +14,10 @@ Additions to the agreed interface, all optional for callers:
 ``import_documents`` keeps status, signatures and timestamps of intakes from a file;
 ``read_only`` and ``notice`` say when and why a store was opened read-only.
 
+The course: each treatment session and follow-up visit is a document of its own, kept with its
+intake, with its own ``record_id`` and ``rev``. ``add_course_record`` stores a new one
+(``expected_rev=None``) or a correction of the revision named; ``course_records`` reads them all.
+
 A store that ketatui itself can back up and whose audit log it can check is also
 ``Maintainable``; a server backend may leave that to the database's own tools.
 
@@ -75,6 +79,8 @@ class Repository(Protocol):
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]: ...
     def delete(self, record_id: str, *, user: str, expected_rev: int) -> None: ...
     def log_export(self, record_id: str, rev: int, *, user: str, target: str) -> None: ...
+    def add_course_record(self, record_id: str, doc: dict, *, user: str, expected_rev: int | None = None) -> dict: ...
+    def course_records(self, record_id: str, *, user: str) -> builtins.list[dict]: ...
 
 
 @dataclass(frozen=True)

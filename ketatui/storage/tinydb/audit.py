@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 GENESIS = "0" * 64
-ACTIONS = frozenset({"create", "import", "view", "update", "sign", "amend", "export", "delete", "recover", "restore"})
+ACTIONS = frozenset({"create", "import", "view", "update", "sign", "amend", "export", "delete", "recover", "restore", "course"})
 _FIELDS = ("seq", "ts", "user", "action", "record_id", "rev", "prev", "mac")
 
 

@@ -6,7 +6,8 @@ Layout of a store folder::
     .lock                   the write lock (flock); never a data file
     journal.json            present only while a write is in progress (record ids, no health data)
     audit.log               append-only, HMAC-chained (see audit.py)
-    records/3f/<id>.json.enc one TinyDB per intake: table "revisions", every kept revision
+    records/3f/<id>.json.enc one TinyDB per intake: table "revisions", every kept revision;
+                            table "course", its sessions and visits (one row each, latest rev)
     index/3f.json.enc       one TinyDB per shard: table "summaries", the list rows (see index.py)
     tmp/                    temporary files of writes in progress
 
@@ -49,6 +50,7 @@ from ketatui.storage.errors import (
     NewerSchema,
     RecordNotFound,
     SignedRecordLocked,
+    StaleCourseRecord,
     StaleRevision,
     StoreCorrupt,
     StoreMissing,
@@ -60,6 +62,7 @@ from ketatui.storage.paths import check_path, read_private
 from ketatui.storage.repository import STATUSES, AuditReport, BackupResult, RecordSummary
 
 REVISIONS = "revisions"
+COURSE = "course"
 DIR_MODE = 0o770  # narrowed by the umask; the data folder itself is checked for "others"
 
 
@@ -355,6 +358,47 @@ class TinyDBRepository:
 
     def log_export(self, record_id: str, rev: int, *, user: str, target: str) -> None:
         self._log([Entry("export", record_id, rev, user, target=target)])
+
+    # ----- the course: sessions and visits kept in the intake's own file ---------------------
+
+    def add_course_record(self, record_id: str, doc: dict[str, Any], *, user: str, expected_rev: int | None = None) -> dict[str, Any]:
+        """Keep one session or visit with its intake. A new one (``expected_rev`` None) gets rev 1 and,
+        if it has none, a record id; a correction names the rev it replaces and is refused with
+        ``StaleRevision`` if it moved on."""
+        if not isinstance(doc, dict):
+            raise InvalidRequest("A session or visit must be a JSON object (a dict).")
+        doc = dict(doc, record_id=doc.get("record_id") or str(uuid.uuid4()))
+        course_id = doc["record_id"]
+        if not _valid_id(course_id):
+            raise InvalidRequest(f"{course_id!r} is not a record id (a lower-case UUID); nothing was stored.")
+        if doc.get("intake_record_id") != record_id:
+            raise InvalidRequest(f"This session or visit belongs to intake {doc.get('intake_record_id')}, not to {record_id}; nothing was stored.")
+        with self._locked():
+            intake = self._existing(record_id)[-1]
+            db = self._db(self.layout.record(record_id))
+            with db.storage.batch():
+                table = db.table(COURSE, cache_size=0)
+                current = table.get(where("record_id") == course_id)
+                if expected_rev is None and current is not None:
+                    raise InvalidRequest(f"Session or visit {course_id} is already stored (revision {current['rev']}); "
+                                         "to correct it, give the revision you are correcting. Nothing was stored.")
+                if expected_rev is not None:
+                    if current is None:
+                        raise InvalidRequest(f"No session or visit {course_id} is kept with intake {record_id}, so there is nothing to correct; store it as new.")
+                    if current["rev"] != expected_rev:
+                        raise StaleCourseRecord(course_id, expected_rev, current["rev"], current.get("recorded_by"), current.get("recorded_at"))
+                new = dict(doc, rev=current["rev"] + 1 if current else 1)
+                json.dumps(new)  # refuse anything JSON cannot hold before writing
+                table.upsert(new, where("record_id") == course_id)
+            self.audit.append([Entry("course", record_id, intake["rev"], user, target=f"{doc.get('kind', 'record')} {course_id} rev {new['rev']}")])
+        return new
+
+    def course_records(self, record_id: str, *, user: str) -> builtins.list[dict[str, Any]]:
+        """The intake's sessions and visits as stored (the reading is recorded in the audit log)."""
+        intake = self._existing(record_id)[-1]
+        docs = [dict(d) for d in self._db(self.layout.record(record_id)).table(COURSE, cache_size=0).all()]
+        self._log([Entry("view", record_id, intake["rev"], user, target="course")])
+        return docs
 
     # ----- maintenance (``Maintainable``) ----------------------------------------------------
 
