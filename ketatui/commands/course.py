@@ -13,8 +13,12 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ketatui.commands.common import BAD_INPUT, OK, print_problems
+
+if TYPE_CHECKING:
+    from ketatui.clinical.protocol import Protocol
 
 
 def _day(text: str) -> date:
@@ -32,30 +36,24 @@ def _read(path: str) -> str | None:
         return None
 
 
-def cmd_course(args: argparse.Namespace) -> int:
-    from ketatui.commands.plans import protocol_or_report
+def print_course(args: argparse.Namespace, protocol: Protocol, intake_data: str | dict, records_data: str | list, *, intake_source: str, records_source: str) -> int:
+    """Work the course out and print it in ``args.format``; invalid input is listed by field (exit 2).
+    Shared by ``course`` (files) and ``records course`` (the store)."""
     from ketatui.course.engine import course_state, signed_plan
     from ketatui.course.records import CourseInvalid, parse_course_records
     from ketatui.exchange.course_markdown import course_markdown, progress_sheet_markdown
     from ketatui.intake.document import IntakeInvalid, parse_intake
 
-    protocol = protocol_or_report(args)
-    if protocol is None:
-        return BAD_INPUT
-    intake_text = _read(args.intake)
-    sessions_text = _read(args.sessions) if intake_text is not None else None
-    if intake_text is None or sessions_text is None:
-        return BAD_INPUT
     today = args.today or date.today()
     try:
-        intake = parse_intake(intake_text)
-        records = parse_course_records(sessions_text, intake_record_id=intake.record_id, route=intake.route)
+        intake = parse_intake(intake_data)
+        records = parse_course_records(records_data, intake_record_id=intake.record_id, route=intake.route)
         plan = signed_plan(intake, protocol, records, today=today)
     except IntakeInvalid as exc:
-        print_problems(args.intake, exc.problems)
+        print_problems(intake_source, exc.problems)
         return BAD_INPUT
     except CourseInvalid as exc:
-        print_problems(args.sessions, exc.problems)
+        print_problems(records_source, exc.problems)
         return BAD_INPUT
     state = course_state(intake, plan, records, protocol, today=today)
     if args.format == "markdown":
@@ -65,6 +63,27 @@ def cmd_course(args: argparse.Namespace) -> int:
     else:
         print(json.dumps(state.as_json(), indent=2, ensure_ascii=False))
     return OK
+
+
+def cmd_course(args: argparse.Namespace) -> int:
+    from ketatui.commands.plans import protocol_or_report
+
+    protocol = protocol_or_report(args)
+    if protocol is None:
+        return BAD_INPUT
+    intake_text = _read(args.intake)
+    sessions_text = _read(args.sessions) if intake_text is not None else None
+    if intake_text is None or sessions_text is None:
+        return BAD_INPUT
+    return print_course(args, protocol, intake_text, sessions_text, intake_source=args.intake, records_source=args.sessions)
+
+
+def add_course_options(parser: argparse.ArgumentParser) -> None:
+    """``--format``, ``--protocol`` and ``--today``, the same for the course from files or from the store."""
+    parser.add_argument("--format", choices=("json", "markdown", "sheet"), default="json",
+                        help="json (the stable contract), markdown (the clinician's course summary) or sheet (the person's progress sheet)")
+    parser.add_argument("--protocol", metavar="FILE", help="the clinic's protocol TOML (default: the protocol_file setting or built-in)")
+    parser.add_argument("--today", type=_day, metavar="DATE", help="the day to work the course out on, YYYY-MM-DD (default: today)")
 
 
 def _schema_with_session(intake_schema: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -86,10 +105,7 @@ def add_course_commands(sub: argparse._SubParsersAction, schema: argparse.Argume
     course = sub.add_parser("course", help="the course so far: response, decisions and the adjusted plan, from an intake and its sessions")
     course.add_argument("intake", metavar="INTAKE.json", help="the intake as JSON ('-' reads standard input)")
     course.add_argument("--sessions", required=True, metavar="SESSIONS.json", help="a JSON list of session and follow-up visit records (see `ketatui schema session`)")
-    course.add_argument("--format", choices=("json", "markdown", "sheet"), default="json",
-                        help="json (the stable contract), markdown (the clinician's course summary) or sheet (the person's progress sheet)")
-    course.add_argument("--protocol", metavar="FILE", help="the clinic's protocol TOML (default: the protocol_file setting or built-in)")
-    course.add_argument("--today", type=_day, metavar="DATE", help="the day to work the course out on, YYYY-MM-DD (default: today)")
+    add_course_options(course)
     course.set_defaults(handler=cmd_course)
     schema.add_argument("what", nargs="?", choices=("intake", "session"), default="intake",
                         help="intake (default) or session: one session or follow-up visit record")

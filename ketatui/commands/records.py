@@ -1,4 +1,5 @@
-"""The record-store commands: ``records list|show|import``, ``demo-data``, ``backup``, ``restore``, ``audit verify``.
+"""The record-store commands: ``records list|show|import|course``, ``records session add``, ``demo-data``,
+``backup``, ``restore``, ``audit verify``.
 
 ``add_commands`` hangs them on the main ``ketatui`` parser. Every handler returns an exit code
 (0 done, 1 it could not be done, 2 the input is wrong) and prints failures as one plain message
@@ -17,7 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ketatui.commands.common import BAD_INPUT, OK, fail, settings_of
+from ketatui.commands.common import BAD_INPUT, OK, fail, print_problems, settings_of
+from ketatui.commands.course import add_course_options
 from ketatui.storage import (
     STATUSES,
     Maintainable,
@@ -178,6 +180,70 @@ def cmd_import(args: argparse.Namespace) -> int:
     return OK
 
 
+# ----- the course ------------------------------------------------------------------------------
+
+
+@_plainly
+def cmd_course(args: argparse.Namespace) -> int:
+    """The course of a stored intake, worked out as ``ketatui course`` does from files."""
+    from ketatui.commands.course import print_course
+    from ketatui.commands.plans import protocol_or_report
+
+    protocol = protocol_or_report(args)
+    if protocol is None:
+        return BAD_INPUT
+    repo = _open(args)
+    record_id = _resolve(repo, args.record_id)
+    if isinstance(record_id, int):
+        return record_id
+    user = settings_of(args).user
+    doc, records = repo.get(record_id, user=user), repo.course_records(record_id, user=user)
+    return print_course(args, protocol, doc, records, intake_source=f"intake {record_id}", records_source=f"the sessions of intake {record_id}")
+
+
+@_plainly
+def cmd_session_add(args: argparse.Namespace) -> int:
+    """Keep one session or visit from a file with its intake; a pre-dose reading at the limit holds it."""
+    from ketatui.commands.plans import protocol_or_report
+    from ketatui.course.decisions import hold_if_needed
+    from ketatui.course.records import CourseInvalid, TreatmentSession, check_series, parse_course_record, parse_course_records
+
+    protocol = protocol_or_report(args)
+    if protocol is None:
+        return BAD_INPUT
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return fail(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}. Nothing was stored.", BAD_INPUT)
+    except ValueError as exc:
+        return fail(f"{args.file} is not valid JSON: {exc}. Nothing was stored.", BAD_INPUT)
+    repo = _open(args)
+    record_id = _resolve(repo, args.record_id)
+    if isinstance(record_id, int):
+        return record_id
+    user = settings_of(args).user
+    route = repo.get(record_id, user=user)["route"]
+    if isinstance(data, dict):
+        data.setdefault("intake_record_id", record_id)
+    try:
+        record = parse_course_record(data)
+        if isinstance(record, TreatmentSession):
+            record, held = hold_if_needed(record, protocol)
+            for flag in held:
+                print(f"Session {record.number} held: {flag.reason}.")
+        kept = [r for r in parse_course_records(repo.course_records(record_id, user=user)) if r.record_id != record.record_id]
+        problems = [p for p in check_series([record, *kept], record_id, route) if p.path.startswith("[0]")]
+        if problems:
+            raise CourseInvalid(problems)
+    except CourseInvalid as exc:
+        print_problems(args.file, exc.problems)
+        return BAD_INPUT
+    stored = repo.add_course_record(record_id, record.model_dump(mode="json"), user=user, expected_rev=args.rev)
+    what = f"session {stored['number']} ({stored['status']})" if stored["kind"] == "session" else f"follow-up visit of {stored['date']}"
+    print(f"Stored {what} as revision {stored['rev']}: {stored['record_id']}")
+    return OK
+
+
 # ----- demo data -------------------------------------------------------------------------------
 
 
@@ -306,6 +372,22 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("files", nargs="+", metavar="FILE")
     _common(imp)
     imp.set_defaults(handler=cmd_import)
+
+    course = rsub.add_parser("course", help="the course of a stored intake: response, decisions and the adjusted plan")
+    course.add_argument("record_id", metavar="ID", help="a record id, or its first characters")
+    add_course_options(course)
+    _common(course)
+    course.set_defaults(handler=cmd_course)
+
+    session = rsub.add_parser("session", help="keep treatment sessions and follow-up visits with their intake")
+    ssub = session.add_subparsers(title="session commands", metavar="ACTION", required=True)
+    sadd = ssub.add_parser("add", help="keep one session or visit from a JSON file (see `ketatui schema session`)")
+    sadd.add_argument("record_id", metavar="ID", help="the intake's record id, or its first characters")
+    sadd.add_argument("file", metavar="FILE", help="one session or follow-up visit record as JSON")
+    sadd.add_argument("--rev", type=int, metavar="N", help="correct the kept record at this revision (default: a new record)")
+    sadd.add_argument("--protocol", metavar="FILE", help="the clinic's protocol TOML (default: the protocol_file setting or built-in)")
+    _common(sadd)
+    sadd.set_defaults(handler=cmd_session_add)
 
     demo = subparsers.add_parser("demo-data", help="add synthetic intakes, clearly marked, for demos, training and benchmarks")
     demo.add_argument("--count", type=int, required=True, metavar="N")

@@ -96,3 +96,38 @@ def test_schema_session_describes_a_session_or_a_visit_and_plain_schema_is_still
     assert {"bp_pre", "bp_40min", "bp_discharge", "dose_mg", "phq9", "escort_confirmed"} <= set(schema["$defs"]["TreatmentSession"]["properties"])
     intake = json.loads(ketatui("schema").stdout)
     assert "medical_history" in intake["properties"]
+
+
+def test_sessions_kept_in_the_store_give_the_same_course_as_the_files(tmp_path: Path) -> None:
+    store = ("--data-dir", str(tmp_path / "store"), "--key-file", str(tmp_path / "store.key"))
+
+    def in_store(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KETATUI_")} | {"KETATUI_USER": "nurse.lee"}
+        done = subprocess.run([sys.executable, "-m", "ketatui", *args], capture_output=True, text=True, env=env, timeout=60)
+        assert "Traceback" not in done.stderr, done.stderr
+        return done
+
+    assert in_store("records", "import", str(INTAKE), *store).returncode == 0
+    records = json.loads(SESSIONS.read_text())
+    dosed_anyway = dict(records[2], status="given", reason="", dose_mg_per_kg=0.5, dosing_weight_kg=56.9)  # BP 168/98 before dosing
+    for number, record in enumerate([records[0], records[1], dosed_anyway, *records[3:]]):
+        path = tmp_path / f"record-{number}.json"
+        path.write_text(json.dumps(record), encoding="utf-8")
+        done = in_store("records", "session", "add", "3d8a7c52", str(path), *store)
+        assert done.returncode == 0, done.stderr
+        if record is dosed_anyway:
+            assert done.stdout.splitlines() == ["Session 3 held: Blood pressure before dosing 168/98 is at or above 160/100: not dosed today.",
+                                                "Stored session 3 (held) as revision 1: a1f0c3e2-0003-4a6b-8c1d-2e3f4a5b6c03"]
+    from_store = in_store("records", "course", "3d8a7c52", "--today", "2027-03-19", *store)
+    from_files = ketatui("course", str(INTAKE), "--sessions", str(SESSIONS), "--today", "2027-03-19")
+    assert from_store.returncode == 0, from_store.stderr
+    stored, filed = json.loads(from_store.stdout), json.loads(from_files.stdout)
+    assert (stored["sessions_given"], stored["sessions_held"], stored["sessions_missed"], stored["schedule"]) == (4, 1, 1, filed["schedule"])
+    assert {d["code"] for d in stored["decisions"]} == {d["code"] for d in filed["decisions"]}
+
+    out_of_turn = tmp_path / "out-of-turn.json"
+    out_of_turn.write_text(json.dumps(dict(records[5], record_id="a1f0c3e2-0007-4a6b-8c1d-2e3f4a5b6c07", date="2027-03-22", number=7)), encoding="utf-8")
+    refused = in_store("records", "session", "add", "3d8a7c52", str(out_of_turn), *store)
+    assert refused.returncode == 2 and "so this is session 5" in refused.stderr and "[[0].number]" in refused.stderr
+    audit = (tmp_path / "store" / "audit.log").read_text().splitlines()
+    assert sum(1 for line in audit if json.loads(line)["action"] == "course") == 6
