@@ -36,7 +36,6 @@ class PlanSummary(IntakeStep):
     """Step 5: the draft plan, for the clinician to review, save, export and later sign."""
 
     step_id = "summary"
-    step_title = "Plan summary"
     help_text = (
         "The draft plan ketatui derives from the answers and the clinic's protocol. Flags come "
         "first, most serious first, each with the answer that raised it: URGENT means act now, "

@@ -19,6 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ketatui.steps import STEPS
+
 MAX_DRAFTS = 9
 NO_NAME = "(no name yet)"
 
@@ -46,10 +48,8 @@ def when(text: str | None) -> str:
 
 def draft_line(number: int, draft) -> str:
     """One draft on one line: number, URGENT, name, where it stopped, when it was saved and by whom."""
-    from ketatui.intake.document import STEPS
-
     urgent = "!! URGENT  " if draft.urgent else ""
-    step = dict(STEPS).get(draft.current_step or "", "Medical history")
+    step = next((s.title for s in STEPS if s.id == draft.current_step), STEPS[0].title)
     by = f" · {draft.updated_by}" if draft.updated_by else ""
     return f"{number}  {urgent}{draft.full_name or NO_NAME} · {step} · {when(draft.updated_at)}{by}"
 
@@ -97,16 +97,18 @@ class StartScreen(Screen):
         self.query_one("#start-user", Static).update(f"Signed in as {user}.")
 
     async def show_drafts(self, drafts: Sequence) -> None:
-        self.drafts = list(drafts)[:MAX_DRAFTS]
+        """List ``drafts``; ``self.drafts`` is set once they are on screen."""
+        shown = list(drafts)[:MAX_DRAFTS]
         await self.query("#drafts").remove()
         status = self.query_one("#drafts-status", Static)
-        status.display = not self.drafts
+        status.display = not shown
         status.update("No drafts: press N to start a new intake.")
-        if self.drafts:
-            options = OptionList(*(Option(draft_line(n, d), id=d.record_id) for n, d in enumerate(self.drafts, 1)), id="drafts")
+        if shown:
+            options = OptionList(*(Option(draft_line(n, d), id=d.record_id) for n, d in enumerate(shown, 1)), id="drafts")
             await self.query_one("#start", Vertical).mount(options)
             options.highlighted = 0
             options.focus()
+        self.drafts = shown
         self.refresh_bindings()
 
     def on_screen_resume(self) -> None:

@@ -1,7 +1,8 @@
 """The contract every intake step screen keeps, so the clinician, kiosk and trainer apps can
 reuse the same steps with their own App, wording and navigation.
 
-A step renders one section of the intake and collects answers. It never decides anything
+A step renders one section of the intake and collects answers. Which steps there are, their
+titles and the module of each screen are in ``ketatui.steps``; ``step_screen`` builds one. It never decides anything
 clinical: it builds the section through its pydantic model (the single source of truth for
 validity) and shows the model's problems next to the fields. The App owns navigation, saving
 and the progress line; a step only answers ``collect()`` and ``show_problems()``.
@@ -9,6 +10,7 @@ and the progress line; a step only answers ``collect()`` and ``show_problems()``
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -18,6 +20,7 @@ from textual.screen import Screen
 from ketatui.intake.fields import FieldProblem
 from ketatui.intake.document import Intake
 from ketatui.clinical.protocol import Protocol
+from ketatui.steps import step
 
 
 @dataclass
@@ -40,12 +43,17 @@ class StepResult:
 class IntakeStep(Screen):
     """Base class for the five steps. Subclasses set the class variables and implement the two methods."""
 
-    step_id: ClassVar[str]  # one of ketatui.intake.document.STEPS ids
-    step_title: ClassVar[str]
+    step_id: ClassVar[str]  # one of the ids in ketatui.steps.STEPS
+    step_title: ClassVar[str]  # the step table's title unless the subclass words it otherwise
     help_text: ClassVar[str]  # F1: why these questions are asked, in the audience's words
 
     class FieldLeft(Message):
         """Posted when focus leaves a field, so the App saves the draft (answers are never lost)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step_id" in vars(cls) and "step_title" not in vars(cls):
+            cls.step_title = step(cls.step_id).title
 
     def __init__(self, intake: Intake, protocol: Protocol, *, audience: str = "clinician") -> None:
         super().__init__()
@@ -58,3 +66,28 @@ class IntakeStep(Screen):
 
     def show_problems(self, problems: list[FieldProblem]) -> None:  # pragma: no cover
         raise NotImplementedError
+
+
+def step_class(step_id: str) -> type[IntakeStep] | None:
+    """The ``IntakeStep`` subclass for ``step_id``, or None when its module is not installed."""
+    module_name = step(step_id).screen
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, IntakeStep) and getattr(value, "step_id", None) == step_id:
+            return value
+    return None
+
+
+def step_screen(step_id: str, intake: Intake, protocol: Protocol, audience: str) -> IntakeStep:
+    """The screen for ``step_id`` on ``intake``; a step missing from this build says so plainly."""
+    cls = step_class(step_id)
+    if cls is None:
+        from ketatui.screens.unavailable import UnavailableStep
+
+        return UnavailableStep(step_id, intake, protocol, audience=audience)
+    return cls(intake, protocol, audience=audience)

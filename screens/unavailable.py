@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
-from ketatui.intake.document import STEPS, Intake
+from ketatui.intake.document import Intake
 from ketatui.clinical.protocol import Protocol
 from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.steps import step
 
 
 class UnavailableStep(IntakeStep):
@@ -17,7 +18,7 @@ class UnavailableStep(IntakeStep):
 
     def __init__(self, step_id: str, intake: Intake, protocol: Protocol, *, audience: str = "clinician") -> None:
         self.step_id = step_id
-        self.step_title = dict(STEPS)[step_id]
+        self.step_title = step(step_id).title
         super().__init__(intake, protocol, audience=audience)
 
     def compose(self) -> ComposeResult:

@@ -1,8 +1,9 @@
 """The intake document: one per person per intake, the single source of truth for validity.
 
 Sections are optional so a draft can be saved at any point; ``missing_sections`` says what a
-plan still needs. Status moves draft → submitted → reviewed → signed; a signed intake is never
-edited in place (an amendment is a new revision, see storage).
+plan still needs (which step fills which section is in ``ketatui.steps``). Status moves draft →
+submitted → reviewed → signed; a signed intake is never edited in place (an amendment is a new
+revision, see storage).
 """
 
 from __future__ import annotations
@@ -21,28 +22,26 @@ from ketatui.intake.instruments import ASQ, GAD7, PHQ9
 from ketatui.intake.medications import Medications
 from ketatui.intake.schema import SCHEMA_VERSION
 from ketatui.intake.side_effects import SideEffectDiscussion
+from ketatui.steps import REQUIRED_SECTIONS, STEP_IDS
 
 Status = Literal["draft", "submitted", "reviewed", "signed"]
 Route = Literal["iv_ketamine", "esketamine"]
-Step = Literal["medical_history", "medications", "side_effects", "goals_support", "summary"]
+Step = Literal[STEP_IDS]  # type: ignore[valid-type]  # the ids of ketatui.steps.STEPS
 
-STEPS: tuple[tuple[str, str], ...] = (
-    ("medical_history", "Medical history"),
-    ("medications", "Current medications"),
-    ("side_effects", "Side-effect discussion"),
-    ("goals_support", "Goals and support"),
-    ("summary", "Plan summary"),
-)
 
-#: The sections a plan cannot be made without, with their plain names.
-REQUIRED_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("medical_history", "Medical history"),
-    ("phq9", "PHQ-9"),
-    ("asq", "ASQ suicide screen"),
-    ("medications", "Current medications"),
-    ("side_effects", "Side-effect discussion"),
-    ("goals_support", "Goals and support"),
-)
+class Triage(BaseModel):
+    """How urgent the intake is, as the core decided it at the last change; storage lists it.
+
+    Derived (``ketatui.session.derive``), never typed by hand, like the plan: ``urgent`` when a
+    rule raised an urgent flag or a suicide screen turned positive while it was being answered,
+    ``blocked`` when the plan cannot be scheduled, ``reasons`` the urgent flags' reasons.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    urgent: bool = Field(default=False, title="Urgent")
+    blocked: bool = Field(default=False, title="Not schedulable")
+    reasons: list[str] = Field(default_factory=list, title="Why urgent")
 
 
 class Intake(BaseModel):
@@ -75,11 +74,13 @@ class Intake(BaseModel):
     form_state: dict[str, dict[str, Any]] = Field(default_factory=dict, title="Unfinished answers")
     #: The plan derived at the last save (``Plan.model_dump(mode="json")``); never typed by hand.
     plan: dict[str, Any] | None = Field(default=None, title="Plan")
+    #: Urgency as derived at the last change (see ``Triage``); None on a record stored before it.
+    triage: Triage | None = Field(default=None, title="Triage")
 
     def missing_sections(self) -> list[FieldProblem]:
         return [
-            FieldProblem(path=name, label=label, message="not yet filled in")
-            for name, label in REQUIRED_SECTIONS
+            FieldProblem(path=name, label=Intake.model_fields[name].title or name, message="not yet filled in")
+            for name in REQUIRED_SECTIONS
             if getattr(self, name) is None
         ]
 

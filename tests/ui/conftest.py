@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from ketatui.screens import clinician_app, start
+from ketatui.screens import intake_app, start
 from ketatui.screens.clinician_app import ClinicianApp
 from ketatui.screens.widgets import LabelledField, field_id
 
@@ -37,17 +37,30 @@ def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def repository(store_dir: Path):
-    """The same store the App uses, opened by the test to look at what was saved."""
-    from ketatui.storage import open_repository
+def settings(store_dir: Path, tmp_path: Path):
+    """The settings the App is given: this test's store, its key and the clinician."""
+    from ketatui.settings import Settings
 
-    return open_repository(store_dir)
+    return Settings(data_dir=store_dir, key_file=tmp_path / "store.key", user=USER)
 
 
 @pytest.fixture
-def make_app(store_dir: Path) -> Callable[..., ClinicianApp]:
-    def make(**kwargs: Any) -> ClinicianApp:
-        return ClinicianApp(data_dir=store_dir, **kwargs)
+def repository(settings):
+    """The same store the App uses, opened by the test to look at what was saved."""
+    from ketatui.storage import open_repository
+
+    return open_repository(settings)
+
+
+@pytest.fixture
+def make_app(settings) -> Callable[..., ClinicianApp]:
+    """The clinician App given built settings; ``protocol`` or ``repository`` are handed to the
+    App as they are, other keyword arguments change settings."""
+
+    def make(*, protocol: Any = None, repository: Any = None, **changes: Any) -> ClinicianApp:
+        unknown = set(changes) - set(type(settings).model_fields)
+        assert not unknown, f"not settings: {unknown}"
+        return ClinicianApp(settings=settings.model_copy(update=changes), protocol=protocol, repository=repository)
 
     return make
 
@@ -55,7 +68,7 @@ def make_app(store_dir: Path) -> Callable[..., ClinicianApp]:
 @pytest.fixture
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Snapshots only: the times on screen read the same on every run."""
-    monkeypatch.setattr(clinician_app, "_clock", lambda moment: "14:02:00")
+    monkeypatch.setattr(intake_app, "_clock", lambda moment: "14:02:00")
     monkeypatch.setattr(start, "when", lambda text: "26 Nov 14:02")
 
 
@@ -91,7 +104,7 @@ class Driver:
     async def saved(self) -> None:
         """Wait until the latest answers are in the store."""
         await self.pilot.pause()
-        await self.until(lambda: not self.app._saving and self.app._pending is None, "the save to finish")
+        await self.until(lambda: not self.app.busy_saving, "the save to finish")
 
     async def new_intake(self) -> None:
         await self.until(lambda: self.app.repository is not None, "the store to open")

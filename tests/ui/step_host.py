@@ -10,7 +10,9 @@ from textual.app import App
 import ketatui.styles
 from ketatui.intake.document import Intake
 from ketatui.clinical.protocol import default_protocol
-from ketatui.screens.clinician_app import THEMES, IntakeApp, load_themes
+from ketatui.settings import Settings
+from ketatui.screens.intake_app import IntakeApp
+from ketatui.screens.themes import THEMES, load_themes
 from ketatui.screens.step import IntakeStep
 
 class Host(App):
@@ -39,11 +41,11 @@ class Shell(IntakeApp):
     CSS_PATH = Host.CSS_PATH
 
     def __init__(self, intake: Intake, theme: str) -> None:
-        super().__init__(protocol=default_protocol(), user="snapshot", theme=theme)
+        super().__init__(settings=Settings(user="snapshot", theme=theme), protocol=default_protocol())
         self.opening = intake
 
     def show_start(self) -> None:
-        self.call_later(self.open_intake, self.opening, 0)
+        self.call_later(self.open_intake, self.new_session(self.opening))
 
 
 async def steady(pilot) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from ketatui.intake.document import Intake
-from ketatui.screens.clinician_app import ClinicianApp, StepPicker
+from ketatui.screens.clinician_app import ClinicianApp
+from ketatui.screens.step_picker import StepPicker
 from ketatui.screens.help import HelpScreen
 from ketatui.screens.start import StartScreen
 
@@ -117,12 +118,16 @@ async def test_quit_saves_what_is_on_screen_first(make_app, driver_for, reposito
     assert doc.form_state["medical_history"]["values"]["medical_history.demographics.date_of_birth"] == "1990-02-0"
 
 
-def test_the_app_knows_the_steps_in_the_cores_order() -> None:
-    from ketatui.intake.document import STEPS
-    from ketatui.screens.clinician_app import STEP_IDS, STEP_SECTIONS
+def test_every_step_in_the_table_has_its_screen_and_its_title() -> None:
+    from ketatui.intake.document import Intake
+    from ketatui.screens.step import step_class
+    from ketatui.steps import STEPS
 
-    assert STEP_IDS == tuple(step_id for step_id, _ in STEPS)
-    assert set(STEP_SECTIONS) == set(STEP_IDS)
+    for step in STEPS:
+        screen = step_class(step.id)
+        assert screen is not None and screen.__module__ == step.screen, step.id
+        assert screen.step_title == step.title
+        assert set(step.required) <= set(step.sections) <= set(Intake.model_fields), step.id
 
 
 async def test_a_save_refused_because_another_session_changed_the_draft_says_so_once(make_app, driver_for, repository) -> None:

@@ -9,11 +9,10 @@ import uuid
 
 import pytest
 
-from ketatui.clinical.plan import make_plan
 from ketatui.clinical.protocol import default_protocol
-from ketatui.screens.clinician_app import ClinicianApp
 from ketatui.screens.medical_history import PAGE_IDS, MedicalHistoryStep
 from ketatui.screens.start import StartScreen
+from ketatui.session import derive
 
 THEMES = ["default", "high-contrast"]
 
@@ -24,7 +23,7 @@ def seed(repository, make_intake, *, page: str, name: str = "Jordan Ellis", valu
     intake.status = "draft"
     intake.current_step = "medical_history"
     intake.form_state = {"medical_history": {"page": page, "values": values or {}}}
-    intake.plan = make_plan(intake, default_protocol()).model_dump(mode="json")  # as the App stores it
+    derive(intake, default_protocol())  # the plan and the triage, as the App stores them
     repository.create(intake.model_dump(mode="json"), user="dr.lee")
 
 
@@ -53,7 +52,7 @@ def opened_at(settle, *keys: str):
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_start_screen_with_drafts(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+def test_start_screen_with_drafts(snap_compare, repository, make_intake, fixed_clock, settle, make_app, theme) -> None:
     seed(repository, make_intake, page="about", name="Alex Moreno")
     seed(repository, make_intake, page="vitals", name="Jordan Ellis", **{"asq.wished_dead": True, "asq.thoughts_right_now": False})
 
@@ -62,46 +61,46 @@ def test_start_screen_with_drafts(snap_compare, repository, make_intake, fixed_c
         await wait(pilot, lambda: isinstance(pilot.app.screen, StartScreen) and pilot.app.screen.drafts)
         await settle(pilot)
 
-    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(80, 24), run_before=run)
+    assert snap_compare(make_app(theme=theme), terminal_size=(80, 24), run_before=run)
 
 
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("page", PAGE_IDS)
-def test_each_medical_history_page(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme, page) -> None:
+def test_each_medical_history_page(snap_compare, repository, make_intake, fixed_clock, settle, make_app, theme, page) -> None:
     seed(repository, make_intake, page=page)
-    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(80, 24), run_before=opened_at(settle))
+    assert snap_compare(make_app(theme=theme), terminal_size=(80, 24), run_before=opened_at(settle))
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_a_page_with_problems_beneath_its_fields(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+def test_a_page_with_problems_beneath_its_fields(snap_compare, repository, make_intake, fixed_clock, settle, make_app, theme) -> None:
     seed(repository, make_intake, page="vitals", values={"medical_history.vitals.diastolic_bp": "150", "medical_history.vitals.pulse": "7x"})
-    app = ClinicianApp(data_dir=store_dir, theme=theme)
+    app = make_app(theme=theme)
     assert snap_compare(app, terminal_size=(80, 24), run_before=opened_at(settle, "f3"))
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_help(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+def test_help(snap_compare, repository, make_intake, fixed_clock, settle, make_app, theme) -> None:
     seed(repository, make_intake, page="trials")
-    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(80, 24), run_before=opened_at(settle, "f1"))
+    assert snap_compare(make_app(theme=theme), terminal_size=(80, 24), run_before=opened_at(settle, "f1"))
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_go_to(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+def test_go_to(snap_compare, repository, make_intake, fixed_clock, settle, make_app, theme) -> None:
     seed(repository, make_intake, page="about")
-    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(80, 24), run_before=opened_at(settle, "f4"))
+    assert snap_compare(make_app(theme=theme), terminal_size=(80, 24), run_before=opened_at(settle, "f4"))
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_crisis_dialog_on_a_positive_asq(snap_compare, repository, make_intake, fixed_clock, settle, store_dir, theme) -> None:
+def test_crisis_dialog_on_a_positive_asq(snap_compare, repository, make_intake, fixed_clock, settle, make_app, theme) -> None:
     seed(repository, make_intake, page="asq", **{"asq.wished_dead": False})
-    app = ClinicianApp(data_dir=store_dir, theme=theme)
+    app = make_app(theme=theme)
     assert snap_compare(app, terminal_size=(80, 24), run_before=opened_at(settle, "y"))
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_too_small(snap_compare, store_dir, settle, theme) -> None:
+def test_too_small(snap_compare, make_app, settle, theme) -> None:
     async def run(pilot) -> None:
         pilot.app.animation_level = "none"
         await settle(pilot)
 
-    assert snap_compare(ClinicianApp(data_dir=store_dir, theme=theme), terminal_size=(72, 20), run_before=run)
+    assert snap_compare(make_app(theme=theme), terminal_size=(72, 20), run_before=run)

@@ -1,10 +1,12 @@
-"""The start screen (new, resume, quit), the too-small message, themes and NO_COLOR."""
+"""The start screen (new, resume, quit), settings and stores that cannot be used, a store with a
+passphrase, the too-small message, themes and NO_COLOR."""
 
 from __future__ import annotations
 
 import uuid
 
-from ketatui.screens.clinician_app import THEMES
+from ketatui.screens.clinician_app import ClinicianApp
+from ketatui.screens.themes import THEMES
 from ketatui.screens.start import StartScreen
 from ketatui.screens.too_small import TooSmallScreen
 
@@ -39,10 +41,10 @@ async def test_drafts_are_listed_with_where_they_stopped_and_a_number_opens_one(
 
 async def test_an_urgent_draft_says_so_in_words(make_app, driver_for, repository, make_intake) -> None:
     urgent = make_intake({"asq.wished_dead": True, "asq.thoughts_right_now": False})
-    from ketatui.clinical.plan import make_plan
     from ketatui.clinical.protocol import default_protocol
+    from ketatui.session import derive
 
-    urgent.plan = make_plan(urgent, default_protocol()).model_dump(mode="json")
+    derive(urgent, default_protocol())  # the plan and the triage, as every stored intake has them
     urgent.status = "draft"
     repository.create(urgent.model_dump(mode="json"), user="dr.lee")
     app = make_app()
@@ -62,13 +64,10 @@ async def test_no_drafts_new_intake_and_quit(make_app, driver_for) -> None:
     assert app.return_code == 0
 
 
-async def test_a_store_that_cannot_be_opened_is_explained(tmp_path, monkeypatch, driver_for) -> None:
-    from ketatui.screens.clinician_app import ClinicianApp
-
+async def test_a_store_that_cannot_be_opened_is_explained(tmp_path, make_app, driver_for) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    monkeypatch.setenv("KETATUI_KEY_FILE", str(tmp_path / "key"))
-    app = ClinicianApp(data_dir=blocker)
+    app = make_app(data_dir=blocker)
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
         await d.until(lambda: "Drafts cannot be listed:" in d.text(), "the storage message")
@@ -96,15 +95,70 @@ async def test_below_80x24_asks_for_a_bigger_terminal_then_comes_back(make_app, 
         await d.until(lambda: app.screen is app.step, "the step, as it was")
 
 
-async def test_high_contrast_from_the_environment_and_the_c_key(make_app, driver_for, monkeypatch) -> None:
-    monkeypatch.setenv("KETATUI_THEME", "high-contrast")
-    app = make_app()
+async def test_high_contrast_from_the_settings_and_the_c_key(make_app, driver_for) -> None:
+    app = make_app(theme="high-contrast")
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
         assert app.theme == THEMES["high-contrast"]
         await d.until(lambda: isinstance(app.screen, StartScreen), "the start screen")
         await d.keys("c")
         assert app.theme == THEMES["default"]
+
+
+async def test_settings_asked_for_on_the_command_line_and_in_the_environment_are_used(settings, driver_for, repository, make_intake) -> None:
+    """The App builds its settings from the request after the first paint: the store, the user
+    and the theme come from it, never from the App reading the environment itself."""
+    from ketatui.settings import SettingsRequest
+
+    repository.create(draft(make_intake, "Jo Park", "medications"), user="dr.kim")
+    environ = {"KETATUI_KEY_FILE": str(settings.key_file), "KETATUI_USER": "dr.shah", "KETATUI_THEME": "high-contrast"}
+    app = ClinicianApp(request=SettingsRequest(overrides={"data_dir": settings.data_dir}, environ=environ))
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
+        assert "1  Jo Park · Current medications" in d.text()
+        assert "Signed in as dr.shah." in d.text()
+        assert app.theme == THEMES["high-contrast"]
+
+
+async def test_settings_that_cannot_be_used_are_explained_and_no_intake_starts(tmp_path, driver_for) -> None:
+    from ketatui.settings import SettingsRequest
+
+    environ = {"KETATUI_THEME": "pink", "KETATUI_DATA_DIR": str(tmp_path / "data")}
+    app = ClinicianApp(request=SettingsRequest(environ=environ))
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: "settings cannot be used" in d.text(), "the settings message")
+        shown = str(app.screen.query_one("#drafts-status").content)
+        assert all(words in shown for words in ("Theme", "KETATUI_THEME", "pink")), "the setting, where it came from, the value"
+        assert "Traceback" not in shown
+        await d.keys("n")
+        assert app.step is None, "no intake starts without usable settings"
+    assert not (tmp_path / "data").exists(), "no store was made"
+
+
+async def test_a_store_made_with_a_passphrase_opens_from_the_app(tmp_path, driver_for, make_intake) -> None:
+    from ketatui.settings import Settings
+    from ketatui.storage import open_repository
+
+    made = Settings(data_dir=tmp_path / "data", key_file=tmp_path / "no-key-file", user="dr.lee", passphrase="correct horse battery")
+    open_repository(made).create(draft(make_intake, "Sam Ellis", "goals_support"), user="dr.lee")
+    assert not (tmp_path / "no-key-file").exists(), "the passphrase protects the store, not a key file"
+
+    app = ClinicianApp(settings=made)
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
+        assert "1  Sam Ellis · Goals and support" in d.text()
+        await d.keys("1")
+        await d.until(lambda: app.step is not None, "the draft to open")
+        assert app.step.step_id == "goals_support"
+
+    wrong = ClinicianApp(settings=made.model_copy(update={"passphrase": None}))
+    async with wrong.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: "Drafts cannot be listed:" in d.text(), "the storage message")
+        assert "Sam Ellis" not in d.text() and "Traceback" not in d.text()
 
 
 async def test_no_color_keeps_every_meaning_in_words_and_symbols(make_app, driver_for, monkeypatch, repository, make_intake) -> None:
@@ -131,16 +185,16 @@ def test_nothing_heavy_is_imported_before_the_first_paint() -> None:
     import sys
 
     code = ("import sys, ketatui.screens.clinician_app; "
-            "print(sorted(m for m in sys.modules if m == 'pydantic' or m.startswith(('ketatui.intake.document', 'ketatui.storage', 'ketatui.clinical.rules'))))")
+            "print(sorted(m for m in sys.modules if m in ('pydantic', 'pydantic_settings') or m.startswith(("
+            "'ketatui.intake.document', 'ketatui.storage', 'ketatui.clinical.rules', 'ketatui.session', 'ketatui.settings'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
 
 
-async def test_a_protocol_that_cannot_be_used_is_explained_and_no_intake_starts(make_app, driver_for, tmp_path, monkeypatch) -> None:
+async def test_a_protocol_that_cannot_be_used_is_explained_and_no_intake_starts(make_app, driver_for, tmp_path) -> None:
     bad = tmp_path / "protocol.toml"
     bad.write_text('version = "x"\n[thresholds]\nbp_severe_systolic = 999\n')
-    monkeypatch.setenv("KETATUI_PROTOCOL", str(bad))
-    app = make_app()
+    app = make_app(protocol_file=bad)
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
         await d.until(lambda: "protocol cannot be used" in d.text(), "the protocol message")

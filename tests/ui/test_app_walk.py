@@ -2,16 +2,18 @@
 
 This is the clinician's day: start screen, ten medical-history pages, medications, side effects,
 goals and support, the plan summary and Save. The stored record and the plan derived from it
-are checked against the answers typed, and the store's summary of the record is checked too.
+are checked against the answers typed (``tests/walk.py``), the store's summary of the record is
+checked too, and the same answers given to the session alone store the same record and plan.
 """
 
 from __future__ import annotations
 
 from ketatui.intake.document import Intake
 from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
+from walk import GAD7, PHQ9, SECTIONS, check_stored, session_walk
 
-PHQ9 = (2, 2, 2, 2, 1, 2, 1, 1, 0)  # 13: moderate, question 9 "Not at all"
-GAD7 = (1, 1, 1, 1, 0, 0, 0)  # 4: minimal
+#: Everything the steps fill in, and what is derived from it.
+SECTIONS_STORED = (*(name for sections in SECTIONS.values() for name in sections), "current_step", "route", "status", "triage", "plan")
 
 
 async def fill_medical_history(d) -> None:
@@ -60,7 +62,7 @@ async def fill_medical_history(d) -> None:
     await d.next()
 
 
-async def test_a_whole_intake_by_keyboard_is_stored_with_its_plan(make_app, driver_for, repository, store_dir, tmp_path, monkeypatch) -> None:
+async def test_a_whole_intake_by_keyboard_is_stored_with_its_plan(make_app, driver_for, repository, settings, store_dir, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -105,33 +107,19 @@ async def test_a_whole_intake_by_keyboard_is_stored_with_its_plan(make_app, driv
         await d.until(lambda: list(tmp_path.glob("plan-alex-moreno-*.md")), "the exported file")
         await d.until(lambda: '"action":"export"' in (store_dir / "audit.log").read_text(), "the export in the audit log")
 
-    stored = Intake.model_validate(repository.get(record_id, user="test"))
-    assert stored.current_step == "summary"
-    demographics = stored.medical_history.demographics
-    assert (demographics.full_name, str(demographics.date_of_birth), demographics.sex) == ("Alex Moreno", "1985-03-01", "male")
-    assert (demographics.height_cm, demographics.weight_kg) == (175, 70)
-    trials = stored.medical_history.psychiatric.antidepressant_trials
-    assert [(t.medicine, t.dose_mg_per_day, t.weeks_at_dose, t.improvement_percent) for t in trials] == [
-        ("sertraline", 150, 10, 20), ("venlafaxine", 225, 8, 10)]
-    assert (stored.medical_history.vitals.systolic_bp, stored.medical_history.vitals.diastolic_bp) == (122, 78)
-    assert stored.phq9.answers == list(PHQ9) and stored.phq9.difficulty == 1
-    assert stored.gad7.answers == list(GAD7)
-    assert stored.asq.result == "negative"
-    assert [m.name for m in stored.medications.items] == ["Xanax"]
-    assert all(stored.side_effects.discussed.values())
-    assert stored.goals_support.escort.name == "Sam Ellis"
+    by_keyboard = repository.get(record_id, user="test")
+    stored = Intake.model_validate(by_keyboard)
+    check_stored(stored, next(s for s in repository.drafts() if s.record_id == record_id))
 
-    plan = stored.plan
-    assert plan is not None, "the plan is derived and stored with the intake"
-    assert [f["code"] for f in plan["flags"]] == ["INT-BENZODIAZEPINE"]
-    assert plan["schedulable"] is True
-    assert (plan["course"]["route"], plan["course"]["sessions"], plan["course"]["per_week"]) == ("iv_ketamine", 6, 2)
-    assert len(plan["schedule"]) == 6
-    assert plan["treatment_history"]["failed_adequate_trials"] == 2
-    assert plan["baseline"]["phq9_total"] == 13
+    # The same answers through the session alone give the same record and the same plan.
+    from ketatui.storage import open_repository
+
+    elsewhere = settings.model_copy(update={"data_dir": tmp_path / "session-store"})
+    session_id, session_plan = session_walk(elsewhere)
+    by_session = open_repository(elsewhere).get(session_id, user="test")
+    assert {name: by_session[name] for name in SECTIONS_STORED} == {name: by_keyboard[name] for name in SECTIONS_STORED}
+    assert session_plan == stored.plan
 
     exports = [line for line in (store_dir / "audit.log").read_text().splitlines() if '"action":"export"' in line]
     assert len(exports) == 1 and record_id in exports[0] and "Alex" not in exports[0], "audited, without health data"
 
-    summary = next(s for s in repository.drafts() if s.record_id == record_id)
-    assert (summary.full_name, summary.urgent, summary.blocked, summary.current_step) == ("Alex Moreno", False, False, "summary")

@@ -14,7 +14,8 @@ from ketatui.exchange.markdown import plan_markdown, take_home_markdown
 from ketatui.intake.document import Intake, parse_intake
 from ketatui.clinical.plan import make_plan
 from ketatui.clinical.protocol import default_protocol
-from ketatui.screens.clinician_app import IntakeApp
+from ketatui.settings import Settings
+from ketatui.screens.intake_app import IntakeApp
 from ketatui.screens.export_dialog import ExportDialog, default_export_name
 from ketatui.screens.plan_summary import PlanSummary
 from ketatui.screens.widgets import ChoiceRow
@@ -42,11 +43,11 @@ class Shell(IntakeApp):
     CSS_PATH = Host.CSS_PATH
 
     def __init__(self, intake: Intake, theme: str) -> None:
-        super().__init__(protocol=default_protocol(), user="snapshot", theme=theme)
+        super().__init__(settings=Settings(user="snapshot", theme=theme), protocol=default_protocol())
         self.opening = intake
 
     def show_start(self) -> None:
-        self.call_later(self.open_intake, self.opening, 0)
+        self.call_later(self.open_intake, self.new_session(self.opening))
 
     def make_step(self, step_id: str):
         if step_id == "summary":  # the fixed day, so the dates in the screenshot never move

@@ -1,7 +1,7 @@
 """The records list and search: a small summary row per intake, kept in 256 encrypted shards.
 
 A row holds what the list shows (name, date of birth, status, who and when, urgent/blocked,
-training, step) and nothing else. Rows live in ``index/<first two hex digits of the record
+training, step, the planned session dates) and nothing else. Rows live in ``index/<first two hex digits of the record
 id>.json.enc``, each shard a TinyDB table, so a save rewrites one shard of about 1/256 of the
 rows (about 400 rows at 100k intakes) instead of the whole store.
 
@@ -15,6 +15,7 @@ hides another process's write.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import os
 import sys
@@ -31,7 +32,13 @@ SHARDS = [f"{i:02x}" for i in range(256)]
 TABLE = "summaries"
 
 # Positions in a cached row tuple.
-ID, NAME, NAME_KEY, DOB, STATUS, REV, UPDATED_AT, UPDATED_BY, CREATED_BY, URGENT, BLOCKED, TRAINING, STEP = range(13)
+(ID, NAME, NAME_KEY, DOB, STATUS, REV, UPDATED_AT, UPDATED_BY, CREATED_BY, URGENT, BLOCKED, TRAINING, STEP,
+ SESSIONS, NEWEST_FIRST) = range(15)
+
+#: Turns an ISO time into a string that sorts the other way round (newest first, ascending).
+_REVERSED = str.maketrans("0123456789", "9876543210")
+#: Sorts after every ISO date: a record with no session ahead comes after those with one.
+_NO_SESSION = "~"
 
 
 def shard_of(record_id: str) -> str:
@@ -46,43 +53,44 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def _urgent_draft(doc: dict[str, Any]) -> bool:
-    """A draft has no plan until every section is in, but a positive suicide screen answered on
-    step 1 must put it at the top of the list at once: ask the rules about what is there."""
-    if not doc.get("asq") and not doc.get("phq9"):
-        return False
-    from pydantic import ValidationError
-
-    from ketatui.intake.document import Intake
-    from ketatui.clinical.protocol import default_protocol
-    from ketatui.clinical.rules import evaluate
-
-    try:
-        intake = Intake.model_validate({k: v for k, v in doc.items() if k in Intake.model_fields})
-    except ValidationError:
-        return False
-    return any(flag.severity == "urgent" for flag in evaluate(intake, default_protocol()))
-
-
 def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
-    """The stored summary of an intake document (current schema)."""
+    """The stored summary of an intake document (current schema).
+
+    Urgent and blocked are read from the triage the core stored with the document; a document
+    stored before it had one falls back to the flags of its stored plan. The name and birth date
+    are the ``listing`` the core derived (typed answers included, so a draft has its name as soon
+    as it is typed), else the validated demographics. Session dates are the stored plan's."""
     demo = ((doc.get("medical_history") or {}).get("demographics") or {})
+    listing = doc.get("listing") if isinstance(doc.get("listing"), dict) else {}
     plan = doc.get("plan") or {}
     flags = plan.get("flags") or []
+    triage = doc.get("triage")
+    if isinstance(triage, dict):
+        urgent, blocked = bool(triage.get("urgent")), bool(triage.get("blocked"))
+    else:
+        urgent = any(isinstance(f, dict) and f.get("severity") == "urgent" for f in flags)
+        blocked = bool(plan) and not plan.get("schedulable", True)
     return {
         "record_id": doc["record_id"],
-        "full_name": demo.get("full_name") or "",
-        "date_of_birth": demo.get("date_of_birth"),
+        "full_name": listing.get("full_name") or demo.get("full_name") or "",
+        "date_of_birth": listing.get("date_of_birth") or demo.get("date_of_birth"),
         "status": doc.get("status", "draft"),
         "rev": doc["rev"],
         "updated_at": doc.get("updated_at"),
         "updated_by": doc.get("updated_by"),
         "created_by": doc.get("created_by"),
-        "urgent": any(isinstance(f, dict) and f.get("severity") == "urgent" for f in flags) if plan else _urgent_draft(doc),
-        "blocked": bool(plan) and not plan.get("schedulable", True),
+        "urgent": urgent,
+        "blocked": blocked,
         "training": bool(doc.get("training", False)),
         "current_step": doc.get("current_step"),
+        "sessions": _session_dates(plan),
     }
+
+
+def _session_dates(plan: dict[str, Any]) -> list[str]:
+    """The dates of the plan's sessions, sorted (ISO text sorts as dates do)."""
+    schedule = plan.get("schedule") or []
+    return sorted(str(s["date"]) for s in schedule if isinstance(s, dict) and s.get("date"))
 
 
 def _shared(value: Any) -> Any:
@@ -92,20 +100,32 @@ def _shared(value: Any) -> Any:
 
 def _as_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
     name = row.get("full_name") or ""
+    updated = row.get("updated_at") or ""
+    sessions = tuple(_shared(d) for d in row.get("sessions") or ())
     return (row["record_id"], name, fold(name), _shared(row.get("date_of_birth")), _shared(row.get("status")), row.get("rev"),
-            row.get("updated_at") or "", _shared(row.get("updated_by")), _shared(row.get("created_by")),
-            bool(row.get("urgent")), bool(row.get("blocked")), bool(row.get("training")), _shared(row.get("current_step")))
+            updated, _shared(row.get("updated_by")), _shared(row.get("created_by")),
+            bool(row.get("urgent")), bool(row.get("blocked")), bool(row.get("training")), _shared(row.get("current_step")),
+            sessions, updated.translate(_REVERSED))
+
+
+def next_session(t: tuple[Any, ...], today: str) -> str | None:
+    """The first planned session on or after ``today`` (ISO date), or None."""
+    sessions = t[SESSIONS]
+    if not sessions:
+        return None
+    at = bisect.bisect_left(sessions, today)
+    return sessions[at] if at < len(sessions) else None
 
 
 #: Every summary has every field set; one set object serves them all (a summary is frozen).
 _ALL_FIELDS = set(RecordSummary.model_fields)
 
 
-def to_summary(t: tuple[Any, ...]) -> RecordSummary:
+def to_summary(t: tuple[Any, ...], today: str) -> RecordSummary:
     return RecordSummary.model_construct(
         _ALL_FIELDS, record_id=t[ID], full_name=t[NAME], date_of_birth=t[DOB], status=t[STATUS], rev=t[REV],
         updated_at=t[UPDATED_AT] or None, updated_by=t[UPDATED_BY], urgent=t[URGENT], blocked=t[BLOCKED],
-        training=t[TRAINING], current_step=t[STEP],
+        training=t[TRAINING], current_step=t[STEP], next_session=next_session(t, today),
     )
 
 
@@ -177,32 +197,47 @@ class SummaryCache:
         return rows
 
 
-def select(
+def matching(
     rows: Iterable[tuple[Any, ...]],
     *,
-    search: str | None,
-    status: str | None,
-    training: bool | None,
+    search: str | None = None,
+    status: str | None = None,
+    urgent: bool | None = None,
+    due: str | None = None,
+    training: bool | None = None,
     created_or_updated_by: str | None = None,
-    limit: int | None,
-) -> list[RecordSummary]:
-    """Filter, then order urgent first and most recently updated first."""
-    chosen = list(rows)
+) -> list[tuple[Any, ...]]:
+    """The rows every given filter keeps; ``due`` keeps those with a session on that ISO date."""
+    chosen = rows if isinstance(rows, list) else list(rows)
     if status is not None:
         chosen = [r for r in chosen if r[STATUS] == status]
+    if urgent is not None:
+        chosen = [r for r in chosen if r[URGENT] == urgent]
     if training is not None:
         chosen = [r for r in chosen if r[TRAINING] == training]
+    if due is not None:
+        chosen = [r for r in chosen if due in r[SESSIONS]]
     if created_or_updated_by is not None:
         chosen = [r for r in chosen if created_or_updated_by in (r[CREATED_BY], r[UPDATED_BY])]
     if search:
         chosen = narrow(chosen, search)
-    ordered: list[tuple[Any, ...]] = []
-    for group in ([r for r in chosen if r[URGENT]], [r for r in chosen if not r[URGENT]]):
-        want = None if limit is None else limit - len(ordered)
-        if want is not None and want <= 0:
-            break
-        if want is not None and want < len(group):
-            ordered += heapq.nlargest(want, group, key=lambda r: r[UPDATED_AT])
-        else:
-            ordered += sorted(group, key=lambda r: r[UPDATED_AT], reverse=True)
-    return [to_summary(r) for r in ordered]
+    return chosen
+
+
+def page(chosen: list[tuple[Any, ...]], *, offset: int = 0, limit: int | None = None, today: str | None = None) -> list[RecordSummary]:
+    """Order ``chosen`` urgent first, then by the next session (soonest first; none last), then
+    most recently updated, and return rows ``offset`` to ``offset + limit``.
+
+    Only the page asked for is ordered in full (a heap picks it), so the first page of 100k rows
+    costs one pass, not a sort."""
+    today = today or date.today().isoformat()
+
+    def order(r: tuple[Any, ...]) -> tuple[bool, str, str]:
+        return (not r[URGENT], next_session(r, today) or _NO_SESSION, r[NEWEST_FIRST])
+
+    wanted = None if limit is None else offset + limit
+    if wanted is not None and wanted < len(chosen):
+        ordered = heapq.nsmallest(wanted, chosen, key=order)
+    else:
+        ordered = sorted(chosen, key=order)
+    return [to_summary(r, today) for r in ordered[offset:wanted]]

@@ -1,0 +1,489 @@
+"""The intake App every role shares: the UI over one ``IntakeSession``.
+
+``IntakeApp`` shows the step screens (``ketatui.steps`` says which, in what order), hands what a
+step collected to the session, shows what the session derives (progress line, urgency, the
+crisis dialog) and saves the draft on every answer left and every page or step change. Blocking
+work runs in thread workers (``screens/background.py``) whose messages are handled here; the
+workflow itself (sections, rules, plan, urgency, revisions, the audit of exports) is the session's.
+``ClinicianApp`` adds the start screen; a kiosk or trainer App subclasses this one the same way.
+
+Start-up is on a budget (first paint within 1.3x a bare Textual app), so nothing that imports
+pydantic is loaded before the first screen is drawn: the settings, the protocol, the store and the
+core load in a thread right after it, and the step screens when an intake opens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events, on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.geometry import Size
+
+from ketatui.screens import background
+from ketatui.screens.background import DraftOpened, ExportNotLogged, Loaded, Saved, SaveFailed
+from ketatui.screens.help import HelpScreen
+from ketatui.screens.navigation import PagedStep, ScreeningChanged
+from ketatui.screens.step_picker import StepPicker, step_choices
+from ketatui.screens.themes import THEMES, load_themes, theme_for
+from ketatui.screens.too_small import TooSmallScreen, too_small
+from ketatui.steps import STEP_IDS, STEPS, number
+
+if TYPE_CHECKING:
+    from ketatui.clinical.protocol import Protocol
+    from ketatui.intake.document import Intake
+    from ketatui.screens.step import IntakeStep, StepResult
+    from ketatui.session import IntakeSession
+    from ketatui.settings import Settings, SettingsRequest
+
+
+class IntakeApp(App[int]):
+    """One intake at a time through the steps, saved as it goes."""
+
+    AUDIENCE: ClassVar[str] = "clinician"
+    CSS_PATH = "../styles/base.tcss"
+    # The command palette and its commands, and the user's keymap (``apply_settings``), are the
+    # key bindings' part: off until the palette's commands exist.
+    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = App.COMMANDS
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        # While the intake is urgent the progress line says "!! URGENT (F9)": a Footer already full
+        # on the busiest steps would cut its last keys if F9 were added there too.
+        Binding("f9", "crisis", "Crisis help", id="crisis", show=False),
+        Binding("f2", "back", "Back", id="back", priority=True),
+        Binding("f3", "next", "Next", id="next", priority=True),
+        Binding("f4", "go_to", "Go to", id="go_to", priority=True),
+        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, *, request: SettingsRequest | None = None, settings: Settings | None = None,
+                 repository: Any = None, protocol: Protocol | None = None) -> None:
+        """``request``: what the command line asked for (the settings are built from it after the
+        first paint); or ``settings`` already built; ``repository`` and ``protocol`` when given
+        are used instead of opening or loading them."""
+        super().__init__()
+        self.request, self.settings, self.repository, self.protocol = request, settings, repository, protocol
+        self.user = settings.user if settings is not None else ""
+        self.ready = False  # the settings, the protocol, the store and the core are loaded
+        self.session: IntakeSession | None = None
+        self._pending: dict[str, Any] | None = None  # the newest draft waiting for the save in flight
+        self._saving = False
+        self._answers_from: IntakeStep | None = None  # a step whose answers were left, not applied yet
+        self._save_state = ""
+        self._tell_when_saved = ""
+        self._quit_anyway = False
+        self._started = False
+        for item in load_themes():
+            self.register_theme(item)
+        asked = settings.theme if settings is not None else (request.overrides.get("theme") if request else None)
+        self.theme = theme_for(asked)
+
+    @property
+    def intake(self) -> Intake | None:
+        return self.session.intake if self.session is not None else None
+
+    @property
+    def urgent(self) -> bool:
+        return self.session is not None and self.session.urgent
+
+    @property
+    def busy_saving(self) -> bool:
+        """Answers not yet in the store: waiting to be applied, pending or being saved."""
+        return self._answers_from is not None or self._saving or self._pending is not None
+
+    # --- starting ---
+
+    def on_mount(self) -> None:
+        self._install_hangup_handler()
+        self.show_start()
+        self._started = True
+        self._check_size()
+
+    def show_start(self) -> None:
+        """Overridden by each role: what the App shows first."""
+        raise NotImplementedError
+
+    def show_drafts(self, drafts: list) -> Any:
+        """Overridden by a role that lists drafts; called with them once the store is open."""
+
+    def show_error(self, message: str) -> None:
+        """What cannot be started, in words, where the role shows it (and as a notification)."""
+        self.notify(message, title="Cannot start", severity="error", timeout=30)
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def load_in_thread(self) -> None:
+        """After the first paint: settings, protocol, store and drafts, then the core."""
+        loaded = background.start_up(self.request, self.settings, self.repository, self.protocol)
+        self.post_message(loaded)
+        if loaded.error is None:
+            background.warm_up(tuple(s.screen for s in STEPS))
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def drafts_in_thread(self) -> None:
+        self.post_message(background.start_up(None, self.settings, self.repository, self.protocol))
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def draft_in_thread(self, record_id: str) -> None:
+        self.post_message(background.open_draft(record_id, self.repository, self.protocol, self.user))
+
+    @on(Loaded)
+    async def _loaded(self, message: Loaded) -> None:
+        if message.error is not None:
+            self.show_error(message.error)
+            return
+        if not self.ready:
+            self.apply_settings(message.settings, theme=self.settings is None)
+        self.repository, self.protocol, self.ready = message.repository, message.protocol, True
+        await self.show_drafts(message.drafts or [])
+
+    def apply_settings(self, settings: Settings, *, theme: bool = True) -> None:
+        """The user, theme and keymap, once the settings are built (a theme given with the App's
+        settings is already on screen, and may have been toggled since)."""
+        self.settings, self.user = settings, settings.user
+        if theme:
+            self.theme = theme_for(settings.theme)
+        if settings.keymap:
+            self.set_keymap(dict(settings.keymap))
+
+    @on(DraftOpened)
+    async def _draft_opened(self, message: DraftOpened) -> None:
+        if message.session is None:
+            self.notify(message.error or "", title="Draft not opened", severity="error", timeout=30)
+            self.show_start()
+            return
+        await self.open_intake(message.session)
+
+    async def open_intake(self, session: IntakeSession) -> None:
+        """Show the session's intake at the step where it was left."""
+        self.session = session
+        self._save_state = f"Saved {_clock(session.intake.updated_at)}" if session.stored_rev else "Not saved yet"
+        await self.show_step(session.intake.current_step, first=True)
+
+    def new_session(self, intake: Intake | None = None) -> IntakeSession:
+        from ketatui.intake.document import Intake
+        from ketatui.session import IntakeSession
+
+        return IntakeSession(intake or Intake(), self.protocol, self.repository, self.user)
+
+    # --- the steps ---
+
+    def make_step(self, step_id: str) -> IntakeStep:
+        from ketatui.screens.step import step_screen
+
+        assert self.intake is not None
+        return step_screen(step_id, self.intake, self.protocol, self.AUDIENCE)
+
+    @property
+    def step(self) -> IntakeStep | None:
+        """The step on show (under any dialog), if an intake is open."""
+        if self.session is None:
+            return None
+        from ketatui.screens.step import IntakeStep
+
+        return next((s for s in reversed(self.screen_stack) if isinstance(s, IntakeStep)), None)
+
+    @property
+    def on_a_step(self) -> bool:
+        """A step is the screen in front (no dialog over it)."""
+        return self.step is not None and self.screen is self.step
+
+    async def show_step(self, step_id: str, *, first: bool = False, from_after: bool = False) -> None:
+        """Show a step with the progress line on it (a step built for any role does not draw one).
+        Coming back from the step after it, a step with pages opens at its last page."""
+        assert self.session is not None
+        self.session.move_to(step_id)
+        from ketatui.screens.widgets import ProgressLine
+
+        screen = self.make_step(step_id)
+        if from_after and isinstance(screen, PagedStep):
+            screen.start_at_last_page()
+        await (self.push_screen(screen) if first else self.switch_screen(screen))
+        if not screen.query(ProgressLine):
+            await screen.mount(ProgressLine(id="progress"))
+        self.update_progress()
+        self._check_size()
+        if self.session.stored_rev:
+            self.request_save()  # a new intake is stored once something has been answered
+
+    def update_progress(self) -> None:
+        from ketatui.screens.widgets import ProgressLine, progress_text
+
+        step = self.step
+        if step is None or not step.query(ProgressLine):
+            return
+        line = step.query_one(ProgressLine)
+        page = step.page_label if isinstance(step, PagedStep) else None
+        line.where = progress_text(number(step.step_id), len(STEP_IDS), step.step_title, page)
+        line.urgent = self.urgent
+        line.saved = self._save_state
+
+    def apply(self, step: IntakeStep, *, announce: bool = True) -> StepResult:
+        """Hand what the step holds to the session; turning urgent shows the crisis dialog once,
+        after the current action has finished."""
+        assert self.session is not None
+        was = self.urgent
+        result = step.collect()
+        self.session.apply(step.step_id, result.sections, result.form_state)
+        self._urgency_shown(was, announce)
+        return result
+
+    def _urgency_shown(self, was: bool, announce: bool = True) -> None:
+        if self.urgent and not was and announce:
+            self.call_later(self._announce_crisis)
+        self.update_progress()
+
+    def _announce_crisis(self) -> None:
+        self._keep_answers()  # the dialog quotes the answers that raised it
+        if self.urgent and self.on_a_step:
+            self.action_crisis()
+
+    # --- saving ---
+
+    def request_save(self) -> None:
+        """Save the intake as it is now, in a thread; saves never overlap and the newest one wins."""
+        if self.session is None or self.repository is None or not self.session.worth_storing():
+            return
+        self._pending = self.session.snapshot()
+        if not self._saving:
+            self._start_save()
+
+    def save_and_tell(self, words: str) -> None:
+        """A save the person asked for: say so once it is on disk (a failure says so anyway)."""
+        if self.repository is None:
+            self.notify("No store is open, so nothing can be saved; see the message when ketatui started.", severity="error")
+            return
+        self._tell_when_saved = words
+        self.request_save()
+
+    def _start_save(self) -> None:
+        doc, self._pending = self._pending, None
+        if doc is not None and self.session is not None:
+            self._saving = True
+            self.save_in_thread(self.session, doc)
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def save_in_thread(self, session: IntakeSession, doc: dict[str, Any]) -> None:
+        self.post_message(background.save(session, doc))
+
+    @work(thread=True, group="quit", exit_on_error=False)
+    def save_before_quitting(self, session: IntakeSession, doc: dict[str, Any]) -> Saved | SaveFailed:
+        return background.save(session, doc)
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self._saving = False
+        saved_at = _clock(self.intake.updated_at if self.intake else None)
+        self._save_state = f"Saved {saved_at}"
+        self.update_progress()
+        if self._tell_when_saved and self._pending is None:
+            self.notify(f"{self._tell_when_saved} at {saved_at}.")
+            self._tell_when_saved = ""
+        self._start_save()
+
+    @on(SaveFailed)
+    def _save_failed(self, message: SaveFailed) -> None:
+        self._saving = False
+        self._tell_when_saved = ""
+        if not self._save_state.startswith("NOT SAVED"):  # say it once; the progress line keeps saying it
+            self.notify(message.message, title="The draft was not saved", severity="error", timeout=30)
+        self._save_state = "NOT SAVED (see message)"
+        self.update_progress()
+
+    def _install_hangup_handler(self) -> None:
+        """A dropped SSH connection (SIGHUP) or a plain kill (SIGTERM): save what is on screen, then exit."""
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._hang_up, sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread (tests) or no signals here
+
+    def _hang_up(self, sig: signal.Signals) -> None:
+        """Runs on the event loop (not inside a save): the session's lock waits for a save in a thread."""
+        step = self.step
+        try:
+            if step is not None and self.session is not None and self.repository is not None:
+                self.apply(step, announce=False)
+                if self.session.worth_storing():
+                    self.session.save()
+        except Exception:
+            pass  # nothing can be shown on a terminal that has gone; the last autosave stands
+        if sig == signal.SIGHUP:
+            os._exit(128 + sig)  # the terminal is gone: there is nothing to restore or draw
+        self.exit(128 + sig)
+
+    # --- reacting to the steps ---
+
+    def on_intake_step_field_left(self) -> None:
+        """A step's ``IntakeStep.FieldLeft``: keep the answers and save the draft, once the screen
+        has shown the answer (the next key never waits for the rules or the store)."""
+        if self.session is not None and self._answers_from is None:
+            self._answers_from = self.step
+            self.call_after_refresh(self._keep_answers)
+
+    def _keep_answers(self) -> None:
+        """Apply and save the answers left, unless the step has gone since (leaving it kept them)."""
+        step, self._answers_from = self._answers_from, None
+        if step is not None and step is self.step and self.session is not None:
+            self.apply(step)
+            self.request_save()
+
+    def on_plan_summary_exported(self, message: Any) -> None:
+        """Every export of a stored intake goes in the audit log, as a kind of file."""
+        if self.session is not None:
+            self.audit_export(self.session, "markdown file")
+
+    @work(thread=True, group="audit", exit_on_error=False)
+    def audit_export(self, session: IntakeSession, kind: str) -> None:
+        failed = background.log_export(session, kind)
+        if failed is not None:
+            self.post_message(failed)
+
+    @on(ExportNotLogged)
+    def _export_not_logged(self, message: ExportNotLogged) -> None:
+        self.notify(message.message, severity="warning")
+
+    def on_plan_summary_save_requested(self, message: Any) -> None:
+        """The summary's Save: store the intake with the plan derived from it."""
+        step = self.step
+        if step is not None and self.session is not None:
+            self.apply(step)
+            self.save_and_tell("Saved with the plan" if self.session.derived.plan else "Saved as a draft (the plan needs the missing answers first)")
+
+    def on_page_changed(self) -> None:
+        """A step with pages moved to another page (``PageChanged``): save, and say where we are."""
+        self.update_progress()
+        self.on_intake_step_field_left()
+
+    def on_screening_changed(self, message: ScreeningChanged) -> None:
+        """A suicide screen turned positive or negative as it was answered: the session decides."""
+        if self.session is not None:
+            was = self.urgent
+            self.session.screening(message.positive)
+            self._urgency_shown(was)
+
+    # --- actions (Footer) ---
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        step = self.step
+        if action in ("back", "next", "go_to", "save"):
+            if step is None or self.screen is not step:
+                return False
+            if action == "next" and step.step_id == STEP_IDS[-1]:
+                return False
+        if action == "crisis":
+            return self.urgent
+        return True
+
+    async def action_next(self) -> None:
+        step = self.step
+        if step is None or self.session is None:
+            return
+        if isinstance(step, PagedStep) and step.next_page():
+            self.refresh_bindings()
+            return
+        result = self.apply(step)
+        if result.problems:
+            step.show_problems(result.problems)
+            count = len(result.problems)
+            self.notify(f"{count} answer{'s' if count > 1 else ''} need{'s' if count == 1 else ''} attention: "
+                        "see the message beneath each one.", title="Not moved on", severity="warning")
+            self.request_save()
+            return
+        following = self.session.next_step(step.step_id)
+        if following is not None:
+            await self.show_step(following)
+
+    async def action_back(self) -> None:
+        step = self.step
+        if step is None or self.session is None:
+            return
+        if isinstance(step, PagedStep) and step.previous_page():
+            return
+        self.apply(step)
+        previous = self.session.previous_step(step.step_id)
+        if previous is None:
+            self.notify("This is the first page of the intake.")
+            return
+        await self.show_step(previous, from_after=True)
+
+    def action_save(self) -> None:
+        step = self.step
+        if step is not None:
+            self.apply(step)
+            self.save_and_tell("Draft saved")
+
+    def action_go_to(self) -> None:
+        step = self.step
+        if step is None or self.session is None:
+            return
+        self.apply(step)
+
+        async def chosen(step_id: str | None) -> None:
+            if step_id and step_id != step.step_id:
+                await self.show_step(step_id)
+
+        self.push_screen(StepPicker(step_choices(self.session), step.step_id), chosen)
+
+    def action_help(self) -> None:
+        """F1: why this screen asks what it asks (the step's own words), and the keys that work here."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        screen = self.step if self.on_a_step else self.screen
+        title = getattr(screen, "step_title", None) or getattr(screen, "help_title", "ketatui")
+        why = getattr(screen, "help_text", "") or "ketatui helps a clinician run an intake for ketamine treatment."
+        if isinstance(screen, PagedStep):
+            title = f"{title}, {screen.page_label}"
+            why = f"{screen.page_help()}\n\n{why}"
+        keys: dict[str, list[str]] = {}
+        for _, binding, enabled, _ in self.active_bindings.values():
+            if (binding.show or binding.id == "crisis") and enabled:
+                keys.setdefault(binding.description, []).append(binding.key_display or self.get_key_display(binding))
+        self.push_screen(HelpScreen(title, why, [(", ".join(shown), description) for description, shown in keys.items()]))
+
+    def action_crisis(self) -> None:
+        from ketatui.screens.crisis import CrisisScreen
+
+        reasons = self.session.derived.reasons if self.session is not None else []
+        self.push_screen(CrisisScreen(self.protocol.crisis_contacts, reasons, audience=self.AUDIENCE))
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = THEMES["default"] if self.theme == THEMES["high-contrast"] else THEMES["high-contrast"]
+
+    async def action_quit(self) -> None:
+        """Save what is on screen (the field being typed in too), then quit. If it cannot be saved,
+        say so and quit only when asked again."""
+        step = self.step
+        if step is not None and self.session is not None and self.repository is not None and not self._quit_anyway:
+            self.apply(step, announce=False)
+            if self.session.worth_storing():
+                outcome = await self.save_before_quitting(self.session, self.session.snapshot()).wait()
+                if isinstance(outcome, SaveFailed):
+                    self._quit_anyway = True
+                    self.notify(f"{outcome.message} Press Ctrl+Q again to quit without saving.", title="Not saved", severity="error", timeout=30)
+                    return
+        self.exit(0)
+
+    # --- the terminal's size ---
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._started:
+            self._check_size(event.size)
+
+    def _check_size(self, size: Size | None = None) -> None:
+        """Below 80x24 the too-small message covers whatever is on show (it goes by itself when it fits)."""
+        if too_small(*(size or self.size)) and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+
+
+def _clock(moment: Any) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone() if getattr(moment, "tzinfo", None) else moment
+    return local.strftime("%H:%M:%S")
