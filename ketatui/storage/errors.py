@@ -144,3 +144,30 @@ class NotSupported(StorageError):
 
     def __init__(self, backend: str, what: str):
         super().__init__(f"The {backend} store cannot {what} from ketatui; use the database's own tools. Nothing was changed.")
+
+
+class NoSigningPassphrase(StorageError):
+    """A clinician signs with a passphrase, which must be set (once) first."""
+
+    def __init__(self, user: str):
+        self.user = user
+        super().__init__(f"{user} has no signing passphrase yet. Nothing was signed. Set one (it is asked twice), then sign.")
+
+
+class WrongPassphrase(StorageError):
+    """A wrong signing passphrase; the tries left before signing is locked for a while."""
+
+    def __init__(self, user: str, left: int, locked_until: str | None):
+        self.user, self.left, self.locked_until = user, left, locked_until
+        then = (f"Signing is now locked for {user} until {locked_until} (UTC)." if locked_until
+                else f"{left} {'try' if left == 1 else 'tries'} left before signing is locked for a while.")
+        super().__init__(f"That is not the signing passphrase of {user}. Nothing was signed. {then}")
+
+
+class SigningLocked(StorageError):
+    """Too many wrong passphrases in a row: signing waits until the lock ends."""
+
+    def __init__(self, user: str, locked_until: str):
+        self.user, self.locked_until = user, locked_until
+        super().__init__(f"Signing is locked for {user} after too many wrong passphrases, until {locked_until} (UTC). "
+                         "Nothing was signed. Try again then.")

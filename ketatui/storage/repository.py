@@ -8,6 +8,17 @@ a new draft revision and the signed one stays readable through ``revisions``. Dr
 replace the draft (its ``rev`` still counts up, and every save is in the audit log), so the
 revisions kept are each signed revision plus the current one.
 
+Statuses run draft → submitted → reviewed → signed: ``submit`` and ``review`` move one step
+(``set_status``), ``sign`` freezes the revision, checking the clinician's signing passphrase
+(set once with ``set_signing_passphrase``, kept hashed; wrong tries are counted and audited).
+``amend`` needs a reason, kept with the record (``amendments``). ``discard`` removes a draft
+that was never signed. Every act, and every view, is one audit line naming the user.
+
+The records list: ``list`` (or ``page``, which also says how many match) filters by a search
+(part of a name, the start of a record id, a birth date), status, urgent, a session due on a
+date and training, and orders urgent first, then by the next planned session, then the most
+recently updated; ``offset`` and ``limit`` page through it.
+
 Additions to the agreed interface, all optional for callers:
 ``get(..., rev=N)`` reads one kept revision; ``revisions(..., user=...)`` audits the view;
 ``create_many`` writes many new intakes in one locked batch (demo data, imports);
@@ -35,6 +46,8 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict
 
 STATUSES = ("draft", "submitted", "reviewed", "signed")
+#: The one status each status moves on to.
+NEXT_STATUS = {"draft": "submitted", "submitted": "reviewed", "reviewed": "signed"}
 
 
 class RecordSummary(BaseModel):
@@ -53,6 +66,17 @@ class RecordSummary(BaseModel):
     blocked: bool
     training: bool
     current_step: str | None
+    #: The first planned session on or after today (ISO date), from the stored plan.
+    next_session: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of the records list and how many records match in all."""
+
+    rows: builtins.list[RecordSummary]
+    total: int
+    offset: int = 0
 
 
 @runtime_checkable
@@ -65,17 +89,38 @@ class Repository(Protocol):
     def import_documents(self, docs: Iterable[dict], *, user: str) -> builtins.list[str]: ...
     def get(self, record_id: str, *, user: str, rev: int | None = None) -> dict: ...
     def save(self, doc: dict, *, user: str, expected_rev: int) -> dict: ...
-    def sign(self, record_id: str, *, user: str, expected_rev: int) -> dict: ...
-    def amend(self, record_id: str, *, user: str) -> dict: ...
+    def set_status(self, record_id: str, status: str, *, user: str, expected_rev: int) -> dict: ...
+    def submit(self, record_id: str, *, user: str, expected_rev: int) -> dict: ...
+    def review(self, record_id: str, *, user: str, expected_rev: int) -> dict: ...
+    def sign(self, record_id: str, *, user: str, expected_rev: int, passphrase: str | None = None) -> dict: ...
+    def amend(self, record_id: str, *, user: str, reason: str) -> dict: ...
+    def amendments(self, record_id: str, *, user: str) -> builtins.list[dict]: ...
+    def discard(self, record_id: str, *, user: str, expected_rev: int) -> None: ...
+    def has_signing_passphrase(self, user: str) -> bool: ...
+    def set_signing_passphrase(self, user: str, passphrase: str) -> None: ...
     def revisions(self, record_id: str, *, user: str | None = None) -> builtins.list[dict]: ...
     def list(
         self,
         *,
         search: str | None = None,
         status: str | None = None,
+        urgent: bool | None = None,
+        due: str | None = None,
         training: bool | None = None,
+        offset: int = 0,
         limit: int | None = None,
     ) -> builtins.list[RecordSummary]: ...
+    def page(
+        self,
+        *,
+        search: str | None = None,
+        status: str | None = None,
+        urgent: bool | None = None,
+        due: str | None = None,
+        training: bool | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> RecordPage: ...
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]: ...
     def delete(self, record_id: str, *, user: str, expected_rev: int) -> None: ...
     def log_export(self, record_id: str, rev: int, *, user: str, target: str) -> None: ...

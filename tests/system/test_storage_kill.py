@@ -52,7 +52,7 @@ def writer(store: Path, key: Path, base: dict, seed: int, acks) -> None:
             record_id, rev = mine[i]
             doc = repo.get(record_id, user=f"w{seed}")
             if doc["status"] == "signed":
-                doc = repo.amend(record_id, user=f"w{seed}")
+                doc = repo.amend(record_id, user=f"w{seed}", reason="amended by a worker")
             elif roll < 0.55:
                 doc = repo.sign(record_id, user=f"w{seed}", expected_rev=doc["rev"])
             else:

@@ -80,5 +80,5 @@ def test_a_store_holding_v1_documents_reads_and_lists_them_as_current(tmp_path):
     saved = repo.save(stored, user="dr.lee", expected_rev=1)
     assert saved["schema_version"] == SCHEMA_VERSION and saved["rev"] == 2
     assert [d["rev"] for d in repo.revisions(draft["record_id"])] == [2]  # the v1 draft was replaced, not kept beside
-    amended = repo.amend(signed["record_id"], user="dr.lee")
+    amended = repo.amend(signed["record_id"], user="dr.lee", reason="Weight corrected")
     assert amended["amends_rev"] == 5 and parse_intake(amended).status == "draft"

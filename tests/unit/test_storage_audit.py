@@ -24,7 +24,7 @@ def repo(tmp_path, make_data):
     repo.save(dict(doc, current_step="medications"), user="dr.lee", expected_rev=1)
     repo.sign(rid, user="dr.lee", expected_rev=2)
     repo.log_export(rid, 3, user="dr.lee", target="markdown file")
-    repo.amend(rid, user="dr.kim")
+    repo.amend(rid, user="dr.kim", reason="Dose recalculated")
     draft = repo.create(dict(data, status="draft"), user="kiosk")
     repo.delete(draft["record_id"], user="dr.kim", expected_rev=1)
     return repo

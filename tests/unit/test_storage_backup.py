@@ -25,7 +25,7 @@ def store(tmp_path, make_data):
         data.pop("record_id")
         ids.append(repo.create(data, user="kiosk")["record_id"])
     repo.sign(ids[0], user="dr.lee", expected_rev=1)
-    repo.amend(ids[0], user="dr.lee")
+    repo.amend(ids[0], user="dr.lee", reason="Weight corrected")
     return repo, ids, tmp_path
 
 

@@ -6,7 +6,9 @@ recovery, backup and audit modules for TinyDB)."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,14 +19,17 @@ from ketatui.storage import (
     InvalidRequest,
     Maintainable,
     NewerSchema,
+    NoSigningPassphrase,
     RecordNotFound,
     Repository,
     SignedRecordLocked,
+    SigningLocked,
     StaleRevision,
     UnknownBackend,
     known_backends,
     open_repository,
     restore_store,
+    WrongPassphrase,
 )
 
 from stores import person
@@ -113,10 +118,10 @@ def test_signed_revision_is_never_edited_and_amendment_keeps_it(repo, make_data)
     with pytest.raises(SignedRecordLocked):
         repo.delete(rid, user="dr.lee", expected_rev=2)
 
-    draft = repo.amend(rid, user="dr.kim")
+    draft = repo.amend(rid, user="dr.kim", reason="Escort changed")
     assert (draft["status"], draft["rev"], draft["amends_rev"], draft["signed_by"]) == ("draft", 3, 2, None)
     with pytest.raises(InvalidRequest, match="not signed"):
-        repo.amend(rid, user="dr.kim")
+        repo.amend(rid, user="dr.kim", reason="Escort changed")
     repo.save(dict(draft, current_step="medications"), user="dr.kim", expected_rev=3)
     resigned = repo.sign(rid, user="dr.kim", expected_rev=4)
 
@@ -277,3 +282,137 @@ def test_a_maintainable_store_is_backed_up_restored_and_its_audit_checked(settin
     assert again.get(kept["record_id"], user="dr.lee")["rev"] == 1
     report = again.verify_audit()
     assert report.ok and report.problems == [] and report.entries >= 3
+
+
+def audit_lines(settings) -> list[dict]:
+    """The audit lines the store wrote, for the backends whose log this suite can read."""
+    if settings.backend != "tinydb":
+        pytest.skip(f"reading the {settings.backend} audit log is not known to this suite")
+    path = Path(settings.data_dir) / "audit.log"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def acts(settings, record_id: str) -> list[tuple[str, str, int]]:
+    return [(a["action"], a["user"], a["rev"]) for a in audit_lines(settings) if a["record_id"] == record_id]
+
+
+def test_statuses_run_draft_submitted_reviewed_signed_and_each_step_is_audited(settings, repo, make_data):
+    draft = repo.create(person(make_data, status="draft"), user="kiosk")
+    rid = draft["record_id"]
+    with pytest.raises(InvalidRequest, match="cannot be marked reviewed: it can be marked submitted next"):
+        repo.review(rid, user="dr.lee", expected_rev=1)
+    submitted = repo.submit(rid, user="kiosk", expected_rev=1)
+    with pytest.raises(StaleRevision):
+        repo.review(rid, user="dr.lee", expected_rev=1)
+    reviewed = repo.review(rid, user="dr.lee", expected_rev=2)
+    assert (submitted["status"], submitted["rev"], reviewed["status"], reviewed["rev"]) == ("submitted", 2, "reviewed", 3)
+    assert reviewed["updated_by"] == "dr.lee" and repo.list()[0].status == "reviewed"
+    with pytest.raises(InvalidRequest, match="sign it with Sign"):
+        repo.set_status(rid, "signed", user="dr.lee", expected_rev=3)
+    assert acts(settings, rid) == [("create", "kiosk", 1), ("submit", "kiosk", 2), ("review", "dr.lee", 3)]
+
+
+def test_signing_with_a_passphrase_set_once_and_wrong_tries_counted_audited_and_locked(settings, repo, make_data):
+    rid = repo.create(person(make_data), user="kiosk")["record_id"]
+    assert not repo.has_signing_passphrase("dr.lee")
+    with pytest.raises(NoSigningPassphrase, match="dr.lee has no signing passphrase yet"):
+        repo.sign(rid, user="dr.lee", expected_rev=1, passphrase="anything at all")
+    with pytest.raises(InvalidRequest, match="at least 8 characters"):
+        repo.set_signing_passphrase("dr.lee", "short")
+    repo.set_signing_passphrase("dr.lee", "correct horse")
+    assert repo.has_signing_passphrase("dr.lee") and not repo.has_signing_passphrase("dr.kim")
+    with pytest.raises(InvalidRequest, match="set once"):
+        repo.set_signing_passphrase("dr.lee", "another one here")
+    with pytest.raises(WrongPassphrase, match="4 tries left") as caught:
+        repo.sign(rid, user="dr.lee", expected_rev=1, passphrase="wrong horse")
+    assert caught.value.left == 4 and repo.get(rid, user="dr.lee")["status"] == "submitted"
+    signed = repo.sign(rid, user="dr.lee", expected_rev=1, passphrase="correct horse")
+    assert (signed["status"], signed["signed_by"], signed["rev"]) == ("signed", "dr.lee", 2)
+    assert acts(settings, rid)[1:] == [("sign-refused", "dr.lee", 1), ("view", "dr.lee", 1), ("sign", "dr.lee", 2)]
+    log = (Path(settings.data_dir) / "audit.log").read_text()
+    assert "horse" not in log and "passphrase-set" in log
+
+    other = repo.create(person(make_data, name="Other Person"), user="kiosk")["record_id"]
+    for left in (4, 3, 2, 1):  # a right passphrase reset the count
+        with pytest.raises(WrongPassphrase, match=f"{left} tr"):
+            repo.sign(other, user="dr.lee", expected_rev=1, passphrase=f"guess {left}")
+    with pytest.raises(WrongPassphrase, match="Signing is now locked for dr.lee until"):
+        repo.sign(other, user="dr.lee", expected_rev=1, passphrase="guess 0")
+    with pytest.raises(SigningLocked, match="too many wrong passphrases"):
+        repo.sign(other, user="dr.lee", expected_rev=1, passphrase="correct horse")
+    assert [a for a, _, _ in acts(settings, other)].count("sign-refused") == 6
+    assert repo.list(search="other")[0].status == "submitted"
+
+
+def test_an_amendment_needs_a_reason_which_is_kept_with_the_record(settings, repo, make_data):
+    rid = repo.create(person(make_data), user="kiosk")["record_id"]
+    repo.sign(rid, user="dr.lee", expected_rev=1)
+    for blank in ("", "   "):
+        with pytest.raises(InvalidRequest, match="Reason for the amendment: required"):
+            repo.amend(rid, user="dr.lee", reason=blank)
+    assert repo.get(rid, user="dr.lee")["rev"] == 2
+    draft = repo.amend(rid, user="dr.lee", reason="  Escort changed to her brother ")
+    assert (draft["rev"], draft["amends_rev"]) == (3, 2)
+    (note,) = repo.amendments(rid, user="dr.lee")
+    assert (note["rev"], note["amends_rev"], note["reason"], note["by"]) == (3, 2, "Escort changed to her brother", "dr.lee")
+    assert ("amend", "dr.lee", 3) in acts(settings, rid)
+
+
+def test_only_a_draft_never_signed_is_discarded_and_the_discard_is_audited(settings, repo, make_data):
+    draft = repo.create(person(make_data, name="Mistaken Entry", status="draft"), user="dr.lee")
+    submitted = repo.create(person(make_data, name="Sent In"), user="kiosk")
+    with pytest.raises(StaleRevision):
+        repo.discard(draft["record_id"], user="dr.lee", expected_rev=2)
+    with pytest.raises(InvalidRequest, match="it is submitted, and only a draft that was never signed"):
+        repo.discard(submitted["record_id"], user="dr.lee", expected_rev=1)
+    repo.sign(submitted["record_id"], user="dr.lee", expected_rev=1)
+    amendment = repo.amend(submitted["record_id"], user="dr.lee", reason="Phone number corrected")
+    with pytest.raises(InvalidRequest, match="amendment of a signed plan"):
+        repo.discard(submitted["record_id"], user="dr.lee", expected_rev=amendment["rev"])
+    repo.discard(draft["record_id"], user="dr.lee", expected_rev=1)
+    assert [r.full_name for r in repo.list()] == ["Sent In"]
+    with pytest.raises(RecordNotFound):
+        repo.get(draft["record_id"], user="dr.lee")
+    assert acts(settings, draft["record_id"]) == [("create", "dr.lee", 1), ("discard", "dr.lee", 1)]
+
+
+def test_a_draft_is_listed_by_the_name_the_core_derived_before_its_page_validates(repo, make_data):
+    draft = person(make_data, name="", status="draft")
+    draft["medical_history"] = None
+    draft["listing"] = {"full_name": "Robin Typed", "date_of_birth": "1979-05-06"}
+    stored = repo.create(draft, user="dr.lee")
+    (row,) = repo.list(search="robin")
+    assert (row.record_id, row.full_name, row.date_of_birth) == (stored["record_id"], "Robin Typed", "1979-05-06")
+    assert [r.full_name for r in repo.list(search="1979-05")] == ["Robin Typed"]
+
+
+def _planned(make_data, name, dates, **top):
+    plan = {"schedulable": True, "flags": [], "schedule": [{"number": i + 1, "date": d} for i, d in enumerate(dates)]}
+    return person(make_data, name=name, plan=plan, **top)
+
+
+def test_list_filters_and_pages_urgent_first_then_by_next_session(repo, make_data):
+    today = date.today()
+    day = lambda n: (today + timedelta(days=n)).isoformat()  # noqa: E731
+    repo.create(_planned(make_data, "Later Lane", [day(-7), day(9)]), user="kiosk")
+    repo.create(_planned(make_data, "Today Tate", [day(-3), day(0), day(4)]), user="kiosk")
+    repo.create(_planned(make_data, "Past Parker", [day(-30), day(-20)]), user="kiosk")
+    repo.create(person(make_data, name="Unplanned Uma", status="draft"), user="kiosk")
+    repo.create(_planned(make_data, "Urgent Ursa", [day(20)], triage={"urgent": True, "blocked": False, "reasons": ["ASQ"]}), user="kiosk")
+    repo.create(_planned(make_data, "Soon Sage", [day(2)], training=True), user="trainer")
+
+    everyone = repo.list()
+    assert [r.full_name for r in everyone[:4]] == ["Urgent Ursa", "Today Tate", "Soon Sage", "Later Lane"]
+    assert [r.full_name for r in everyone[4:]] == ["Unplanned Uma", "Past Parker"]  # no session ahead: newest first
+    assert everyone[1].next_session == day(0) and everyone[3].next_session == day(9) and everyone[5].next_session is None
+
+    names = lambda **kw: [r.full_name for r in repo.list(**kw)]  # noqa: E731
+    assert names(due=day(0)) == ["Today Tate"]
+    assert names(urgent=True) == ["Urgent Ursa"]
+    assert names(training=False, limit=2) == ["Urgent Ursa", "Today Tate"]
+    assert names(training=False, offset=2, limit=2) == ["Later Lane", "Unplanned Uma"]
+    assert names(status="draft") == ["Unplanned Uma"]
+    page = repo.page(training=False, offset=4, limit=2)
+    assert (page.total, page.offset, [r.full_name for r in page.rows]) == (5, 4, ["Past Parker"])
+    with pytest.raises(InvalidRequest, match="offset -1"):
+        repo.list(offset=-1)

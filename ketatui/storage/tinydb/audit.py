@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 GENESIS = "0" * 64
-ACTIONS = frozenset({"create", "import", "view", "update", "sign", "amend", "export", "delete", "recover", "restore", "course"})
+ACTIONS = frozenset({"create", "import", "view", "update", "submit", "review", "sign", "sign-refused", "amend", "export",
+                     "delete", "discard", "recover", "restore", "course", "passphrase-set"})
 _FIELDS = ("seq", "ts", "user", "action", "record_id", "rev", "prev", "mac")
 
 

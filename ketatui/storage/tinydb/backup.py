@@ -1,6 +1,6 @@
 """Backups and restore: one tar file of the store's encrypted files, checked before anything is replaced.
 
-A backup holds ``store.json``, ``audit.log`` and every record file exactly as they are on disk
+A backup holds ``store.json``, ``audit.log``, the signing passphrases and every record file exactly as they are on disk
 (still encrypted, so the backup is as safe as the store), plus ``backup.json`` with a SHA-256
 of each file. It is taken without stopping other sessions: every record file is replaced
 atomically, so each one copied is a whole revision; the index is not copied because restore
@@ -82,6 +82,8 @@ def backup(layout: Layout, destination: Path) -> BackupResult:
 
             add("store.json", layout.meta.read_bytes())
             add("audit.log", _audit_snapshot(layout.audit))
+            if layout.signers.exists():
+                add(layout.rel(layout.signers), layout.signers.read_bytes())
             for folder in sorted(layout.records.iterdir()) if layout.records.exists() else []:
                 for path in sorted(folder.glob("*.json.enc")):
                     try:

@@ -14,6 +14,7 @@ class Layout:
         self.lock = root / ".lock"
         self.journal = root / "journal.json"
         self.audit = root / "audit.log"
+        self.signers = root / "signers.json.enc"
         self.records = root / "records"
         self.index = root / "index"
         self.tmp = root / "tmp"

@@ -7,7 +7,9 @@ Layout of a store folder::
     journal.json            present only while a write is in progress (record ids, no health data)
     audit.log               append-only, HMAC-chained (see audit.py)
     records/3f/<id>.json.enc one TinyDB per intake: table "revisions", every kept revision;
+                            table "amendments", why each amendment was made;
                             table "course", its sessions and visits (one row each, latest rev)
+    signers.json.enc        each clinician's signing passphrase (scrypt hash) and wrong tries
     index/3f.json.enc       one TinyDB per shard: table "summaries", the list rows (see index.py)
     tmp/                    temporary files of writes in progress
 
@@ -40,6 +42,7 @@ from tinydb import Storage, TinyDB, where
 
 from ketatui.intake.migrations import migrate, version_of
 from ketatui.intake.schema import SCHEMA_VERSION
+from ketatui.storage import signing
 from ketatui.storage.tinydb import index
 from ketatui.storage.atomic import clean_temp, fsync_dir, remove_durably, write_atomic
 from ketatui.storage.tinydb.audit import AuditLog, Entry, now_iso
@@ -48,20 +51,24 @@ from ketatui.storage.tinydb.crypto import HEADER_BYTES, Keys, Unreadable, read_k
 from ketatui.storage.errors import (
     InvalidRequest,
     NewerSchema,
+    NoSigningPassphrase,
     RecordNotFound,
     SignedRecordLocked,
+    SigningLocked,
     StaleCourseRecord,
     StaleRevision,
     StoreCorrupt,
     StoreMissing,
+    WrongPassphrase,
 )
 from ketatui.storage.tinydb.layout import Layout
 from ketatui.storage.tinydb.locking import StoreLock
 from ketatui.storage.tinydb.meta import StoreMeta
 from ketatui.storage.paths import check_path, read_private
-from ketatui.storage.repository import STATUSES, AuditReport, BackupResult, RecordSummary
+from ketatui.storage.repository import NEXT_STATUS, STATUSES, AuditReport, BackupResult, RecordPage, RecordSummary
 
 REVISIONS = "revisions"
+AMENDMENTS = "amendments"
 COURSE = "course"
 DIR_MODE = 0o770  # narrowed by the umask; the data folder itself is checked for "others"
 
@@ -142,6 +149,7 @@ class Change:
     drop: builtins.list[int] = field(default_factory=builtins.list)
     delete: bool = False
     new: bool = False
+    amendment: dict[str, Any] | None = None  # why an amendment was made, kept with the record
 
     @property
     def record_id(self) -> str:
@@ -273,16 +281,43 @@ class TinyDBRepository:
         *,
         search: str | None = None,
         status: str | None = None,
+        urgent: bool | None = None,
+        due: str | None = None,
         training: bool | None = None,
+        offset: int = 0,
         limit: int | None = None,
     ) -> builtins.list[RecordSummary]:
+        return self.page(search=search, status=status, urgent=urgent, due=due, training=training,
+                         offset=offset, limit=limit).rows
+
+    def page(
+        self,
+        *,
+        search: str | None = None,
+        status: str | None = None,
+        urgent: bool | None = None,
+        due: str | None = None,
+        training: bool | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> RecordPage:
         if status is not None and status not in STATUSES:
             raise InvalidRequest(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")
-        return index.select(self._summaries.rows(), search=search, status=status, training=training, limit=limit)
+        if offset < 0 or (limit is not None and limit < 0):
+            raise InvalidRequest(f"A page starts at 0 or later and holds 0 or more rows (offset {offset}, limit {limit}).")
+        chosen = index.matching(builtins.list(self._summaries.rows()), search=search, status=status, urgent=urgent,
+                                due=due, training=training)
+        return RecordPage(index.page(chosen, offset=offset, limit=limit), total=len(chosen), offset=offset)
 
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]:
-        return index.select(self._summaries.rows(), search=None, status="draft", training=None,
-                            created_or_updated_by=user, limit=None)
+        return index.page(index.matching(builtins.list(self._summaries.rows()), status="draft", created_or_updated_by=user))
+
+    def amendments(self, record_id: str, *, user: str) -> builtins.list[dict[str, Any]]:
+        """Why each amendment of the record was made (rev, amends_rev, reason, by, at), oldest first."""
+        intake = self._existing(record_id)[-1]
+        notes = [dict(d) for d in self._db(self.layout.record(record_id)).table(AMENDMENTS, cache_size=0).all()]
+        self._log([Entry("view", record_id, intake["rev"], user, target="amendments")])
+        return sorted(notes, key=lambda n: n["rev"])
 
     # ----- writing ---------------------------------------------------------------------------
 
@@ -325,16 +360,44 @@ class TinyDBRepository:
             self._commit([Change(Entry("update", record_id, new["rev"], user), add=new, drop=[current["rev"]])])
         return new
 
-    def sign(self, record_id: str, *, user: str, expected_rev: int) -> dict[str, Any]:
+    def sign(self, record_id: str, *, user: str, expected_rev: int, passphrase: str | None = None) -> dict[str, Any]:
+        """Freeze the current revision as signed by ``user``. With ``passphrase`` (the screens always
+        give one) it must be ``user``'s signing passphrase: a wrong one is counted and audited."""
         with self._locked():
             current = self._check_editable(record_id, expected_rev, what="signed again")
+            if passphrase is not None:
+                self._check_signer(user, passphrase, current)
             now = now_iso()
             new = dict(current, rev=current["rev"] + 1, status="signed", signed_at=now, signed_by=user,
                        updated_at=now, updated_by=user)
-            self._commit([Change(Entry("sign", record_id, new["rev"], user), add=new, drop=[current["rev"]])])
+            target = None if passphrase is not None else "without a passphrase"
+            self._commit([Change(Entry("sign", record_id, new["rev"], user, target=target), add=new, drop=[current["rev"]])])
         return new
 
-    def amend(self, record_id: str, *, user: str) -> dict[str, Any]:
+    def set_status(self, record_id: str, status: str, *, user: str, expected_rev: int) -> dict[str, Any]:
+        """Move an intake one step along draft → submitted → reviewed (signing is ``sign``); audited."""
+        with self._locked():
+            current = self._check_editable(record_id, expected_rev)
+            if NEXT_STATUS.get(current["status"]) != status or status == "signed":
+                allowed = NEXT_STATUS.get(current["status"])
+                then = "sign it with Sign" if allowed == "signed" else f"it can be marked {allowed} next"
+                raise InvalidRequest(f"Intake {record_id} is {current['status']}, so it cannot be marked {status}: {then}. Nothing was changed.")
+            new = dict(current, rev=current["rev"] + 1, status=status, updated_at=now_iso(), updated_by=user)
+            action = "submit" if status == "submitted" else "review"
+            self._commit([Change(Entry(action, record_id, new["rev"], user), add=new, drop=[current["rev"]])])
+        return new
+
+    def submit(self, record_id: str, *, user: str, expected_rev: int) -> dict[str, Any]:
+        return self.set_status(record_id, "submitted", user=user, expected_rev=expected_rev)
+
+    def review(self, record_id: str, *, user: str, expected_rev: int) -> dict[str, Any]:
+        return self.set_status(record_id, "reviewed", user=user, expected_rev=expected_rev)
+
+    def amend(self, record_id: str, *, user: str, reason: str) -> dict[str, Any]:
+        """Start a new draft revision of a signed intake; ``reason`` is required and kept with it."""
+        reason = (reason or "").strip() if isinstance(reason, str) else ""
+        if not reason:
+            raise InvalidRequest("Reason for the amendment: required. Say why the signed plan is being changed; nothing was changed.")
         with self._locked():
             current = self._current_schema(self._existing(record_id)[-1])
             if current["status"] != "signed":
@@ -342,10 +405,67 @@ class TinyDBRepository:
                     f"Intake {record_id} is not signed (it is {current['status']}, revision {current['rev']}), "
                     "so there is nothing to amend: open it and save your changes."
                 )
+            now = now_iso()
             new = dict(current, rev=current["rev"] + 1, status="draft", amends_rev=current["rev"],
-                       signed_at=None, signed_by=None, updated_at=now_iso(), updated_by=user)
-            self._commit([Change(Entry("amend", record_id, new["rev"], user), add=new)])
+                       signed_at=None, signed_by=None, updated_at=now, updated_by=user)
+            note = {"rev": new["rev"], "amends_rev": current["rev"], "reason": reason, "by": user, "at": now}
+            self._commit([Change(Entry("amend", record_id, new["rev"], user), add=new, amendment=note)])
         return new
+
+    def discard(self, record_id: str, *, user: str, expected_rev: int) -> None:
+        """Remove a draft that was never signed (a mistaken or abandoned intake); audited."""
+        with self._locked():
+            revisions = self._existing(record_id)
+            current = self._check_rev(revisions[-1], expected_rev)
+            if current["status"] != "draft" or any(d["status"] == "signed" for d in revisions):
+                what = "it is an amendment of a signed plan" if current["status"] == "draft" else f"it is {current['status']}"
+                raise InvalidRequest(f"Intake {record_id} cannot be discarded: {what}, and only a draft that was never signed can be. Nothing was changed.")
+            self._commit([Change(Entry("discard", record_id, current["rev"], user), delete=True)])
+
+    # ----- signing passphrases ---------------------------------------------------------------
+
+    def has_signing_passphrase(self, user: str) -> bool:
+        return user in self._signers()
+
+    def set_signing_passphrase(self, user: str, passphrase: str) -> None:
+        """Set ``user``'s signing passphrase, once; stored as an scrypt hash and audited."""
+        if len(passphrase) < signing.MIN_LENGTH:
+            raise InvalidRequest(f"Signing passphrase: use at least {signing.MIN_LENGTH} characters. Nothing was stored.")
+        stored = signing.hash_passphrase(passphrase)  # slow on purpose: before taking the lock
+        with self._locked():
+            signers = self._signers()
+            if user in signers:
+                raise InvalidRequest(f"{user} already has a signing passphrase; it is set once. Nothing was changed.")
+            signers[user] = {"passphrase": stored, **signing.Attempts().as_record()}
+            self.files.write_json(self.layout.signers, {"signers": signers}, sync_dir=True)
+            self.audit.append([Entry("passphrase-set", "*", 0, user)])
+
+    def _signers(self) -> dict[str, Any]:
+        data = self.files.read_json(self.layout.signers) or {}
+        return dict(data.get("signers") or {})
+
+    def _check_signer(self, user: str, passphrase: str, current: dict[str, Any]) -> None:
+        """Verify ``user``'s passphrase (the lock is held); count, audit and refuse a wrong one."""
+        signers = self._signers()
+        if user not in signers:
+            raise NoSigningPassphrase(user)
+        record = signers[user]
+        attempts, now = signing.Attempts.of(record), signing.now()
+        refused = Entry("sign-refused", current["record_id"], current["rev"], user, target="signing locked")
+        if attempts.locked(now):
+            self.audit.append([refused])
+            raise SigningLocked(user, attempts.locked_until.isoformat(timespec="seconds"))  # type: ignore[union-attr]
+        if signing.verify_passphrase(passphrase, record["passphrase"]):
+            if attempts.failures:
+                signers[user] = {**record, **signing.Attempts().as_record()}
+                self.files.write_json(self.layout.signers, {"signers": signers}, sync_dir=True)
+            return
+        attempts = attempts.failed(now)
+        signers[user] = {**record, **attempts.as_record()}
+        self.files.write_json(self.layout.signers, {"signers": signers}, sync_dir=True)
+        self.audit.append([Entry("sign-refused", current["record_id"], current["rev"], user, target="wrong passphrase")])
+        until = attempts.locked_until.isoformat(timespec="seconds") if attempts.locked_until else None
+        raise WrongPassphrase(user, attempts.left, until)
 
     def delete(self, record_id: str, *, user: str, expected_rev: int) -> None:
         with self._locked():
@@ -540,6 +660,8 @@ class TinyDBRepository:
             if change.drop:
                 table.remove(lambda d: self._readable(d).get("rev") in change.drop)
             table.insert(change.add)
+            if change.amendment is not None:
+                db.table(AMENDMENTS, cache_size=0).insert(change.amendment)
 
     def _recover(self) -> None:
         """Finish a write interrupted by a crash (the lock is held): make the index and the audit
@@ -556,7 +678,7 @@ class TinyDBRepository:
         for entry in entries:
             revisions = self._stored(entry.record_id)
             self._reindex(entry.record_id, revisions[-1] if revisions else None)
-            happened = not revisions if entry.action == "delete" else any(d["rev"] == entry.rev for d in revisions)
+            happened = not revisions if entry.action in ("delete", "discard") else any(d["rev"] == entry.rev for d in revisions)
             if happened and not any(entry.matches(line) for line in logged):
                 missing.append(Entry(entry.action, entry.record_id, entry.rev, entry.user, entry.target, recovered=True))
         for folder in {self.layout.index, *(self.layout.record(e.record_id).parent for e in entries)}:
