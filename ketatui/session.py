@@ -25,6 +25,7 @@ from ketatui.clinical.plan import Plan, make_plan
 from ketatui.clinical.protocol import Protocol
 from ketatui.clinical.rules import evaluate
 from ketatui.intake.document import Intake, Triage, parse_intake
+from ketatui.intake.listing import listing
 from ketatui.steps import STEP_IDS, after, before, step
 
 if TYPE_CHECKING:
@@ -70,7 +71,13 @@ def derive(intake: Intake, protocol: Protocol, *, screen_positive: bool = False,
     triage = _triage(flags, plan, screen_positive)
     intake.plan = plan.model_dump(mode="json") if plan is not None else None
     intake.triage = triage
+    intake.listing = listing(intake)
     return Derived(plan, flags, triage)
+
+
+def _content(doc: dict[str, Any]) -> dict[str, Any]:
+    """A document without who saved it and when: what a save would change."""
+    return {k: v for k, v in doc.items() if k not in STORED_FIELDS}
 
 
 def answered(value: Any) -> bool:
@@ -94,6 +101,8 @@ class IntakeSession:
         self._lock = threading.Lock()  # one save (or audit line) at a time, whatever thread asks
         self._screen_positive = False
         self.derived = derive(intake, protocol)
+        # What the store holds, as this session sees it: reading an intake is not changing it.
+        self._stored_content = _content(self.snapshot()) if stored_rev else None
 
     @classmethod
     def resume(cls, doc: dict[str, Any], protocol: Protocol, repository: Repository | None, user: str) -> IntakeSession:
@@ -155,6 +164,11 @@ class IntakeSession:
         """A new intake is stored once something is typed: no empty drafts in the list."""
         return self.stored_rev > 0 or answered(self.intake.form_state)
 
+    def changed(self) -> bool:
+        """Whether the intake differs from what this session last read or stored: opening or
+        paging through a record changes nothing, so it must not make a revision."""
+        return self._stored_content is None or _content(self.snapshot()) != self._stored_content
+
     def snapshot(self) -> dict[str, Any]:
         """The intake as it is now, to save (taken where the answers change, saved anywhere)."""
         return self.intake.model_dump(mode="json")
@@ -172,6 +186,7 @@ class IntakeSession:
             else:
                 stored = self.repository.save(doc, user=self.user, expected_rev=self.stored_rev)
             self.stored_rev = stored["rev"]
+            self._stored_content = _content(doc)
             for key in STORED_FIELDS:
                 setattr(self.intake, key, stored.get(key))
         return stored

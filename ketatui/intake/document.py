@@ -19,6 +19,7 @@ from ketatui.intake.fields import FieldProblem, problems_from
 from ketatui.intake.goals import GoalsAndSupport
 from ketatui.intake.history import MedicalHistory
 from ketatui.intake.instruments import ASQ, GAD7, PHQ9
+from ketatui.intake.listing import Listing
 from ketatui.intake.medications import Medications
 from ketatui.intake.schema import SCHEMA_VERSION
 from ketatui.intake.side_effects import SideEffectDiscussion
@@ -76,6 +77,8 @@ class Intake(BaseModel):
     plan: dict[str, Any] | None = Field(default=None, title="Plan")
     #: Urgency as derived at the last change (see ``Triage``); None on a record stored before it.
     triage: Triage | None = Field(default=None, title="Triage")
+    #: The name and birth date the records list shows, typed answers included (``intake.listing``).
+    listing: Listing | None = Field(default=None, title="Listed as")
 
     def missing_sections(self) -> list[FieldProblem]:
         return [
