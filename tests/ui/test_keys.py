@@ -10,7 +10,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 
 from ketatui.screens.clinician_app import ClinicianApp
-from ketatui.screens.commands import ScreenCommands
+from ketatui.screens.commands import ScreenCommands, open_palette
 from ketatui.screens.help import HelpScreen
 from ketatui.screens.keys import apply_keymap
 from ketatui.screens.medical_history import MedicalHistoryStep, TrialRow
@@ -20,6 +20,7 @@ def palette_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """The command palette turned on as the App turns it on (ctrl+p, this screen's commands)."""
     monkeypatch.setattr(ClinicianApp, "ENABLE_COMMAND_PALETTE", True)
     monkeypatch.setattr(ClinicianApp, "COMMANDS", {ScreenCommands})
+    monkeypatch.setattr(ClinicianApp, "action_command_palette", open_palette)
 
 
 @pytest.fixture
@@ -49,6 +50,13 @@ def offered(app) -> dict[str, str]:
     return {line[0]: line[1] if len(line) > 1 else "" for line in lines}
 
 
+async def run_command(d, title: str) -> None:
+    """Enter on ``title`` once the search has put it first and highlighted it."""
+    palette = d.app.screen.query_one(CommandList)
+    await d.until(lambda: list(offered(d.app))[:1] == [title] and palette.highlighted == 0, f"{title!r} first")
+    await d.keys("enter")
+
+
 async def test_the_palette_offers_this_pages_commands_and_runs_them(palette_on, make_app, open_at) -> None:
     app = make_app()
     async with open_at(app, "trials") as d:
@@ -58,9 +66,20 @@ async def test_the_palette_offers_this_pages_commands_and_runs_them(palette_on, 
         await d.type("add trial")
         await d.until(lambda: "Add trial" in offered(app), "the step's own command")
         assert offered(app)["Add trial"] == "^n · Medical history", "the command says its key and where it works"
-        await d.keys("down", "enter")
+        await run_command(d, "Add trial")
         await d.until(lambda: len(app.screen.query(TrialRow)) == rows + 1, "a trial added by the command")
         assert isinstance(app.screen, MedicalHistoryStep)
+
+
+async def test_the_palette_runs_the_apps_next_on_this_step(palette_on, make_app, open_at) -> None:
+    app = make_app()
+    async with open_at(app, "about") as d:
+        await d.keys("ctrl+p")
+        await d.type("next")
+        await d.until(lambda: "Next" in offered(app), "the App's Next, which works on this step")
+        assert offered(app)["Next"] == "f3 · Medical history"
+        await run_command(d, "Next")
+        await d.until(lambda: app.screen is app.step and app.step.page_label == "page 2 of 10", "the next page")
 
 
 async def test_the_palette_offers_only_what_works_here(palette_on, make_app, open_at) -> None:
@@ -70,7 +89,7 @@ async def test_the_palette_offers_only_what_works_here(palette_on, make_app, ope
         await d.until(lambda: "Help" in offered(app) and "Quit" in offered(app), "every command of this page")
         assert "Add trial" not in offered(app) and "Remove trial" not in offered(app), "trials are added on their own page"
         await d.type("help")
-        await d.keys("down", "enter")
+        await run_command(d, "Help")
         await d.until(lambda: isinstance(app.screen, HelpScreen), "help opened from the palette")
 
 
@@ -90,7 +109,7 @@ async def test_a_mistyped_id_is_named_with_the_close_ones(make_app, open_at) -> 
     app = make_app()
     async with open_at(app, "about") as d:
         problems = apply_keymap(app, {"app.nxt": "ctrl+right", "app.back": "ctrl+left"})
-        assert problems == ["'app.nxt' is not a key binding id (close ones: app.next)."]
+        assert len(problems) == 1 and problems[0].startswith("'app.nxt' is not a key binding id (close ones: app.next, ")
         await d.until(lambda: "'app.nxt' is not a key binding id" in d.text(), "the message on screen")
         await d.keys("f3")
         await d.until(lambda: app.step.page_label == "page 2 of 10", "F3 still moves on")
