@@ -36,7 +36,6 @@ STEPS: tuple[Step, ...] = (
 )
 
 STEP_IDS: tuple[str, ...] = tuple(s.id for s in STEPS)
-FIRST_STEP = STEP_IDS[0]
 _BY_ID = {s.id: s for s in STEPS}
 
 #: Every section a plan cannot be made without, in the order the steps ask for them.

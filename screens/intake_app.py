@@ -51,15 +51,15 @@ class IntakeApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     COMMANDS = App.COMMANDS
     BINDINGS = [
-        Binding("f1", "help", "Help", id="help"),
+        Binding("f1", "help", "Help", id="app.help"),
         # While the intake is urgent the progress line says "!! URGENT (F9)": a Footer already full
         # on the busiest steps would cut its last keys if F9 were added there too.
-        Binding("f9", "crisis", "Crisis help", id="crisis", show=False),
-        Binding("f2", "back", "Back", id="back", priority=True),
-        Binding("f3", "next", "Next", id="next", priority=True),
-        Binding("f4", "go_to", "Go to", id="go_to", priority=True),
-        Binding("ctrl+s", "save", "Save", id="save", priority=True),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f9", "crisis", "Crisis help", id="app.crisis", show=False),
+        Binding("f2", "back", "Back", id="app.back", priority=True),
+        Binding("f3", "next", "Next", id="app.next", priority=True),
+        Binding("f4", "go_to", "Go to", id="app.go_to", priority=True),
+        Binding("ctrl+s", "save", "Save", id="app.save", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
     def __init__(self, *, request: SettingsRequest | None = None, settings: Settings | None = None,
@@ -149,7 +149,9 @@ class IntakeApp(App[int]):
         if theme:
             self.theme = theme_for(settings.theme)
         if settings.keymap:
-            self.set_keymap(dict(settings.keymap))
+            from ketatui.screens.keys import apply_keymap
+
+            apply_keymap(self, settings.keymap)
 
     @on(DraftOpened)
     async def _draft_opened(self, message: DraftOpened) -> None:
@@ -443,7 +445,7 @@ class IntakeApp(App[int]):
             why = f"{screen.page_help()}\n\n{why}"
         keys: dict[str, list[str]] = {}
         for _, binding, enabled, _ in self.active_bindings.values():
-            if (binding.show or binding.id == "crisis") and enabled:
+            if (binding.show or binding.id == "app.crisis") and enabled:
                 keys.setdefault(binding.description, []).append(binding.key_display or self.get_key_display(binding))
         self.push_screen(HelpScreen(title, why, [(", ".join(shown), description) for description, shown in keys.items()]))
 
