@@ -210,8 +210,8 @@ class IntakeApp(App[int]):
             await screen.mount(ProgressLine(id="progress"))
         self.update_progress()
         self._check_size()
-        if self.session.stored_rev:
-            self.request_save()  # a new intake is stored once something has been answered
+        if self.session.stored_rev and self.session.changed():
+            self.request_save()  # moved to another step; opening a record changes nothing, so saves nothing
 
     def update_progress(self) -> None:
         from ketatui.screens.widgets import ProgressLine, progress_text
