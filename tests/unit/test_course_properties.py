@@ -27,13 +27,16 @@ asq = st.one_of(st.none(), st.sampled_from([
     {"wished_dead": True, "family_better_off": False, "thoughts_of_killing_self": False, "ever_tried": False, "thoughts_right_now": False},
     {"wished_dead": True, "family_better_off": True, "thoughts_of_killing_self": True, "ever_tried": False, "thoughts_right_now": True},
 ]))
-step = st.one_of(
-    st.fixed_dictionaries({"what": st.just("given"), "answers": answers, "bp_pre": blood_pressure, "bp_40min": blood_pressure, "asq": asq,
-                           "ready": st.integers(60, 240)}),
-    st.fixed_dictionaries({"what": st.just("held"), "answers": st.one_of(st.none(), answers), "bp_pre": blood_pressure}),
-    st.just({"what": "missed"}),
-    st.fixed_dictionaries({"what": st.just("visit"), "answers": answers, "asq": asq}),
-)
+#: "unchanged" repeats the baseline answers, so courses without any response are common too.
+given_step = st.fixed_dictionaries({"what": st.just("given"), "answers": st.one_of(st.just("unchanged"), answers), "bp_pre": blood_pressure, "bp_40min": blood_pressure, "asq": asq,
+                           "ready": st.integers(60, 240)})
+#: Two in three steps are doses, so courses past the review points (and past the maximum) are common.
+step = st.sampled_from(["given"] * 6 + ["held", "missed", "visit"]).flatmap(lambda what: {
+    "given": given_step,
+    "held": st.fixed_dictionaries({"what": st.just("held"), "answers": st.one_of(st.none(), answers), "bp_pre": blood_pressure}),
+    "missed": st.just({"what": "missed"}),
+    "visit": st.fixed_dictionaries({"what": st.just("visit"), "answers": answers, "asq": asq}),
+}[what])
 
 
 def build_records(intake, steps: list[dict], gaps: list[int], start: date) -> list[TreatmentSession | FollowUpVisit]:
@@ -50,7 +53,8 @@ def build_records(intake, steps: list[dict], gaps: list[int], start: date) -> li
         if item["what"] == "given":
             ready = (datetime.combine(day, time(9, 0)) + timedelta(minutes=item["ready"])).time()
             dose = {"dose_mg_per_kg": 0.5, "dosing_weight_kg": 64} if intake.route == "iv_ketamine" else {"dose_mg": 56}
-            data |= dose | {"time": "09:00", "phq9": {"answers": item["answers"]}, "bp_pre": item["bp_pre"], "bp_40min": item["bp_40min"],
+            scored = intake.phq9.answers if item["answers"] == "unchanged" else item["answers"]
+            data |= dose | {"time": "09:00", "phq9": {"answers": scored}, "bp_pre": item["bp_pre"], "bp_40min": item["bp_40min"],
                             "asq": item["asq"], "escort_confirmed": True, "ready_to_leave_at": ready.strftime("%H:%M")}
             given += 1
         else:
@@ -65,8 +69,8 @@ def build_records(intake, steps: list[dict], gaps: list[int], start: date) -> li
 @given(
     baseline=answers,
     route=st.sampled_from(["iv_ketamine", "esketamine"]),
-    steps=st.lists(step, max_size=16),
-    gaps=st.lists(st.integers(1, 8), min_size=16, max_size=16),
+    steps=st.integers(0, 20).flatmap(lambda n: st.lists(step, min_size=n, max_size=n)),  # long courses as often as short
+    gaps=st.lists(st.integers(1, 8), min_size=20, max_size=20),
     today=st.dates(date(2026, 3, 1), date(2026, 9, 30)),
     shuffle=st.randoms(use_true_random=False),
 )
