@@ -154,7 +154,8 @@ class _Timeline:
         return any(is_responding(base, s, t) for s, _, pos in self.scores() if pos < position)
 
 
-def _phase_names(plan: Plan) -> list[tuple[str, int]]:
+def _phase_by_session(plan: Plan) -> list[tuple[str, int]]:
+    """(phase name, sessions a week) for session 1, 2, ... of the signed plan."""
     return [(p.name, p.per_week) for p in plan.course.phases for _ in range(p.sessions)]
 
 
@@ -216,12 +217,17 @@ def _review(intake: Intake, plan: Plan, timeline: _Timeline, rules: RouteCourse,
 
 
 def _remaining_dates(plan: Plan, timeline: _Timeline, planned: int, given: int, protocol: Protocol, today: date) -> list[ScheduledSession]:
+    """The signed dates while nothing has happened yet; after that, the rhythm continued from the
+    last session day (given, held or missed), never before ``today``."""
     remaining = max(0, planned - given)
     if not remaining or not plan.schedulable:
         return []
-    phases = _phase_names(plan)
+    phases = _phase_by_session(plan)
+
     def phase_of(number: int) -> tuple[str, int]:
+        """Sessions added past the signed plan keep its last phase's rhythm."""
         return phases[min(number, len(phases)) - 1] if phases else ("induction", plan.course.per_week)
+
     used = [r.date for _, r in timeline.items if isinstance(r, TreatmentSession)]
     numbers = list(range(given + 1, planned + 1))
     if not used and plan.schedule and plan.schedule[0].date >= today and len(plan.schedule) >= planned:
