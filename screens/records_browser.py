@@ -90,7 +90,7 @@ class RecordsBrowser(Screen):
         Binding("f2", "review", "Review", id="records.review"),
         Binding("f3", "sign", "Sign", id="records.sign"),
         Binding("f4", "amend", "Amend", id="records.amend"),
-        Binding("ctrl+d", "discard", "Discard", id="records.discard"),
+        Binding("ctrl+d", "discard", "Discard", id="records.discard", priority=True),
         Binding("f5", "status", "Status filter", id="records.status", show=False),
         Binding("f6", "urgent", "Urgent only", id="records.urgent", show=False),
         Binding("f7", "due_today", "Due today", id="records.due_today", show=False),
@@ -289,6 +289,8 @@ class RecordsBrowser(Screen):
             return row is not None and row.status == "draft"
         if action == "sign":
             return row is not None and row.status != "signed"
+        if action == "amend":
+            return row is not None
         return True
 
     # --- acts on the highlighted record ---
@@ -421,7 +423,7 @@ class RecordsBrowser(Screen):
         except Exception as exc:
             self.post_message(self.Said(f"! Not discarded: {exc}"))
             return
-        self.post_message(self.Said(f"Draft {row.full_name or NO_NAME} discarded by {self.user}; the audit log keeps that it was."))
+        self.post_message(self.Said(f"Draft {row.full_name or NO_NAME} discarded by {self.user} (the audit log keeps that)."))
 
     @on(Said)
     def _said(self, message: Said) -> None:

@@ -57,6 +57,17 @@ def prepare(repository: Any, record_id: str, user: str) -> ToSign:
                   first_passphrase=not repository.has_signing_passphrase(user), changes=changed, reason=reason)
 
 
+def refusal(exc: Exception) -> str:
+    """Why nothing was signed, short enough for one line of the dialog (the store counts the tries)."""
+    from ketatui.storage import WrongPassphrase
+
+    if isinstance(exc, WrongPassphrase):
+        if exc.locked_until:
+            return f"Wrong passphrase. Signing is locked for {exc.user} until {exc.locked_until} UTC."
+        return f"Wrong passphrase: {exc.left} {'try' if exc.left == 1 else 'tries'} left. Nothing was signed."
+    return str(exc)
+
+
 class SignDialog(ModalScreen[dict | None]):
     """The plan to freeze, then the passphrase; Enter signs, Escape cancels."""
 
@@ -146,7 +157,7 @@ class SignDialog(ModalScreen[dict | None]):
             signed = self.repository.sign(self.to_sign.record_id, user=self.user, expected_rev=self.to_sign.rev,
                                           passphrase=passphrase)
         except Exception as exc:
-            self.post_message(self.Outcome(None, str(exc)))
+            self.post_message(self.Outcome(None, refusal(exc)))
             return
         self.post_message(self.Outcome(signed))
 
