@@ -76,8 +76,10 @@ def derive(intake: Intake, protocol: Protocol, *, screen_positive: bool = False,
 
 
 def _content(doc: dict[str, Any]) -> dict[str, Any]:
-    """A document without who saved it and when: what a save would change."""
-    return {k: v for k, v in doc.items() if k not in STORED_FIELDS}
+    """A document without who saved it and when, nor steps that kept nothing: what a save would change."""
+    content = {k: v for k, v in doc.items() if k not in STORED_FIELDS}
+    content["form_state"] = {k: v for k, v in (doc.get("form_state") or {}).items() if v}
+    return content
 
 
 def answered(value: Any) -> bool:
