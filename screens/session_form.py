@@ -155,17 +155,20 @@ class RecordForm(Screen[Record | None]):
         return (None if problems else record), [FieldProblem(p.path.removeprefix(index), p.label, p.message) for p in problems if p.path.startswith(index)]
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
-        """Each problem beneath its field; one without a field on the form goes in the line at the foot."""
-        first: dict[str, str] = {}
+        """Each problem beneath its field (one about a whole reading or questionnaire beneath its
+        first question); one without a field on the form goes in the line at the foot."""
+        shown = [f for f in self.fields() if f.display]
+        by_field: dict[str, str] = {}
+        elsewhere = []
         for problem in problems:
-            first.setdefault(problem.path, problem.message)
-        shown = set()
+            target = next((f for f in shown if f.path == problem.path), None) or next(
+                (f for f in shown if f.path.startswith((problem.path + ".", problem.path + "["))), None)
+            if target is None:
+                elsewhere.append(problem)
+            else:
+                by_field.setdefault(target.path, problem.message)
         for f in self.fields():
-            message = first.get(f.path) or first.get(f.path.rsplit(".", 1)[0] if f.path.endswith(".systolic") else "")
-            f.show_problem(message)
-            if message:
-                shown.add(f.path)
-        elsewhere = [p for p in problems if p.path not in shown and not any(s.startswith(p.path + ".") for s in shown)]
+            f.show_problem(by_field.get(f.path))
         self.say("\n".join(f"{PROBLEM_MARK}{p}" for p in elsewhere[:2]))
 
     def say(self, words: str) -> None:

@@ -109,7 +109,7 @@ async def test_a_whole_course_by_keyboard(make_app, driver_for, repository, make
         await d.until(lambda: "Accept the adjusted plan by signing it" in d.text(), "the signing dialog")
         await d.keys("y")
         await d.until(lambda: "Adjusted plan signed by dr.lee" in d.text(), "the signature")
-        assert "No decision to review" in d.text() or "Adjusted: 4" not in d.text()
+        assert "Signed plan: 4 sessions (rev 5). Adjusted: 4" in shown(d) and "No change to the number of sessions." in d.text()
 
         for kind in ("1", "2", "3"):
             await d.keys("e")
@@ -190,8 +190,25 @@ async def test_problems_show_beneath_their_fields_and_nothing_is_stored(make_app
         assert d.field("bp_pre.diastolic").problem == "! 120 must be lower than the systolic 80; check the two numbers were not swapped"
         assert d.field("escort_confirmed").problem == "! not answered yet: choose one of the answers"
         assert d.field("phq9.answers[0]").problem == "! not answered yet: choose one of the answers"
+        assert d.field("phq9.answers[1]").problem == ""  # the whole questionnaire is missing: said once
         await d.keys("escape")
         assert "Nothing is recorded yet" in d.text()
         await d.keys("escape")
         assert isinstance(app.screen, CourseScreen)
     assert repository.course_records(record_id, user=USER) == []
+
+
+async def test_enter_on_a_signed_record_in_the_browser_opens_its_course(make_app, driver_for, repository, make_intake) -> None:
+    from ketatui.screens.records_browser import RecordsBrowser
+
+    signed_intake(repository, make_intake)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: isinstance(app.screen, RecordsBrowser) and app.screen.rows, "the records")
+        await d.keys("enter")
+        await d.until(lambda: isinstance(app.screen, CourseScreen) and app.screen.state is not None, "the course")
+        assert "Course · Jordan Ellis · IV racemic ketamine · signed rev 2 by dr.lee" in d.text()
+        assert "0 of 6 given" in d.text()
+        await d.keys("escape")
+        assert isinstance(app.screen, RecordsBrowser)
