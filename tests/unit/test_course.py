@@ -7,16 +7,17 @@ import json
 from datetime import date, datetime
 
 import pytest
-from builders import build_intake, phq9_answers
+from builders import EXAMPLES, build_intake, phq9_answers
 from course_builders import BASELINE, INTAKE, INTAKE_ID, given_series, plan_for, session, session_data, visit
 
 from ketatui.clinical.protocol import default_protocol
 from ketatui.clinical.schedule import is_open
 from ketatui.course.decisions import DECISION_DEFINITIONS, day_check, hold_if_needed
 from ketatui.course.dose import dose_for, ideal_body_weight
-from ketatui.course.engine import course_state
+from ketatui.course.engine import course_state, signed_plan
 from ketatui.course.records import CourseInvalid, TreatmentSession, parse_course_records
 from ketatui.course.response import categorise
+from ketatui.intake.document import parse_intake
 
 D = [date(2026, 3, 9), date(2026, 3, 12), date(2026, 3, 16), date(2026, 3, 19), date(2026, 3, 23), date(2026, 3, 26), date(2026, 3, 30), date(2026, 4, 2)]
 PROTOCOL = default_protocol()
@@ -383,11 +384,7 @@ def test_a_file_that_is_not_a_list_is_refused_plainly() -> None:
     assert refused.value.problems[0].message == "must hold a JSON list of session and visit records"
 
 
-def test_the_example_course_reads_and_moves_its_dates(make_protocol) -> None:
-    from builders import EXAMPLES
-    from ketatui.course.engine import signed_plan
-    from ketatui.intake.document import parse_intake
-
+def test_the_example_course_reads_and_moves_its_dates() -> None:
     intake = parse_intake((EXAMPLES / "course" / "intake.json").read_text())
     records = parse_course_records((EXAMPLES / "course" / "sessions.json").read_text(), intake_record_id=intake.record_id)
     course = course_state(intake, signed_plan(intake, PROTOCOL, records), records, PROTOCOL, today=date(2027, 3, 19))
