@@ -11,6 +11,8 @@ from course_builders import session_data
 
 from ketatui.course.records import parse_course_records
 from ketatui.storage import InvalidRequest, StaleRevision, open_repository
+from ketatui.storage.tinydb import store as tinydb_store
+from ketatui.storage.tinydb.audit import AuditLog
 
 from stores import store_settings
 
@@ -71,3 +73,42 @@ def test_every_write_and_reading_of_the_course_is_one_audit_line_without_health_
                             ("view", "dr.okafor", "course")]
     assert repo.verify_audit().ok
     assert "128" not in repo.layout.audit.read_text()  # no reading reaches the audit log
+
+
+class Died(BaseException):
+    """Stands for the process being killed at this point."""
+
+
+def die_on_call(monkeypatch, owner, name, call_number):
+    real, calls = getattr(owner, name), {"n": 0}
+
+    def wrapper(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == call_number:
+            raise Died
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+
+
+# write_atomic calls in one course write: 1 = the journal, 2 = the intake's file.
+@pytest.mark.parametrize(("where", "owner", "name", "call", "kept"), [
+    ("journal written, session not", tinydb_store, "write_atomic", 2, False),
+    ("session written, audit not", AuditLog, "append", 1, True),
+    ("all written, journal not removed", tinydb_store, "remove_durably", 1, True),
+])
+def test_an_interrupted_course_write_is_finished_or_undone(tmp_path, stored, monkeypatch, where, owner, name, call, kept):
+    repo, record_id = stored
+    data = session_data(1, date(2026, 3, 9)) | {"record_id": "a1f0c3e2-0001-4a6b-8c1d-2e3f4a5b6c01"}
+    with monkeypatch.context() as m:
+        die_on_call(m, owner, name, call)
+        with pytest.raises(Died):
+            repo.add_course_record(record_id, data, user="nurse.lee")
+    assert repo.layout.journal.exists()
+
+    after = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
+    assert not after.layout.journal.exists() and after.verify_audit().ok
+    assert [d["record_id"] for d in after.course_records(record_id, user="dr.okafor")] == ([data["record_id"]] if kept else [])
+    logged = [line for line in audit(after) if line["action"] == "course"]
+    assert len(logged) == (1 if kept else 0)  # the line is written once, by the writer or by the recovery
+    assert [line.get("recovered", False) for line in logged] == ([where == "session written, audit not"] if kept else [])

@@ -496,22 +496,31 @@ class TinyDBRepository:
         with self._locked():
             intake = self._existing(record_id)[-1]
             db = self._db(self.layout.record(record_id))
+            current = db.table(COURSE, cache_size=0).get(where("record_id") == course_id)
+            if expected_rev is None and current is not None:
+                raise InvalidRequest(f"Session or visit {course_id} is already stored (revision {current['rev']}); "
+                                     "to correct it, give the revision you are correcting. Nothing was stored.")
+            if expected_rev is not None:
+                if current is None:
+                    raise InvalidRequest(f"No session or visit {course_id} is kept with intake {record_id}, so there is nothing to correct; store it as new.")
+                if current["rev"] != expected_rev:
+                    raise StaleCourseRecord(course_id, expected_rev, current["rev"], current.get("recorded_by"), current.get("recorded_at"))
+            new = dict(doc, rev=current["rev"] + 1 if current else 1)
+            json.dumps(new)  # refuse anything JSON cannot hold before writing
+            entry = Entry("course", record_id, intake["rev"], user, target=f"{doc.get('kind', 'record')} {course_id} rev {new['rev']}")
+            journal = {"pid": os.getpid(), "audit_size": self.audit.size(), "entries": [vars(entry)]}
+            write_atomic(self.layout.journal, json.dumps(journal).encode(), self.layout.tmp)
             with db.storage.batch():
-                table = db.table(COURSE, cache_size=0)
-                current = table.get(where("record_id") == course_id)
-                if expected_rev is None and current is not None:
-                    raise InvalidRequest(f"Session or visit {course_id} is already stored (revision {current['rev']}); "
-                                         "to correct it, give the revision you are correcting. Nothing was stored.")
-                if expected_rev is not None:
-                    if current is None:
-                        raise InvalidRequest(f"No session or visit {course_id} is kept with intake {record_id}, so there is nothing to correct; store it as new.")
-                    if current["rev"] != expected_rev:
-                        raise StaleCourseRecord(course_id, expected_rev, current["rev"], current.get("recorded_by"), current.get("recorded_at"))
-                new = dict(doc, rev=current["rev"] + 1 if current else 1)
-                json.dumps(new)  # refuse anything JSON cannot hold before writing
-                table.upsert(new, where("record_id") == course_id)
-            self.audit.append([Entry("course", record_id, intake["rev"], user, target=f"{doc.get('kind', 'record')} {course_id} rev {new['rev']}")])
+                db.table(COURSE, cache_size=0).upsert(new, where("record_id") == course_id)
+            self.audit.append([entry])
+            remove_durably(self.layout.journal)
         return new
+
+    def _course_kept(self, entry: Entry) -> bool:
+        """Whether the session or visit an interrupted ``course`` write names ("session <id> rev <n>") is in the file."""
+        _, course_id, _, rev = str(entry.target).split()
+        kept = self._db(self.layout.record(entry.record_id)).table(COURSE, cache_size=0).get(where("record_id") == course_id)
+        return kept is not None and kept.get("rev") == int(rev)
 
     def course_records(self, record_id: str, *, user: str) -> builtins.list[dict[str, Any]]:
         """The intake's sessions and visits as stored (the reading is recorded in the audit log)."""
@@ -678,7 +687,10 @@ class TinyDBRepository:
         for entry in entries:
             revisions = self._stored(entry.record_id)
             self._reindex(entry.record_id, revisions[-1] if revisions else None)
-            happened = not revisions if entry.action in ("delete", "discard") else any(d["rev"] == entry.rev for d in revisions)
+            if entry.action == "course":
+                happened = self._course_kept(entry)
+            else:
+                happened = not revisions if entry.action in ("delete", "discard") else any(d["rev"] == entry.rev for d in revisions)
             if happened and not any(entry.matches(line) for line in logged):
                 missing.append(Entry(entry.action, entry.record_id, entry.rev, entry.user, entry.target, recovered=True))
         for folder in {self.layout.index, *(self.layout.record(e.record_id).parent for e in entries)}:
