@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 
 class AmendDialog(ModalScreen[str | None]):
@@ -33,7 +33,7 @@ class AmendDialog(ModalScreen[str | None]):
             yield Static(f"Amend the signed plan: {self.name_shown}", classes="dialog-title", markup=False)
             yield Static(f"Revision {self.rev} stays as it was signed. The amendment is a new draft revision, "
                          "reviewed and signed again; the reason is kept with it.", markup=False)
-            yield Label("Reason for the amendment (required):")
+            yield Static("Reason for the amendment (required):")
             yield Input(id="amend-reason", placeholder="for example: weight corrected from 80 to 82 kg")
             yield Static("", id="amend-message")
             yield Static("Enter starts the amendment · Escape cancels", classes="dialog-hint")

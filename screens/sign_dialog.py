@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Markdown, Static
+from textual.widgets import Input, Markdown, Static
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,12 @@ class SignDialog(ModalScreen[dict | None]):
             with VerticalScroll(id="sign-plan"):
                 yield Markdown(s.plan)
             if self.first:
-                yield Label(f"Set your signing passphrase, {self.user} (at least 8 characters; asked once, here):")
-                yield Input(password=True, id="sign-new", placeholder="new signing passphrase")
-                yield Input(password=True, id="sign-again", placeholder="the same again")
+                yield Static(f"First signature: set a signing passphrase for {self.user}, typed twice (8+ characters).")
+                yield Input(password=True, id="sign-new", placeholder="new signing passphrase", compact=True)
+                yield Input(password=True, id="sign-again", placeholder="the same again", compact=True)
             else:
-                yield Label(f"Signing passphrase for {self.user}:")
-                yield Input(password=True, id="sign-passphrase", placeholder="signing passphrase")
+                yield Static(f"Signing passphrase for {self.user}:")
+                yield Input(password=True, id="sign-passphrase", placeholder="signing passphrase", compact=True)
             yield Static("", id="sign-message")
             yield Static("Enter signs and freezes this plan · PgUp/PgDn scroll it · Escape cancels", classes="dialog-hint")
 
@@ -138,6 +138,7 @@ class SignDialog(ModalScreen[dict | None]):
                 check_new(new, again)
             except PassphraseRefused as exc:
                 self._say(f"! {exc}")
+                self._clear()
                 return
             passphrase = new
         else:
@@ -170,6 +171,10 @@ class SignDialog(ModalScreen[dict | None]):
         if self.first and self.repository.has_signing_passphrase(self.user):
             self.first = False  # set, but signing failed: next time it is asked once
         self._say(f"! {message.words}")
+        self._clear()
+
+    def _clear(self) -> None:
+        """Empty the boxes and start again at the first: a passphrase is typed whole each time."""
         for box in self.query(Input):
             box.value = ""
         self.query(Input).first().focus()

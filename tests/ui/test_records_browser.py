@@ -51,8 +51,8 @@ def many(make_intake, count: int) -> list[dict]:
 
 
 def words(d) -> str:
-    """The screen as one line of words, so a message wrapped over two lines still reads whole."""
-    return " ".join(d.text().split())
+    """The screen as one line of words without box edges, so a wrapped message still reads whole."""
+    return " ".join(d.text().translate(str.maketrans("", "", "│▊▎")).split())
 
 
 def audit(settings) -> list[dict]:
