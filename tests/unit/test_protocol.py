@@ -91,10 +91,12 @@ def test_a_missing_protocol_file_is_refused(tmp_path) -> None:
         load_protocol(tmp_path / "nope.toml")
 
 
-def test_the_environment_points_at_the_clinic_protocol(tmp_path, monkeypatch, protocol_toml) -> None:
+def test_the_environment_points_at_the_clinic_protocol(tmp_path, protocol_toml) -> None:
+    """KETATUI_PROTOCOL reaches the protocol through the settings (nothing else reads the environment)."""
+    from ketatui.settings import load_settings
+
     path = tmp_path / "env.toml"
     path.write_text(protocol_toml({"version": "from-env"}))
-    monkeypatch.setenv("KETATUI_PROTOCOL", str(path))
-    assert load_protocol().version == "from-env"
-    monkeypatch.delenv("KETATUI_PROTOCOL")
-    assert load_protocol() is default_protocol()
+    settings = load_settings(environ={"KETATUI_PROTOCOL": str(path)}, config_file=None)
+    assert load_protocol(settings.protocol_file).version == "from-env"
+    assert load_protocol(load_settings(environ={}).protocol_file) is default_protocol()
