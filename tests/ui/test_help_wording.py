@@ -29,17 +29,17 @@ def help_on_page(text_by_page: dict[str, str], page: str) -> str:
     return " ".join(text_by_page[page].split())
 
 
-async def help_pages(app, driver_for, repository, make_intake) -> dict[str, str]:
-    """F1 on every medical history page of a completed draft, F3 between pages: page id -> the help shown."""
+async def help_pages(app, driver_for, make_intake) -> dict[str, str]:
+    """F1 on every medical history page up to the PHQ-9 of a completed draft, F3 between pages:
+    page id -> the help shown."""
     intake = make_intake()
     intake.status, intake.current_step = "draft", "medical_history"
     intake.form_state = {"medical_history": {"page": "about", "values": {}}}
-    repository.create(intake.model_dump(mode="json"), user="test")
     shown: dict[str, str] = {}
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
-        await d.keys("1")
+        await d.until(lambda: app.ready, "the settings, the protocol and the store")
+        app.call_later(app.open_intake, app.new_session(intake))
         await d.until(lambda: isinstance(app.screen, MedicalHistoryStep) and app.focused is not None, "the step")
         for page in ("about", "depression", "trials", "substance", "physical-heart", "physical-other", "vitals", "phq9"):
             await d.until(lambda: app.step.page_label.startswith(f"page {len(shown) + 1} "), f"page {page}")
@@ -51,8 +51,11 @@ async def help_pages(app, driver_for, repository, make_intake) -> dict[str, str]
     return shown
 
 
-async def test_help_quotes_the_protocol_the_clinic_set(make_app, make_protocol, driver_for, repository, make_intake) -> None:
-    shown = await help_pages(make_app(protocol=make_protocol(CHANGES)), driver_for, repository, make_intake)
+async def test_help_quotes_the_protocol_the_clinic_set(make_app, protocol_toml, tmp_path, driver_for, make_intake) -> None:
+    """The clinic's own protocol file, named in the settings."""
+    protocol_file = tmp_path / "clinic-protocol.toml"
+    protocol_file.write_text(protocol_toml(CHANGES), encoding="utf-8")
+    shown = await help_pages(make_app(protocol_file=protocol_file), driver_for, make_intake)
 
     about = help_on_page(shown, "about")
     assert "under 21, 70 or older" in about and "at 35 or more" in about
@@ -68,8 +71,8 @@ async def test_help_quotes_the_protocol_the_clinic_set(make_app, make_protocol, 
     assert "50%" not in phq9 and "below 5" not in phq9
 
 
-async def test_help_with_the_built_in_protocol_says_its_numbers(make_app, driver_for, repository, make_intake) -> None:
-    shown = await help_pages(make_app(), driver_for, repository, make_intake)
+async def test_help_with_the_built_in_protocol_says_its_numbers(make_app, driver_for, make_intake) -> None:
+    shown = await help_pages(make_app(), driver_for, make_intake)
 
     assert "under 18, 65 or older" in help_on_page(shown, "about")
     assert "at least 2 antidepressants" in help_on_page(shown, "trials")

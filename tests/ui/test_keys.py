@@ -12,7 +12,6 @@ from textual.command import CommandList, CommandPalette
 from ketatui.screens.clinician_app import ClinicianApp
 from ketatui.screens.commands import ScreenCommands, open_palette
 from ketatui.screens.help import HelpScreen
-from ketatui.screens.keys import apply_keymap
 from ketatui.screens.medical_history import MedicalHistoryStep, TrialRow
 
 @pytest.fixture
@@ -24,20 +23,19 @@ def palette_on(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def open_at(repository, make_intake, driver_for):
-    """``async with open_at(app, page) as d``: a completed draft left on ``page`` of the medical
-    history, resumed from the start screen with its number key."""
+def open_at(make_intake, driver_for):
+    """``async with open_at(app, page) as d``: the App, once its store is open, showing a completed
+    draft left on ``page`` of the medical history."""
 
     @asynccontextmanager
     async def opened(app, page: str):
         intake = make_intake()
         intake.status, intake.current_step = "draft", "medical_history"
         intake.form_state = {"medical_history": {"page": page, "values": {}}}
-        repository.create(intake.model_dump(mode="json"), user="test")
         async with app.run_test(size=(80, 24)) as pilot:
             d = driver_for(pilot)
-            await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
-            await d.keys("1")
+            await d.until(lambda: app.ready, "the settings, the protocol and the store")
+            app.call_later(app.open_intake, app.new_session(intake))
             await d.until(lambda: isinstance(app.screen, MedicalHistoryStep) and app.focused is not None, "the step")
             yield d
 
@@ -94,24 +92,25 @@ async def test_the_palette_offers_only_what_works_here(palette_on, make_app, ope
 
 
 async def test_a_keymap_from_the_settings_moves_next(make_app, open_at) -> None:
-    app = make_app()
+    app = make_app(keymap={"app.next": "ctrl+right"})
     async with open_at(app, "about") as d:
-        assert apply_keymap(app, {"app.next": "ctrl+right"}) == []
         await d.keys("f3")
         await d.pilot.pause(0.1)
         assert app.step.page_label == "page 1 of 10", "F3 no longer moves on"
         await d.keys("ctrl+right")
         await d.until(lambda: app.step.page_label == "page 2 of 10", "Next on its new key")
-        assert "Next" in d.text().splitlines()[-1], "the Footer still shows Next"
+        assert "^→ Next" in d.text().splitlines()[-1], "the Footer shows Next on its new key"
+        assert not app._notifications, "nothing to tell"
 
 
 async def test_a_mistyped_id_is_named_with_the_close_ones(make_app, open_at) -> None:
-    app = make_app()
+    app = make_app(keymap={"app.nxt": "ctrl+right", "app.back": "ctrl+left"})
     async with open_at(app, "about") as d:
-        problems = apply_keymap(app, {"app.nxt": "ctrl+right", "app.back": "ctrl+left"})
-        assert len(problems) == 1 and problems[0].startswith("'app.nxt' is not a key binding id (close ones: app.next, ")
-        await d.until(lambda: "'app.nxt' is not a key binding id" in d.text(), "the message on screen")
+        told = [(n.title, n.message) for n in app._notifications]
+        assert len(told) == 1 and told[0][0] == "Keymap in the settings file: not applied"
+        assert told[0][1].startswith("'app.nxt' is not a key binding id (close ones: app.next, ")
         await d.keys("f3")
         await d.until(lambda: app.step.page_label == "page 2 of 10", "F3 still moves on")
         await d.keys("ctrl+left")
         await d.until(lambda: app.step.page_label == "page 1 of 10", "the good entry applied")
+
