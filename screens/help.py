@@ -1,12 +1,17 @@
-"""F1: why this screen asks what it asks, and the keys that work here."""
+"""F1: why this screen asks what it asks, and the keys that work here, including the command
+palette's, which the Footer has no room for."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import Any
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ketatui.screens.commands import PALETTE_ACTIONS
 
 
 class HelpScreen(ModalScreen[None]):
@@ -21,7 +26,7 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.title_text = title
         self.why = why
-        self.keys = keys
+        self.keys = keys + palette_key(self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="help"):
@@ -34,3 +39,11 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def palette_key(app: App[Any]) -> list[tuple[str, str]]:
+    """The command palette's key on the screen help is opened over (none when the App has no palette)."""
+    for _, binding, enabled, _ in app.screen.active_bindings.values():
+        if enabled and binding.action in PALETTE_ACTIONS:
+            return [(app.get_key_display(binding), "Commands: any action here, found by name")]
+    return []

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from textual.command import CommandList, CommandPalette
+from textual.widgets import Static
 
 from ketatui.screens.clinician_app import ClinicianApp
 from ketatui.screens.commands import ScreenCommands, open_palette
@@ -89,6 +90,16 @@ async def test_the_palette_offers_only_what_works_here(palette_on, make_app, ope
         await d.type("help")
         await run_command(d, "Help")
         await d.until(lambda: isinstance(app.screen, HelpScreen), "help opened from the palette")
+
+
+async def test_help_names_the_palettes_key_the_footer_has_no_room_for(palette_on, make_app, open_at) -> None:
+    app = make_app()
+    async with open_at(app, "about") as d:
+        assert "^p" not in d.text().splitlines()[-1], "the Footer keeps to its 80 columns"
+        await d.keys("f1")
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).content).splitlines()
+        assert keys[-1] == "  ^p         Commands: any action here, found by name"
 
 
 async def test_a_keymap_from_the_settings_moves_next(make_app, open_at) -> None:
