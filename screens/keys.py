@@ -17,21 +17,14 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 
 BINDING_ID = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
-
-
-@dataclass(frozen=True)
-class KnownBinding:
-    id: str
-    keys: str
-    description: str
-    owner: type[DOMNode]
 
 
 def binding_owners() -> list[type[DOMNode]]:
@@ -53,13 +46,12 @@ def own_bindings(owner: type[DOMNode]) -> list[Binding]:
     return [b if isinstance(b, Binding) else Binding(*b) for b in owner.__dict__["BINDINGS"]]
 
 
-def known_bindings() -> dict[str, KnownBinding]:
-    """Every binding id in the screens, with its default keys and what it does."""
-    return {binding.id: KnownBinding(binding.id, binding.key, binding.description, owner)
-            for owner in binding_owners() for binding in own_bindings(owner) if binding.id}
+def known_bindings() -> dict[str, Binding]:
+    """Every binding in the screens, by id."""
+    return {binding.id: binding for owner in binding_owners() for binding in own_bindings(owner) if binding.id}
 
 
-def keymap_problems(keymap: Mapping[str, str], known: Mapping[str, KnownBinding]) -> dict[str, str]:
+def keymap_problems(keymap: Mapping[str, str], known: Mapping[str, Binding]) -> dict[str, str]:
     """What is wrong with each entry of ``keymap`` that cannot be applied, in words, by id."""
     problems = {}
     for binding_id, keys in keymap.items():
@@ -67,20 +59,28 @@ def keymap_problems(keymap: Mapping[str, str], known: Mapping[str, KnownBinding]
             close = difflib.get_close_matches(binding_id, list(known), n=3, cutoff=0.6)
             hint = f"close ones: {', '.join(close)}" if close else "every id is listed in docs/keys.md"
             problems[binding_id] = f"'{binding_id}' is not a key binding id ({hint})."
-        elif not isinstance(keys, str) or not all(key.strip() for key in keys.split(",")):
+        elif not _has_keys(keys):
             problems[binding_id] = (f"'{binding_id}' needs one or more keys separated by commas, "
-                                    f"e.g. \"{known[binding_id].keys}\".")
+                                    f"e.g. \"{known[binding_id].key}\".")
     return problems
 
 
-def apply_keymap(app: App, keymap: Mapping[str, str]) -> list[str]:
-    """Move the keys named in ``keymap`` (``App.set_keymap``); entries that cannot be applied are left
-    out and told in one notification. Returns those problems."""
+def apply_keymap(app: App[Any], keymap: Mapping[str, str]) -> None:
+    """Move the keys named in ``keymap`` at once (``App.set_keymap``; an id that no binding has
+    moves nothing). Then, in a thread worker, since knowing every id imports every screen, tell
+    the clinician in one notification about each entry that was not applied."""
     if not keymap:
-        return []
+        return
+    app.set_keymap({binding_id: "".join(keys.split()) for binding_id, keys in keymap.items() if _has_keys(keys)})
+    app.run_worker(partial(_tell_problems, app, dict(keymap)), thread=True, group="keymap", exit_on_error=False)
+
+
+def _tell_problems(app: App[Any], keymap: dict[str, str]) -> None:
     problems = keymap_problems(keymap, known_bindings())
-    app.set_keymap({binding_id: keys.replace(" ", "") for binding_id, keys in keymap.items() if binding_id not in problems})
     if problems:
         app.notify("\n".join(problems.values()), title="Keymap in the settings file: not applied",
-                   severity="warning", timeout=20)
-    return list(problems.values())
+                   severity="warning", timeout=20, markup=False)
+
+
+def _has_keys(keys: object) -> bool:
+    return isinstance(keys, str) and all(key.strip() for key in keys.split(","))

@@ -111,13 +111,14 @@ async def test_a_keymap_from_the_settings_moves_next(make_app, open_at) -> None:
         await d.keys("ctrl+right")
         await d.until(lambda: app.step.page_label == "page 2 of 10", "Next on its new key")
         assert "^→ Next" in d.text().splitlines()[-1], "the Footer shows Next on its new key"
+        await app.workers.wait_for_complete()
         assert not app._notifications, "nothing to tell"
 
 
 async def test_a_mistyped_id_is_named_with_the_close_ones(make_app, open_at) -> None:
     app = make_app(keymap={"app.nxt": "ctrl+right", "app.back": "ctrl+left"})
     async with open_at(app, "about") as d:
-        told = [(n.title, n.message) for n in app._notifications]
+        told = await d.until(lambda: [(n.title, n.message) for n in app._notifications], "the clinician told")
         assert len(told) == 1 and told[0][0] == "Keymap in the settings file: not applied"
         assert told[0][1].startswith("'app.nxt' is not a key binding id (close ones: app.next, ")
         await d.keys("f3")
