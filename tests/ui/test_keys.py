@@ -15,9 +15,11 @@ from ketatui.screens.commands import ScreenCommands, open_palette
 from ketatui.screens.help import HelpScreen
 from ketatui.screens.medical_history import MedicalHistoryStep, TrialRow
 
+
 @pytest.fixture
 def palette_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command palette turned on as the App turns it on (ctrl+p, this screen's commands)."""
+    """The command palette turned on as the App turns it on (ctrl+p, this screen's commands); a
+    no-op once the App does it itself."""
     monkeypatch.setattr(ClinicianApp, "ENABLE_COMMAND_PALETTE", True)
     monkeypatch.setattr(ClinicianApp, "COMMANDS", {ScreenCommands})
     monkeypatch.setattr(ClinicianApp, "action_command_palette", open_palette)
