@@ -115,9 +115,13 @@ class RecordForm(Screen[Record | None]):
         raise NotImplementedError
 
     def compose(self) -> ComposeResult:
+        widgets = self.form_widgets()
+        sections = [i for i, w in enumerate(widgets) if w.has_class("form-section")]
+        cut = sections[1] if len(sections) > 1 else len(widgets)
+        self._later = widgets[cut:]
         yield Static(self.heading(), id="form-title")
         with VerticalScroll(id="form-body"):
-            yield from self.form_widgets()
+            yield from widgets[:cut]
         yield Static("", id="form-live")
         yield Footer(compact=True)
 
@@ -126,6 +130,27 @@ class RecordForm(Screen[Record | None]):
         if first is not None:
             first.focus()
         self.refresh_live()
+        self.call_after_refresh(self._mount_later)
+
+    async def _mount_later(self) -> None:
+        """The rest of the form, a part at a time, once the first part is on screen and taking
+        answers: some sixty questions take a moment to build, and the first answer should not wait
+        for them (keys typed meanwhile are handled between the parts)."""
+        if not self._later:
+            return
+        following = [i for i, w in enumerate(self._later) if w.has_class("form-section") and i]
+        cut = following[0] if following else len(self._later)
+        part, self._later = self._later[:cut], self._later[cut:]
+        await self.query_one("#form-body", VerticalScroll).mount_all(part)
+        if self._later:
+            self.call_after_refresh(self._mount_later)
+        else:
+            self.refresh_live()
+
+    @property
+    def complete(self) -> bool:
+        """Every part of the form is on screen."""
+        return not self._later and self.is_mounted
 
     # --- reading the answers ---
 
@@ -225,6 +250,8 @@ class RecordForm(Screen[Record | None]):
     # --- recording ---
 
     def action_record(self) -> None:
+        if not self.complete:
+            return
         record, problems = self.validated()
         if record is None:
             self.show_problems(problems)

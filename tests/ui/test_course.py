@@ -53,7 +53,7 @@ async def record_session(d, course: CourseScreen, *, bp: tuple[str, str] = ("130
     given = course.state.sessions_given
     records = len(course.loaded.records)
     await d.keys("r")
-    await d.until(lambda: isinstance(d.app.screen, SessionForm), "the session form")
+    await d.until(lambda: isinstance(d.app.screen, SessionForm) and d.app.screen.complete, "the session form")
     await d.keys("tab", "tab", "tab")  # date (the next date is filled in), time, route: to given/held/missed
     if missed:
         await d.keys("m", "tab")
@@ -149,7 +149,7 @@ async def test_a_pre_dose_pressure_at_the_limit_says_at_once_the_session_is_held
         d = driver_for(pilot)
         course = await open_course(d, app, record_id, tmp_path)
         await d.keys("r")
-        await d.until(lambda: isinstance(app.screen, SessionForm), "the session form")
+        await d.until(lambda: isinstance(app.screen, SessionForm) and app.screen.complete, "the session form")
         assert "Dose 32 mg = 0.5 mg/kg × 64 kg (actual weight" in d.text()
         await d.keys("tab", "tab", "tab", "tab")
         await d.answer("160")
@@ -165,7 +165,7 @@ async def test_a_positive_question_9_opens_the_crisis_resources_at_once(make_app
         d = driver_for(pilot)
         course = await open_course(d, app, record_id, tmp_path)
         await d.keys("v")
-        await d.until(lambda: isinstance(app.screen, FollowUpForm), "the visit form")
+        await d.until(lambda: isinstance(app.screen, FollowUpForm) and app.screen.complete, "the visit form")
         await d.keys("tab", *"11111111", "2")
         await d.until(lambda: isinstance(app.screen, CrisisScreen) and "988" in d.text(), "the crisis dialog")
         assert "Follow-up visit (Mon 02 Mar 2026): PHQ-9 question 9 answered 'More than" in d.text()
@@ -181,7 +181,7 @@ async def test_problems_show_beneath_their_fields_and_nothing_is_stored(make_app
         d = driver_for(pilot)
         await open_course(d, app, record_id, tmp_path)
         await d.keys("r")
-        await d.until(lambda: isinstance(app.screen, SessionForm), "the session form")
+        await d.until(lambda: isinstance(app.screen, SessionForm) and app.screen.complete, "the session form")
         await d.keys("tab", "tab", "tab", "tab")
         await d.answer("80")
         await d.answer("120")

@@ -62,7 +62,7 @@ def opened(settle, course_id: str, look: str, *keys: str, form: type | None = No
         if form is not None:
             await pilot.press(keys[0])  # opens the form; the rest is typed into it
             for _ in range(100):
-                if isinstance(app.screen, form) and app.focused is not None:
+                if isinstance(app.screen, form) and app.screen.complete and app.focused is not None:
                     break
                 await pilot.pause(0.02)
             await pilot.press(*keys[1:])
