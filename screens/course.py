@@ -190,7 +190,7 @@ class CourseScreen(Screen):
         else:
             nxt = f"next: session {state.schedule[0].number}, {_day(state.schedule[0].date)}"
         serious = state.decisions[0] if state.decisions else None
-        top = (f"{'!!' if serious.severity in ('urgent', 'stop') else '!'} {_word(serious.severity)} {serious.code}: {serious.title} (3)"
+        top = (f"{'!!' if serious.severity in ('urgent', 'stop') else '!'} {_word(serious.severity)} {serious.code} (3): {serious.reason}"
                if serious and serious.severity != "info" else "No decision to review")
         return f"{counts} · {nxt}\n{state.response_words}\n{top}"
 
