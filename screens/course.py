@@ -75,6 +75,7 @@ class Loaded:
     intake: Intake
     plan: Plan
     records: list[Record]
+    state: CourseState
 
 
 class CourseScreen(Screen):
@@ -149,19 +150,20 @@ class CourseScreen(Screen):
         intake = parse_intake(self.repository.get(self.record_id, user=self.user))
         records = parse_course_records(self.repository.course_records(self.record_id, user=self.user),
                                        intake_record_id=intake.record_id, route=intake.route)
-        return Loaded(intake, signed_plan(intake, self.protocol, records, today=self.today), records)
+        plan = signed_plan(intake, self.protocol, records, today=self.today)
+        return Loaded(intake, plan, records, course_state(intake, plan, records, self.protocol, self.today))
 
     @work(thread=True, exclusive=True, group="course")
     def _load(self, said: str = "") -> None:
         try:
             self.post_message(self.Ready(self._read(), said))
-        except Exception as exc:  # shown, never a traceback: the store or the record cannot be read
+        except Exception as exc:  # shown, never a traceback: the store, the record or its course cannot be read
             self.post_message(self.Said(f"! The course cannot be shown: {exc}"))
 
     @on(Ready)
     def _ready(self, message: Ready) -> None:
         self.loaded = loaded = message.loaded
-        self.state = state = course_state(loaded.intake, loaded.plan, loaded.records, self.protocol, self.today)
+        self.state = state = loaded.state
         name = loaded.intake.medical_history.demographics.full_name if loaded.intake.medical_history else "(no name)"
         signed = f"signed rev {loaded.intake.rev} by {loaded.intake.signed_by}" if loaded.intake.status == "signed" else f"not signed ({loaded.intake.status})"
         self.query_one("#course-title", Static).update(f"Course · {name} · {route_name(state.route)} · {signed}")
@@ -229,7 +231,7 @@ class CourseScreen(Screen):
         self.query_one(f"#{view}").focus()
 
     def action_back(self) -> None:
-        self.dismiss() if self.is_modal else self.app.pop_screen()
+        self.app.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("record_session", "record_visit", "export", "accept"):
@@ -387,6 +389,7 @@ class CourseExportDialog(ModalScreen[tuple[Path, ExportKind] | None]):
     def __init__(self, record_id: str, folder: Path, on: date) -> None:
         super().__init__()
         self.record_id, self.folder, self.on = record_id, folder, on
+        self._confirm_replace: Path | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="course-export-box") as box:
@@ -396,6 +399,7 @@ class CourseExportDialog(ModalScreen[tuple[Path, ExportKind] | None]):
             yield Label("File name, or a full path to write it elsewhere")
             yield Input(export_name(self.record_id, "course-summary", self.on), id="course-export-path", select_on_focus=False)
             yield Static(f"Folder: {self.folder}", id="course-export-folder", markup=False)
+            yield Static("", id="course-export-message", markup=False)
             yield Static("Enter writes the file; Escape cancels. The name carries no patient name.", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -410,9 +414,15 @@ class CourseExportDialog(ModalScreen[tuple[Path, ExportKind] | None]):
     def _submitted(self) -> None:
         text = self.query_one("#course-export-path", Input).value.strip()
         kind = self.query_one("#course-export-kind", ChoiceRow).value or "course-summary"
-        if text:
-            path = Path(text).expanduser()
-            self.dismiss((path if path.is_absolute() else self.folder / path, kind))
+        if not text:
+            return
+        path = Path(text).expanduser()
+        path = path if path.is_absolute() else self.folder / path
+        if path.exists() and self._confirm_replace != path:
+            self._confirm_replace = path
+            self.query_one("#course-export-message", Static).update(f"! {path.name} already exists. Enter again replaces it; or change the name.")
+            return
+        self.dismiss((path, kind))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

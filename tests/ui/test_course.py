@@ -212,3 +212,21 @@ async def test_enter_on_a_signed_record_in_the_browser_opens_its_course(make_app
         assert "0 of 6 given" in d.text()
         await d.keys("escape")
         assert isinstance(app.screen, RecordsBrowser)
+
+
+async def test_a_record_without_a_baseline_score_says_why_there_is_no_course(make_app, driver_for, repository, make_intake, tmp_path) -> None:
+    from builders import DELETE
+
+    intake = make_intake({"phq9": DELETE})
+    intake.status = "draft"
+    record_id = repository.create(intake.model_dump(mode="json"), user=USER)["record_id"]
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await d.until(lambda: app.ready and app.repository is not None, "the store to open")
+        screen = CourseScreen(record_id, repository=app.repository, protocol=app.protocol, user=app.user, export_dir=tmp_path, today=TODAY)
+        await app.push_screen(screen)
+        await d.until(lambda: "! The course cannot be shown:" in d.text(), "the reason")
+        assert screen.state is None
+        await d.keys("r")
+        assert app.screen is screen  # nothing to record against
