@@ -23,6 +23,10 @@ from ketatui.settings_request import SettingsRequest
 
 #: Flags of the main parser that take a value; with only these, ``ketatui`` opens the App.
 APP_FLAGS = ("--data-dir", "--key-file", "--config")
+#: The sub-commands that work on the store, defined in ``ketatui.commands.records`` (whose imports
+#: cost more than a whole ``plan``): loaded only when one of them, or the full help, is asked for.
+STORE_COMMANDS = frozenset({"records", "demo-data", "backup", "restore", "audit"})
+LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config"})
 
 
 def _start_date(text: str) -> date:
@@ -38,16 +42,23 @@ def cmd_app(args: argparse.Namespace) -> int:
     return run_clinician_app(request=args.request)
 
 
-def _wants_a_command(argv: list[str]) -> bool:
-    """True unless the arguments only open the app (``ketatui [--data-dir DIR] [--config FILE] ...``)."""
+def _command_word(argv: list[str]) -> str | None:
+    """The first word that is not one of the main parser's setting flags (``--data-dir DIR`` …), or
+    None when the arguments only open the app."""
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
         if arg in APP_FLAGS:
             rest = rest[1:]
         elif not arg.startswith(tuple(f"{flag}=" for flag in APP_FLAGS)):
-            return True
-    return False
+            return arg
+    return None
+
+
+def _wants_the_store_commands(argv: list[str]) -> bool:
+    """A store command, the full help, or a word argparse must refuse with the whole list."""
+    word = _command_word(argv)
+    return word is not None and word not in LIGHT_COMMANDS
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -84,7 +95,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     config.add_argument("--format", choices=("table", "json"), default="table")
     config.set_defaults(handler=cmd_config)
 
-    if _wants_a_command(sys.argv[1:] if argv is None else argv):
+    if _wants_the_store_commands(sys.argv[1:] if argv is None else argv):
         from ketatui.commands.records import add_commands
 
         add_commands(sub)
