@@ -37,7 +37,8 @@ class FollowUpForm(RecordForm):
         "holds: a score back up after a response is a relapse, which calls for a maintenance "
         "decision. Question 9 screens for suicide risk. The GAD-7 follows anxiety. Blood pressure, "
         "side effects and urinary symptoms are asked because repeated ketamine can harm the "
-        "bladder, and use outside the clinic because it can be misused. Ctrl+S records the visit."
+        "bladder, and use outside the clinic because it can be misused. Tab past a part's last "
+        "question goes on to the next part, Shift+Tab back. Ctrl+S records the visit."
     )
 
     def __init__(self, intake: Intake, protocol: Protocol, plan: Plan, records: list[Record], *, on: date, user: str, today: date) -> None:

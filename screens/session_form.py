@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
@@ -49,8 +49,8 @@ def route_name(route: str) -> str:
 
 
 def section(title: str, why: str) -> list[Widget]:
-    """A heading and one line on why these questions are asked."""
-    return [Static(title, classes="form-section"), Static(why, classes="form-why")]
+    """A heading and one line on why these questions are asked; each heading starts a part of the form."""
+    return [Static(title, classes="form-section", name=title), Static(why, classes="form-why")]
 
 
 class RecordForm(Screen[Record | None]):
@@ -71,6 +71,10 @@ class RecordForm(Screen[Record | None]):
         self.user, self.today = user, today
         self._urgent_shown = False
         self._leave_asked = False
+        self._fields: list[LabelledField] | None = None
+        self._field_count = 0
+        self._said = ""
+        self.part = 0  # the part of the form in front
 
     # --- building ---
 
@@ -115,33 +119,38 @@ class RecordForm(Screen[Record | None]):
         raise NotImplementedError
 
     def compose(self) -> ComposeResult:
+        """The form in parts, one part of the day per screen: only the part in front is laid out,
+        so a key costs the same however long the form is. Tab past a part's last question goes on
+        to the next part, Shift+Tab back; the first part is built at once, the rest just after."""
         widgets = self.form_widgets()
-        sections = [i for i, w in enumerate(widgets) if w.has_class("form-section")]
-        cut = sections[1] if len(sections) > 1 else len(widgets)
-        self._later = widgets[cut:]
+        self._field_count = sum(1 for w in widgets if isinstance(w, LabelledField))
+        starts = [i for i, w in enumerate(widgets) if w.has_class("form-section")]
+        bounds = [0, *starts[1:], len(widgets)]  # anything before the first heading goes with it
+        self._parts = [Vertical(*widgets[a:b], classes="form-part") for a, b in zip(bounds, bounds[1:])]
+        self._titles = [next((w.name for w in widgets[a:b] if w.has_class("form-section")), "") or "" for a, b in zip(bounds, bounds[1:])]
+        self._later = self._parts[1:]
         yield Static(self.heading(), id="form-title")
-        with VerticalScroll(id="form-body"):
-            yield from widgets[:cut]
+        with VerticalScroll(id="form-body", can_focus=False):
+            yield self._parts[0]
         yield Static("", id="form-live")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        first = next((w for w in self.query("#form-body *") if w.focusable), None)
-        if first is not None:
-            first.focus()
+        self.show_part(0)
+        first = self._focusables(self._parts[0])
+        if first:
+            first[0].focus()
         self.refresh_live()
         self.call_after_refresh(self._mount_later)
 
     async def _mount_later(self) -> None:
-        """The rest of the form, a part at a time, once the first part is on screen and taking
-        answers: some sixty questions take a moment to build, and the first answer should not wait
-        for them (keys typed meanwhile are handled between the parts)."""
+        """The other parts, one at a time, hidden until they are reached (keys typed meanwhile are
+        handled between them)."""
         if not self._later:
             return
-        following = [i for i, w in enumerate(self._later) if w.has_class("form-section") and i]
-        cut = following[0] if following else len(self._later)
-        part, self._later = self._later[:cut], self._later[cut:]
-        await self.query_one("#form-body", VerticalScroll).mount_all(part)
+        part = self._later.pop(0)
+        part.display = False
+        await self.query_one("#form-body", VerticalScroll).mount(part)
         if self._later:
             self.call_after_refresh(self._mount_later)
         else:
@@ -149,13 +158,71 @@ class RecordForm(Screen[Record | None]):
 
     @property
     def complete(self) -> bool:
-        """Every part of the form is on screen."""
+        """Every part of the form is built."""
         return not self._later and self.is_mounted
+
+    # --- moving through the parts ---
+
+    def show_part(self, index: int) -> None:
+        self.part = index
+        for number, part in enumerate(self._parts):
+            if part.is_mounted:
+                part.display = number == index
+        where = f" · {self._titles[index]} ({index + 1} of {len(self._parts)})" if len(self._parts) > 1 else ""
+        self.query_one("#form-title", Static).update(self.heading() + where)
+        self.query_one("#form-body", VerticalScroll).scroll_home(animate=False)
+
+    def _focusables(self, part: Widget) -> list[Widget]:
+        """The questions of ``part`` that take the focus, in order (a hidden question is skipped)."""
+        def shown(widget: Widget) -> bool:
+            node: Any = widget
+            while node is not None and node is not part:
+                if not node.display:
+                    return False
+                node = node.parent
+            return True
+
+        return [w for w in part.query("*") if w.can_focus and not w.disabled and shown(w)]
+
+    def _cross(self, step: int) -> Widget | None:
+        """From the last question of a part to the next part's first (or back): None when not at an edge."""
+        here = self._focusables(self._parts[self.part])
+        edge = here[-1] if step > 0 else here[0] if here else None
+        target = self.part + step
+        if self.focused is None or self.focused is not edge or not 0 <= target < len(self._parts) or not self._parts[target].is_mounted:
+            return None
+        self.show_part(target)
+        there = self._focusables(self._parts[target])
+        if not there:
+            return None
+        widget = there[0] if step > 0 else there[-1]
+        widget.focus()
+        return widget
+
+    def focus_next(self, selector: str | type = "*") -> Widget | None:  # type: ignore[override]
+        return self._cross(1) or super().focus_next(selector)
+
+    def focus_previous(self, selector: str | type = "*") -> Widget | None:  # type: ignore[override]
+        return self._cross(-1) or super().focus_previous(selector)
+
+    def reveal(self, field: LabelledField) -> None:
+        """Bring the part holding ``field`` to the front and put the focus on it."""
+        part = next((n for n, p in enumerate(self._parts) if field in p.query(LabelledField)), self.part)
+        if part != self.part:
+            self.show_part(part)
+        field.control.focus()
+        field.scroll_visible(animate=False)
 
     # --- reading the answers ---
 
     def fields(self) -> list[LabelledField]:
-        return list(self.query(LabelledField))
+        """The form's fields in order (looked up once the whole form is built: every key reads them)."""
+        if self._fields is None or len(self._fields) != self._field_count:
+            self._fields = list(self.query(LabelledField))
+        return self._fields
+
+    def by_path(self, path: str) -> LabelledField | None:
+        return next((f for f in self.fields() if f.path == path), None)
 
     def answers(self) -> dict[str, Any]:
         """Every answer given, by path; an empty box is no answer."""
@@ -197,7 +264,12 @@ class RecordForm(Screen[Record | None]):
         self.say("\n".join(f"{PROBLEM_MARK}{p}" for p in elsewhere[:2]))
 
     def say(self, words: str) -> None:
-        self.query_one("#form-live", Static).update(words or self.live_text())
+        """The line at the foot: ``words``, or what the core says about the answers so far. Only a
+        change is drawn (a new line can change the layout, which costs a redraw of the form)."""
+        text = words or self.live_text()
+        if text != self._said:
+            self._said = text
+            self.query_one("#form-live", Static).update(text)
 
     # --- live: what the core says while the form is filled in ---
 
@@ -205,7 +277,7 @@ class RecordForm(Screen[Record | None]):
         return ""
 
     def refresh_live(self) -> None:
-        self.query_one("#form-live", Static).update(self.live_text())
+        self.say("")
 
     def urgent_reasons(self) -> list[str]:
         """The core's suicide-risk decisions from question 9 as answered so far."""
@@ -257,8 +329,7 @@ class RecordForm(Screen[Record | None]):
             self.show_problems(problems)
             target = next((f for f in self.fields() if f.problem), None)
             if target is not None:
-                target.control.focus()
-                target.scroll_visible(animate=False)
+                self.reveal(target)
             self.notify(f"{len(problems)} answer(s) need attention: see the message beneath each one.", title="Not recorded", severity="warning")
             return
         self.dismiss(self.stored(record))
@@ -290,7 +361,9 @@ class SessionForm(RecordForm):
         "sets the number of sessions, and question 9 screens for suicide risk. The dose is worked "
         "out from the weight (the ideal body weight when the BMI is high). Blood pressure peaks "
         "about 40 minutes after dosing; sedation, dissociation and breathing must have settled, "
-        "and an escort take the person home, before they leave. Ctrl+S records the session."
+        "and an escort take the person home, before they leave. The form comes in parts, one for each "
+        "part of the day: Tab past the last question goes on to the next part, Shift+Tab back. "
+        "Ctrl+S records the session."
     )
 
     def __init__(self, intake: Intake, protocol: Protocol, plan: Plan, records: list[Record], *, number: int, on: date, user: str, today: date) -> None:
@@ -341,7 +414,8 @@ class SessionForm(RecordForm):
 
     @property
     def status(self) -> str:
-        return next((f.value for f in self.fields() if f.path == "status"), None) or "given"
+        field = self.by_path("status")
+        return (field.value if field else None) or "given"
 
     def given(self) -> bool:
         return self.status == "given"
@@ -401,14 +475,14 @@ class SessionForm(RecordForm):
 
     def refresh_live(self) -> None:
         super().refresh_live()
-        live = self.query_one("#form-live", Static)
-        live.set_class(bool(self.hold()), "-stop")
-        esketamine = next((f.value for f in self.fields() if f.path == "route"), None) == "esketamine"
-        for f in self.fields():
-            if f.path in ("dose_mg_per_kg", "dose_mg"):
-                f.display = self.given() and (f.path == "dose_mg") == esketamine
-            if f.path == "reason":
-                f.display = not self.given() or bool(self.hold())
+        self.query_one("#form-live", Static).set_class(bool(self.hold()), "-stop")
+        route = self.by_path("route")
+        esketamine, given, held = (route.value if route else None) == "esketamine", self.given(), bool(self.hold())
+        shown = {"dose_mg_per_kg": given and not esketamine, "dose_mg": given and esketamine, "reason": not given or held}
+        for path, show in shown.items():
+            field = self.by_path(path)
+            if field is not None and field.display != show:
+                field.display = show
 
     def probe_fields(self) -> dict[str, Any]:
         return {"number": self.number, "date": self.on}
