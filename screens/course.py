@@ -28,7 +28,8 @@ from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Stati
 from ketatui.clinical.flags import SEVERITY_WORDS
 from ketatui.clinical.plan import Plan
 from ketatui.clinical.protocol import Protocol
-from ketatui.course.engine import CourseState, course_state, signed_plan
+from ketatui.clinical.wording import the_course
+from ketatui.course.engine import CourseState, accepted_plan, course_state, signed_plan
 from ketatui.course.records import FollowUpVisit, TreatmentSession, parse_course_records
 from ketatui.exchange.course_markdown import PROPOSED_NOTICE, course_markdown, progress_sheet_markdown
 from ketatui.exchange.files import write_export
@@ -61,15 +62,6 @@ def export_name(record_id: str, kind: ExportKind, on: date) -> str:
     return f"{kind}-{record_id[:8]}-{on.isoformat()}.{'json' if kind == 'course-json' else 'md'}"
 
 
-def accepted_plan(plan: Plan, state: CourseState) -> Plan:
-    """The signed plan with the adjusted number of sessions: what accepting the adjustment signs.
-
-    The engine dates the remaining sessions from the records and this count, so only the count
-    changes; the reasons stay in the course's decisions and in the audit log's revision.
-    """
-    return plan.model_copy(update={"course": plan.course.model_copy(update={"sessions": state.adjusted_plan.sessions_planned})})
-
-
 @dataclass(frozen=True)
 class Loaded:
     intake: Intake
@@ -83,15 +75,12 @@ class CourseScreen(Screen):
 
     CSS_PATH = "../styles/course.tcss"
     help_title = "The treatment course"
-    help_text = (
-        "The course after the signed plan: every session and follow-up visit, and what the "
-        "response means for the number of sessions. A PHQ-9 fall of half or more is a response, "
-        "a quarter to a half a partial response, below 5 a remission; the protocol's review "
-        "points (session 3, 4 and 6) raise decisions with the scores that made them, most "
-        "serious first. A held or missed session moves the remaining dates. The adjusted plan is "
-        "only a proposal until a clinician accepts it by signing; the signed plan is never "
-        "changed in place. 1-4 switch views; R records a session, V a follow-up visit."
-    )
+
+    @property
+    def help_text(self) -> str:
+        """F1: the course in the active protocol's numbers, for this person's route once it is known."""
+        return the_course(self.protocol, self.loaded.plan.course.route if self.loaded else "iv_ketamine")
+
     BINDINGS = [
         Binding("r", "record_session", "Session", id="course.record_session"),
         Binding("v", "record_visit", "Visit", id="course.record_visit"),

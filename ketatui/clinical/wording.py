@@ -60,3 +60,19 @@ def phq9_baseline(protocol: Protocol) -> str:
     return ("The PHQ-9 is the baseline for the course: it is asked again before every session, and response "
             f"(a fall of {t.response_drop_percent}% or more) and remission (a score below {t.remission_phq9_below}) "
             "are measured against it. Any answer above 0 to question 9 asks a clinician to follow up.")
+
+
+def the_course(protocol: Protocol, route: str = "iv_ketamine") -> str:
+    """The course screen: what the response means for the number of sessions, in this protocol's numbers."""
+    t = protocol.thresholds
+    rules = getattr(protocol.course, route)
+    return ("The course after the signed plan: every session and follow-up visit, and what the response means for "
+            f"the number of sessions. A PHQ-9 fall of {t.response_drop_percent}% or more is a response, "
+            f"{t.partial_response_drop_percent}% to {t.response_drop_percent - 1}% a partial response, a score below "
+            f"{t.remission_phq9_below} a remission. The review points raise decisions with the scores that made them, "
+            f"most serious first: no improvement after session {rules.futility_review_after}, remission from session "
+            f"{rules.early_stop_after} (the course may end), and at session {rules.extension_check_after} a partial "
+            f"response adds {_count(rules.extension_sessions, 'session')} (up to {rules.max}). A held or missed session "
+            "moves the remaining dates. The adjusted plan is only a proposal until a clinician accepts it by signing; "
+            "the signed plan is never changed in place. 1-4 switch views; R records a session, V a follow-up visit.")
+

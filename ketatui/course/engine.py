@@ -340,3 +340,12 @@ def signed_plan(intake: Intake, protocol: Protocol, records: list[Record], *, to
     made_on = intake.signed_at.date() if intake.signed_at else None
     start = min(sessions) if sessions else None
     return make_plan(intake, protocol, start=start, today=made_on or (min(start, today or date.today()) if start else today))
+
+
+def accepted_plan(plan: Plan, state: CourseState) -> Plan:
+    """The signed plan with the adjusted number of sessions: what accepting the adjustment signs.
+
+    The engine dates the remaining sessions from the records and this count, so only the count
+    changes; the reasons stay in the course's decisions and in the amendment's reason.
+    """
+    return plan.model_copy(update={"course": plan.course.model_copy(update={"sessions": state.adjusted_plan.sessions_planned})})
