@@ -68,6 +68,8 @@ class Amendment:
 def read_amendment(repository: Any, record_id: str, user: str) -> Amendment:
     """The amendment's reason and changes (blocking: call from a thread)."""
     from ketatui.intake.changes import changes
+    from ketatui.intake.document import parse_intake
+    from ketatui.intake.listing import listing
 
     doc = repository.get(record_id, user=user)
     amends = doc.get("amends_rev")
@@ -75,7 +77,7 @@ def read_amendment(repository: Any, record_id: str, user: str) -> Amendment:
         raise ValueError("this record is not an amendment in progress: F4 on a signed record starts one")
     signed = repository.get(record_id, user=user, rev=amends)
     notes = [n for n in repository.amendments(record_id, user=user) if n["amends_rev"] == amends]
-    name = (doc.get("listing") or {}).get("full_name") or "(no name yet)"
+    name = listing(parse_intake(doc)).full_name or "(no name yet)"
     return Amendment(name, doc["rev"], amends, notes[-1]["reason"] if notes else "", [str(c) for c in changes(signed, doc)])
 
 

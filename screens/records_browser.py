@@ -26,11 +26,12 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 #: Rows fetched at a time; the list scrolls within a page, PgDn at its end fetches the next one.
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 #: The status filter, in the order F5 steps through it (None: every status).
 STATUS_FILTERS: tuple[str | None, ...] = (None, "draft", "submitted", "reviewed", "signed")
 NO_NAME = "(no name yet)"
-COLUMNS = f"    {'Name':<24} {'Born':<10} {'Status':<9} {'Next':<6} {'Record':<8}"
+NAME_WIDTH = 30
+COLUMNS = f"     {'Name':<{NAME_WIDTH}} {'Born':<10} {'Status':<9} {'Next':<6} {'Record':<8}"
 
 
 def day(text: str | None) -> str:
@@ -44,12 +45,12 @@ def day(text: str | None) -> str:
 
 
 def record_line(row: Any, *, current: bool = False) -> str:
-    """One record in 67 columns: the cursor (▶, so it shows without colour), urgent (!!) or
-    training (TR), name, born, status, next session, record id."""
-    mark = ("▶" if current else " ") + ("!!" if row.urgent else "TR" if row.training else "  ")
+    """One record in 73 columns: the cursor (▶, so it shows without colour), urgent (!!),
+    training (T), name, born, status, next session, record id."""
+    mark = ("▶" if current else " ") + ("!!" if row.urgent else "  ") + ("T" if row.training else " ")
     name = row.full_name or NO_NAME
-    name = name if len(name) <= 24 else name[:23] + "…"
-    return f"{mark} {name:<24} {row.date_of_birth or '-':<10} {row.status:<9} {day(row.next_session):<6} {row.record_id[:8]}"
+    name = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
+    return f"{mark} {name:<{NAME_WIDTH}} {row.date_of_birth or '-':<10} {row.status:<9} {day(row.next_session):<6} {row.record_id[:8]}"
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,10 @@ class RecordsBrowser(Screen):
             self.record_id = record_id
 
     class Listed(Message):
-        def __init__(self, asked: int, rows: list, total: int, offset: int, error: str | None = None) -> None:
+        def __init__(self, asked: int, rows: list, total: int, offset: int, error: str | None = None, hidden: int = 0) -> None:
             super().__init__()
             self.asked, self.rows, self.total, self.first_row, self.error = asked, rows, total, offset, error
+            self.hidden = hidden  # training records the filters hide, counted when nothing else matches
 
     class Said(Message):
         """An act finished (or failed): what to tell, and whether the list must be read again."""
@@ -140,9 +142,12 @@ class RecordsBrowser(Screen):
         self.total = 0
         self.first_row = 0
         self._asked = 0  # the newest page asked for; older answers are dropped
+        self.listed_for = 0  # which ask the rows on screen answer (equal to ``_asked``: up to date)
+        self._keys_for: object = ()  # the highlighted record's status the Footer's keys were drawn for
         self._keep: str | None = None  # the record to highlight again once the page is read
         self._tell = ""  # what the last act did, said again under the fresh page
         self._cursor: int | None = None  # the row drawn with the ▶
+        self._hidden = 0  # training records hidden by F8, counted when nothing else is listed
 
     # --- what is on screen ---
 
@@ -166,6 +171,11 @@ class RecordsBrowser(Screen):
         self.query_one("#records-search", Input).focus()
 
     @property
+    def up_to_date(self) -> bool:
+        """The rows on screen answer the newest search and filters."""
+        return self._asked > 0 and self.listed_for == self._asked
+
+    @property
     def repository(self) -> Any:
         return getattr(self.app, "repository", None)
 
@@ -182,6 +192,8 @@ class RecordsBrowser(Screen):
         self.query_one("#records-status", Static).update(words)
 
     def _count(self) -> str:
+        if not self.total and self._hidden:
+            return f"No records here, but {self._hidden} training record{'s' if self._hidden > 1 else ''} match: F8 shows them."
         if not self.total:
             if self.filters.search.strip():
                 return f"No record matches “{self.filters.search.strip()}”. Ctrl+N starts a new intake."
@@ -203,11 +215,15 @@ class RecordsBrowser(Screen):
     @work(thread=True, group="records-list", exit_on_error=False)
     def fetch(self, asked: int, filters: Filters, offset: int) -> None:
         try:
-            page = self.repository.page(**filters.query(self.today or date.today()), offset=offset, limit=PAGE_SIZE)
+            query = filters.query(self.today or date.today())
+            page = self.repository.page(**query, offset=offset, limit=PAGE_SIZE)
+            hidden = 0
+            if not page.total and not filters.training:
+                hidden = self.repository.page(**(query | {"training": True}), limit=0).total
         except Exception as exc:  # StorageError and the OS's: shown, never a traceback
             self.post_message(self.Listed(asked, [], 0, offset, error=str(exc)))
             return
-        self.post_message(self.Listed(asked, page.rows, page.total, page.offset))
+        self.post_message(self.Listed(asked, page.rows, page.total, page.offset, hidden=hidden))
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
@@ -215,19 +231,23 @@ class RecordsBrowser(Screen):
             return  # a newer search is on its way
         if message.error:
             self.say(f"! Records cannot be listed: {message.error}")
+            self.listed_for = message.asked
             return
         keep = self._keep
         self.rows, self.total, self.first_row = list(message.rows), message.total, message.first_row
+        self._hidden = message.hidden
         options = self.query_one("#records-list", OptionList)
         options.clear_options()
-        self._cursor = None
-        options.add_options([Option(record_line(r), id=r.record_id) for r in self.rows])
+        ids = [r.record_id for r in self.rows]
+        at = ids.index(keep) if keep in ids else 0
+        self._cursor = at if self.rows else None
+        options.add_options([Option(record_line(r, current=i == at), id=r.record_id) for i, r in enumerate(self.rows)])
         if self.rows:
-            ids = [r.record_id for r in self.rows]
-            options.highlighted = ids.index(keep) if keep in ids else 0
+            options.highlighted = at
         self.say(f"{self._tell}  {self._count()}" if self._tell else self._count())
         self._tell = ""
-        self.refresh_bindings()
+        self.listed_for = message.asked
+        self._refresh_keys()
 
     @on(Input.Changed, "#records-search")
     def _typed(self, event: Input.Changed) -> None:
@@ -266,7 +286,6 @@ class RecordsBrowser(Screen):
             self.reload(offset=max(0, self.first_row - PAGE_SIZE))
             return
         options.highlighted = max(0, min(len(self.rows) - 1, at))
-        self.refresh_bindings()
 
     @on(OptionList.OptionHighlighted, "#records-list")
     def _moved(self, event: OptionList.OptionHighlighted) -> None:
@@ -275,7 +294,16 @@ class RecordsBrowser(Screen):
             if at is not None and at < len(self.rows):
                 options.replace_option_prompt_at_index(at, record_line(self.rows[at], current=at == event.option_index))
         self._cursor = event.option_index
-        self.refresh_bindings()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Redraw the Footer only when the keys that apply change (they follow the highlighted
+        record's status): redrawing it on every key typed would slow the search down."""
+        row = self.highlighted
+        state = None if row is None else row.status
+        if state != self._keys_for:
+            self._keys_for = state
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         row = self.highlighted

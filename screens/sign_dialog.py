@@ -39,13 +39,14 @@ def prepare(repository: Any, record_id: str, user: str) -> ToSign:
     from ketatui.exchange.markdown import plan_markdown
     from ketatui.intake.changes import changes
     from ketatui.intake.document import parse_intake
+    from ketatui.intake.listing import listing
 
     doc = repository.get(record_id, user=user)
     intake = parse_intake(doc)
     if intake.plan is None:
         missing = ", ".join(p.label for p in intake.missing_sections()) or "the plan was not derived"
         raise ValueError(f"there is no plan to sign yet (missing: {missing}); open the intake and finish it")
-    name = intake.listing.full_name if intake.listing and intake.listing.full_name else "(no name yet)"
+    name = listing(intake).full_name or "(no name yet)"
     changed: list[str] = []
     reason = None
     if intake.amends_rev:

@@ -90,7 +90,7 @@ async def test_find_open_review_sign_amend_and_discard_among_500(make_app, drive
         # Find by typing part of a name, then open: only the view is written.
         await d.type("quil")
         await listed(d, browser, lambda names: names == ["Marguerite Quill"], "the one match")
-        assert "1–1 of 1" in d.text() and "▶   Marguerite Quill" in d.text()
+        assert "1–1 of 1" in d.text() and "▶    Marguerite Quill" in d.text()
         await d.keys("enter")
         await d.until(lambda: app.step is not None, "the record to open")
         assert app.intake.record_id == rid
@@ -185,10 +185,10 @@ async def test_filters_narrow_the_list_and_urgent_comes_first(make_app, driver_f
         d = driver_for(pilot)
         browser = await browsing(d, app)
         await listed(d, browser, lambda names: names == ["Urgent Person", "Calm Person"], "urgent first, training hidden")
-        assert "▶!! Urgent Person" in d.text(), "urgent in symbols, not only colour"
+        assert "▶!!  Urgent Person" in d.text(), "urgent in symbols, not only colour"
         await d.keys("f8")
         await listed(d, browser, lambda names: "Trainee Case" in names, "training shown")
-        assert " TR Trainee Case" in d.text() and "F8 training: shown" in d.text()
+        assert "   T Trainee Case" in d.text() and "F8 training: shown" in d.text()
         await d.keys("f6")
         await listed(d, browser, lambda names: names == ["Urgent Person"], "urgent only")
         await d.keys("f6", "f5", "f5")
