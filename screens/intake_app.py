@@ -2,10 +2,11 @@
 
 ``IntakeApp`` shows the step screens (``ketatui.steps`` says which, in what order), hands what a
 step collected to the session, shows what the session derives (progress line, urgency, the
-crisis dialog) and saves the draft on every answer left and every page or step change. Blocking
-work runs in thread workers (``screens/background.py``) whose messages are handled here; the
-workflow itself (sections, rules, plan, urgency, revisions, the audit of exports) is the session's.
-``ClinicianApp`` adds the start screen; a kiosk or trainer App subclasses this one the same way.
+crisis dialog) and moves between steps. Its other jobs have modules of their own: starting up
+(``startup.py``) and saving the draft (``autosave.py``). Blocking work runs in thread workers
+(jobs in ``background.py``) whose messages are handled on the App; the workflow itself
+(sections, rules, plan, urgency, revisions, the audit of exports) is the session's.
+``ClinicianApp`` adds its home screen; a kiosk or trainer App subclasses this one the same way.
 
 Start-up is on a budget (first paint within 1.3x a bare Textual app), so nothing that imports
 pydantic is loaded before the first screen is drawn: the settings, the protocol, the store and the
@@ -14,24 +15,23 @@ core load in a thread right after it, and the step screens when an intake opens.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on, work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.geometry import Size
 
 from ketatui.screens import background
-from ketatui.screens.background import DraftOpened, ExportNotLogged, Loaded, Saved, SaveFailed
+from ketatui.screens.autosave import Autosave, saved_label
+from ketatui.screens.background import ExportNotLogged
 from ketatui.screens.help import HelpScreen
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
+from ketatui.screens.startup import StartUp
 from ketatui.screens.step_picker import StepPicker, step_choices
 from ketatui.screens.themes import THEMES, load_themes, theme_for
 from ketatui.screens.too_small import TooSmallScreen, too_small
-from ketatui.steps import STEP_IDS, STEPS, number
+from ketatui.steps import STEP_IDS, number
 
 if TYPE_CHECKING:
     from ketatui.clinical.protocol import Protocol
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from ketatui.settings import Settings, SettingsRequest
 
 
-class IntakeApp(App[int]):
+class IntakeApp(StartUp, Autosave, App[int]):
     """One intake at a time through the steps, saved as it goes."""
 
     AUDIENCE: ClassVar[str] = "clinician"
@@ -72,12 +72,6 @@ class IntakeApp(App[int]):
         self.user = settings.user if settings is not None else ""
         self.ready = False  # the settings, the protocol, the store and the core are loaded
         self.session: IntakeSession | None = None
-        self._pending: dict[str, Any] | None = None  # the newest draft waiting for the save in flight
-        self._saving = False
-        self._answers_from: IntakeStep | None = None  # a step whose answers were left, not applied yet
-        self._save_state = ""
-        self._tell_when_saved = ""
-        self._quit_anyway = False
         self._started = False
         for item in load_themes():
             self.register_theme(item)
@@ -92,15 +86,10 @@ class IntakeApp(App[int]):
     def urgent(self) -> bool:
         return self.session is not None and self.session.urgent
 
-    @property
-    def busy_saving(self) -> bool:
-        """Answers not yet in the store: waiting to be applied, pending or being saved."""
-        return self._answers_from is not None or self._saving or self._pending is not None
-
     # --- starting ---
 
     def on_mount(self) -> None:
-        self._install_hangup_handler()
+        self.install_hangup_handler()
         self.show_start()
         self._started = True
         self._check_size()
@@ -109,62 +98,10 @@ class IntakeApp(App[int]):
         """Overridden by each role: what the App shows first."""
         raise NotImplementedError
 
-    def show_drafts(self, drafts: list) -> Any:
-        """Overridden by a role that lists drafts; called with them once the store is open."""
-
-    def show_error(self, message: str) -> None:
-        """What cannot be started, in words, where the role shows it (and as a notification)."""
-        self.notify(message, title="Cannot start", severity="error", timeout=30)
-
-    @work(thread=True, group="load", exit_on_error=False)
-    def load_in_thread(self) -> None:
-        """After the first paint: settings, protocol, store and drafts, then the core."""
-        loaded = background.start_up(self.request, self.settings, self.repository, self.protocol)
-        self.post_message(loaded)
-        if loaded.error is None:
-            background.warm_up(tuple(s.screen for s in STEPS))
-
-    @work(thread=True, group="load", exit_on_error=False)
-    def drafts_in_thread(self) -> None:
-        self.post_message(background.start_up(None, self.settings, self.repository, self.protocol))
-
-    @work(thread=True, group="load", exit_on_error=False)
-    def draft_in_thread(self, record_id: str) -> None:
-        self.post_message(background.open_draft(record_id, self.repository, self.protocol, self.user))
-
-    @on(Loaded)
-    async def _loaded(self, message: Loaded) -> None:
-        if message.error is not None:
-            self.show_error(message.error)
-            return
-        if not self.ready:
-            self.apply_settings(message.settings, theme=self.settings is None)
-        self.repository, self.protocol, self.ready = message.repository, message.protocol, True
-        await self.show_drafts(message.drafts or [])
-
-    def apply_settings(self, settings: Settings, *, theme: bool = True) -> None:
-        """The user, theme and keymap, once the settings are built (a theme given with the App's
-        settings is already on screen, and may have been toggled since)."""
-        self.settings, self.user = settings, settings.user
-        if theme:
-            self.theme = theme_for(settings.theme)
-        if settings.keymap:
-            from ketatui.screens.keys import apply_keymap
-
-            apply_keymap(self, settings.keymap)
-
-    @on(DraftOpened)
-    async def _draft_opened(self, message: DraftOpened) -> None:
-        if message.session is None:
-            self.notify(message.error or "", title="Draft not opened", severity="error", timeout=30)
-            self.show_start()
-            return
-        await self.open_intake(message.session)
-
     async def open_intake(self, session: IntakeSession) -> None:
         """Show the session's intake at the step where it was left."""
         self.session = session
-        self._save_state = f"Saved {_clock(session.intake.updated_at)}" if session.stored_rev else "Not saved yet"
+        self._save_state = saved_label(session)
         await self.show_step(session.intake.current_step, first=True)
 
     def new_session(self, intake: Intake | None = None) -> IntakeSession:
@@ -241,100 +178,11 @@ class IntakeApp(App[int]):
         self.update_progress()
 
     def _announce_crisis(self) -> None:
-        self._keep_answers()  # the dialog quotes the answers that raised it
+        self.keep_answers()  # the dialog quotes the answers that raised it
         if self.urgent and self.on_a_step:
             self.action_crisis()
 
-    # --- saving ---
-
-    def request_save(self) -> None:
-        """Save the intake as it is now, in a thread; saves never overlap and the newest one wins."""
-        if self.session is None or self.repository is None or not self.session.worth_storing():
-            return
-        self._pending = self.session.snapshot()
-        if not self._saving:
-            self._start_save()
-
-    def save_and_tell(self, words: str) -> None:
-        """A save the person asked for: say so once it is on disk (a failure says so anyway)."""
-        if self.repository is None:
-            self.notify("No store is open, so nothing can be saved; see the message when ketatui started.", severity="error")
-            return
-        self._tell_when_saved = words
-        self.request_save()
-
-    def _start_save(self) -> None:
-        doc, self._pending = self._pending, None
-        if doc is not None and self.session is not None:
-            self._saving = True
-            self.save_in_thread(self.session, doc)
-
-    @work(thread=True, group="save", exit_on_error=False)
-    def save_in_thread(self, session: IntakeSession, doc: dict[str, Any]) -> None:
-        self.post_message(background.save(session, doc))
-
-    @work(thread=True, group="quit", exit_on_error=False)
-    def save_before_quitting(self, session: IntakeSession, doc: dict[str, Any]) -> Saved | SaveFailed:
-        return background.save(session, doc)
-
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
-        self._saving = False
-        saved_at = _clock(self.intake.updated_at if self.intake else None)
-        self._save_state = f"Saved {saved_at}"
-        self.update_progress()
-        if self._tell_when_saved and self._pending is None:
-            self.notify(f"{self._tell_when_saved} at {saved_at}.")
-            self._tell_when_saved = ""
-        self._start_save()
-
-    @on(SaveFailed)
-    def _save_failed(self, message: SaveFailed) -> None:
-        self._saving = False
-        self._tell_when_saved = ""
-        if not self._save_state.startswith("NOT SAVED"):  # say it once; the progress line keeps saying it
-            self.notify(message.message, title="The draft was not saved", severity="error", timeout=30)
-        self._save_state = "NOT SAVED (see message)"
-        self.update_progress()
-
-    def _install_hangup_handler(self) -> None:
-        """A dropped SSH connection (SIGHUP) or a plain kill (SIGTERM): save what is on screen, then exit."""
-        try:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(sig, self._hang_up, sig)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread (tests) or no signals here
-
-    def _hang_up(self, sig: signal.Signals) -> None:
-        """Runs on the event loop (not inside a save): the session's lock waits for a save in a thread."""
-        step = self.step
-        try:
-            if step is not None and self.session is not None and self.repository is not None:
-                self.apply(step, announce=False)
-                if self.session.worth_storing():
-                    self.session.save()
-        except Exception:
-            pass  # nothing can be shown on a terminal that has gone; the last autosave stands
-        if sig == signal.SIGHUP:
-            os._exit(128 + sig)  # the terminal is gone: there is nothing to restore or draw
-        self.exit(128 + sig)
-
     # --- reacting to the steps ---
-
-    def on_intake_step_field_left(self) -> None:
-        """A step's ``IntakeStep.FieldLeft``: keep the answers and save the draft, once the screen
-        has shown the answer (the next key never waits for the rules or the store)."""
-        if self.session is not None and self._answers_from is None:
-            self._answers_from = self.step
-            self.call_after_refresh(self._keep_answers)
-
-    def _keep_answers(self) -> None:
-        """Apply and save the answers left, unless the step has gone since (leaving it kept them)."""
-        step, self._answers_from = self._answers_from, None
-        if step is not None and step is self.step and self.session is not None:
-            self.apply(step)
-            self.request_save()
 
     def on_plan_summary_exported(self, message: Any) -> None:
         """Every export of a stored intake goes in the audit log, as a kind of file."""
@@ -347,8 +195,7 @@ class IntakeApp(App[int]):
         if failed is not None:
             self.post_message(failed)
 
-    @on(ExportNotLogged)
-    def _export_not_logged(self, message: ExportNotLogged) -> None:
+    def on_export_not_logged(self, message: ExportNotLogged) -> None:
         self.notify(message.message, severity="warning")
 
     def on_plan_summary_save_requested(self, message: Any) -> None:
@@ -458,20 +305,6 @@ class IntakeApp(App[int]):
     def action_toggle_contrast(self) -> None:
         self.theme = THEMES["default"] if self.theme == THEMES["high-contrast"] else THEMES["high-contrast"]
 
-    async def action_quit(self) -> None:
-        """Save what is on screen (the field being typed in too), then quit. If it cannot be saved,
-        say so and quit only when asked again."""
-        step = self.step
-        if step is not None and self.session is not None and self.repository is not None and not self._quit_anyway:
-            self.apply(step, announce=False)
-            if self.session.worth_storing():
-                outcome = await self.save_before_quitting(self.session, self.session.snapshot()).wait()
-                if isinstance(outcome, SaveFailed):
-                    self._quit_anyway = True
-                    self.notify(f"{outcome.message} Press Ctrl+Q again to quit without saving.", title="Not saved", severity="error", timeout=30)
-                    return
-        self.exit(0)
-
     # --- the terminal's size ---
 
     def on_resize(self, event: events.Resize) -> None:
@@ -482,10 +315,3 @@ class IntakeApp(App[int]):
         """Below 80x24 the too-small message covers whatever is on show (it goes by itself when it fits)."""
         if too_small(*(size or self.size)) and not isinstance(self.screen, TooSmallScreen):
             self.push_screen(TooSmallScreen())
-
-
-def _clock(moment: Any) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone() if getattr(moment, "tzinfo", None) else moment
-    return local.strftime("%H:%M:%S")

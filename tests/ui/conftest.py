@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from ketatui.screens import intake_app, start
+from ketatui.screens import autosave, start
 from ketatui.screens.clinician_app import ClinicianApp
 from ketatui.screens.widgets import LabelledField, field_id
 
@@ -68,7 +68,7 @@ def make_app(settings) -> Callable[..., ClinicianApp]:
 @pytest.fixture
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Snapshots only: the times on screen read the same on every run."""
-    monkeypatch.setattr(intake_app, "_clock", lambda moment: "14:02:00")
+    monkeypatch.setattr(autosave, "_clock", lambda moment: "14:02:00")
     monkeypatch.setattr(start, "when", lambda text: "26 Nov 14:02")
 
 
@@ -107,9 +107,27 @@ class Driver:
         await self.until(lambda: not self.app.busy_saving, "the save to finish")
 
     async def new_intake(self) -> None:
-        await self.until(lambda: self.app.repository is not None, "the store to open")
-        await self.keys("n")
+        await self.until(lambda: self.app.ready, "the store to open")
+        await self.keys("ctrl+n")
         await self.until(lambda: self.app.step is not None and self.app.focused is not None, "the first step")
+
+    async def records(self, count: int = 1) -> list:
+        """The records browser once it lists at least ``count`` records; their rows."""
+        from ketatui.screens.records_browser import RecordsBrowser
+
+        await self.until(lambda: isinstance(self.app.screen, RecordsBrowser) and self.app.ready
+                         and len(self.app.screen.rows) >= count, f"{count} record(s) listed")
+        return list(self.app.screen.rows)
+
+    async def open_record(self, number: int = 1) -> None:
+        """Open the ``number``-th record listed (Down to it, then Enter), at the step where it stopped."""
+        await self.records(number)
+        await self.keys(*["down"] * (number - 1), "enter")
+        await self.until(lambda: self.app.step is not None and self.app.focused is not None, "the record to open")
+
+    def status(self) -> str:
+        """The records browser's status line (what it says about the list or the store)."""
+        return str(self.app.screen_stack[0].query_one("#records-status").content)
 
     async def next(self) -> None:
         await self.keys("f3")

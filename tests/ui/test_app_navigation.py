@@ -58,8 +58,7 @@ async def test_back_and_next_between_steps_save_the_step_and_keep_answers(make_a
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
-        await d.keys("1")
+        await d.open_record()
         await d.until(lambda: app.step is not None and app.step.step_id == "medications", "medications")
         assert "Step 2 of 5: Current medications" in d.text()
         await d.keys("f2")  # back to the last page of the medical history
@@ -96,8 +95,7 @@ async def test_go_to_jumps_to_a_finished_step(make_app, driver_for, repository, 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
-        await d.keys("1")
+        await d.open_record()
         await d.until(lambda: app.step is not None and app.step.step_id == "summary", "the summary")
         await d.keys("f4", "up", "up", "enter")  # the list opens on the step you are on
         await d.until(lambda: app.step.step_id == "side_effects", "the side-effect step")

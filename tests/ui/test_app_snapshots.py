@@ -1,5 +1,5 @@
 """Pictures of every screen the clinician App owns at 80x24, in the default and the high-contrast
-theme: the start screen, each medical-history page, a page with problems, help, the crisis
+theme: its home (the records list) with drafts, each medical-history page, a page with problems, help, the crisis
 dialog, Go to, and the too-small message. Regenerate with ``--snapshot-update`` after a change
 to the look, and look at the pictures before committing them."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from ketatui.clinical.protocol import default_protocol
 from ketatui.screens.medical_history import PAGE_IDS, MedicalHistoryStep
-from ketatui.screens.start import StartScreen
+from ketatui.screens.records_browser import RecordsBrowser
 from ketatui.session import derive
 
 THEMES = ["default", "high-contrast"]
@@ -19,7 +19,7 @@ THEMES = ["default", "high-contrast"]
 
 def seed(repository, make_intake, *, page: str, name: str = "Jordan Ellis", values: dict | None = None, **paths) -> None:
     intake = make_intake({"medical_history.demographics.full_name": name, **paths})
-    intake.record_id = str(uuid.uuid4())
+    intake.record_id = str(uuid.uuid5(uuid.NAMESPACE_URL, name))  # the same id, so the same picture
     intake.status = "draft"
     intake.current_step = "medical_history"
     intake.form_state = {"medical_history": {"page": page, "values": values or {}}}
@@ -41,8 +41,8 @@ def opened_at(settle, *keys: str):
     async def run(pilot) -> None:
         app = pilot.app
         app.animation_level = "none"
-        await wait(pilot, lambda: isinstance(app.screen, StartScreen) and app.screen.drafts)
-        await pilot.press("1")
+        await wait(pilot, lambda: isinstance(app.screen, RecordsBrowser) and app.ready and app.screen.rows)
+        await pilot.press("enter")
         await wait(pilot, lambda: isinstance(app.screen, MedicalHistoryStep) and app.focused is not None)
         if keys:
             await pilot.press(*keys)
@@ -52,13 +52,13 @@ def opened_at(settle, *keys: str):
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_start_screen_with_drafts(snap_compare, repository, make_intake, fixed_clock, settle, make_app, theme) -> None:
+def test_home_with_drafts(snap_compare, repository, make_intake, fixed_clock, settle, make_app, theme) -> None:
     seed(repository, make_intake, page="about", name="Alex Moreno")
     seed(repository, make_intake, page="vitals", name="Jordan Ellis", **{"asq.wished_dead": True, "asq.thoughts_right_now": False})
 
     async def run(pilot) -> None:
         pilot.app.animation_level = "none"
-        await wait(pilot, lambda: isinstance(pilot.app.screen, StartScreen) and pilot.app.screen.drafts)
+        await wait(pilot, lambda: isinstance(pilot.app.screen, RecordsBrowser) and pilot.app.ready and len(pilot.app.screen.rows) == 2)
         await settle(pilot)
 
     assert snap_compare(make_app(theme=theme), terminal_size=(80, 24), run_before=run)

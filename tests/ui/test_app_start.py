@@ -1,13 +1,14 @@
-"""The start screen (new, resume, quit), settings and stores that cannot be used, a store with a
-passphrase, the too-small message, themes and NO_COLOR."""
+"""Starting the clinician App: the records listed (new, open where it stopped, quit), settings,
+protocols and stores that cannot be used, a store with a passphrase, the too-small message,
+themes and NO_COLOR."""
 
 from __future__ import annotations
 
 import uuid
 
 from ketatui.screens.clinician_app import ClinicianApp
+from ketatui.screens.records_browser import RecordsBrowser
 from ketatui.screens.themes import THEMES
-from ketatui.screens.start import StartScreen
 from ketatui.screens.too_small import TooSmallScreen
 
 
@@ -21,19 +22,19 @@ def draft(make_intake, name: str, step: str, **changes) -> dict:
     return intake.model_dump(mode="json")
 
 
-async def test_drafts_are_listed_with_where_they_stopped_and_a_number_opens_one(make_app, driver_for, repository, make_intake) -> None:
+async def test_drafts_are_listed_and_one_opens_where_it_stopped(make_app, driver_for, repository, make_intake) -> None:
     repository.create(draft(make_intake, "Jo Park", "side_effects"), user="dr.kim")
     repository.create(draft(make_intake, "Alex Moreno", "medications"), user="dr.lee")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
+        rows = await d.records(2)
+        assert [r.full_name for r in rows] == ["Alex Moreno", "Jo Park"], "newest first"
+        assert [r.current_step for r in rows] == ["medications", "side_effects"]
         text = d.text()
-        assert "1  Alex Moreno · Current medications · " in text and " · dr.lee" in text, "newest first"
-        assert "2  Jo Park · Side-effect discussion · " in text and " · dr.kim" in text
-        assert "Signed in as dr.lee." in text
-        await d.keys("2")
-        await d.until(lambda: app.step is not None, "the draft to open")
+        assert "Alex Moreno" in text and "Jo Park" in text
+        assert "Clinician: dr.lee" in text
+        await d.open_record(2)
         assert app.step.step_id == "side_effects"
         assert app.intake.medical_history.demographics.full_name == "Jo Park"
         assert "Step 3 of 5: Side-effect discussion" in d.text()
@@ -50,17 +51,18 @@ async def test_an_urgent_draft_says_so_in_words(make_app, driver_for, repository
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
-        assert "1  !! URGENT  Jordan Ellis" in d.text()
+        (row,) = await d.records()
+        assert row.urgent
+        assert "!! Jordan Ellis" in d.text()
 
 
 async def test_no_drafts_new_intake_and_quit(make_app, driver_for) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: app.repository is not None, "the store")
-        assert "No drafts: press N to start a new intake." in d.text()
-        await d.keys("q")
+        await d.until(lambda: app.ready and "No records here" in d.text(), "the empty list")
+        assert "Ctrl+N starts a new intake" in d.text()
+        await d.keys("ctrl+q")
     assert app.return_code == 0
 
 
@@ -70,7 +72,7 @@ async def test_a_store_that_cannot_be_opened_is_explained(tmp_path, make_app, dr
     app = make_app(data_dir=blocker)
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: "Drafts cannot be listed:" in d.text(), "the storage message")
+        await d.until(lambda: "Records cannot be listed:" in d.text(), "the storage message")
         assert "Traceback" not in d.text()
 
 
@@ -85,10 +87,8 @@ async def test_below_80x24_asks_for_a_bigger_terminal_then_comes_back(make_app, 
         await pilot.pause()
         assert "It is 100 x 20 now." in d.text()
         await pilot.resize_terminal(80, 24)
-        await d.until(lambda: isinstance(app.screen, StartScreen), "the start screen again")
-        await d.until(lambda: app.repository is not None, "the store")
-        await d.keys("n")
-        await d.until(lambda: app.step is not None, "a step")
+        await d.until(lambda: isinstance(app.screen, RecordsBrowser), "the records again")
+        await d.new_intake()
         await pilot.resize_terminal(70, 24)
         await d.until(lambda: isinstance(app.screen, TooSmallScreen), "the message over a step")
         await pilot.resize_terminal(80, 24)
@@ -100,8 +100,8 @@ async def test_high_contrast_from_the_settings_and_the_c_key(make_app, driver_fo
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
         assert app.theme == THEMES["high-contrast"]
-        await d.until(lambda: isinstance(app.screen, StartScreen), "the start screen")
-        await d.keys("c")
+        await d.until(lambda: isinstance(app.screen, RecordsBrowser), "the records")
+        app.action_toggle_contrast()  # no key on the records browser yet
         assert app.theme == THEMES["default"]
 
 
@@ -115,9 +115,9 @@ async def test_settings_asked_for_on_the_command_line_and_in_the_environment_are
     app = ClinicianApp(request=SettingsRequest(overrides={"data_dir": settings.data_dir}, environ=environ))
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
-        assert "1  Jo Park · Current medications" in d.text()
-        assert "Signed in as dr.shah." in d.text()
+        (row,) = await d.records()
+        assert (row.full_name, row.current_step) == ("Jo Park", "medications")
+        assert "Clinician: dr.shah" in d.text()
         assert app.theme == THEMES["high-contrast"]
 
 
@@ -128,11 +128,11 @@ async def test_settings_that_cannot_be_used_are_explained_and_no_intake_starts(t
     app = ClinicianApp(request=SettingsRequest(environ=environ))
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: "settings cannot be used" in d.text(), "the settings message")
-        shown = str(app.screen.query_one("#drafts-status").content)
+        await d.until(lambda: "settings cannot be used" in d.status(), "the settings message")
+        shown = d.status()
         assert all(words in shown for words in ("Theme", "KETATUI_THEME", "pink")), "the setting, where it came from, the value"
         assert "Traceback" not in shown
-        await d.keys("n")
+        await d.keys("ctrl+n")
         assert app.step is None, "no intake starts without usable settings"
     assert not (tmp_path / "data").exists(), "no store was made"
 
@@ -148,16 +148,16 @@ async def test_a_store_made_with_a_passphrase_opens_from_the_app(tmp_path, drive
     app = ClinicianApp(settings=made)
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
-        assert "1  Sam Ellis · Goals and support" in d.text()
-        await d.keys("1")
-        await d.until(lambda: app.step is not None, "the draft to open")
+        (row,) = await d.records()
+        assert (row.full_name, row.current_step) == ("Sam Ellis", "goals_support")
+        assert "Sam Ellis" in d.text()
+        await d.open_record()
         assert app.step.step_id == "goals_support"
 
     wrong = ClinicianApp(settings=made.model_copy(update={"passphrase": None}))
     async with wrong.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: "Drafts cannot be listed:" in d.text(), "the storage message")
+        await d.until(lambda: "Records cannot be listed:" in d.text(), "the storage message")
         assert "Sam Ellis" not in d.text() and "Traceback" not in d.text()
 
 
@@ -171,9 +171,8 @@ async def test_no_color_keeps_every_meaning_in_words_and_symbols(make_app, drive
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
         assert app.no_color
-        await d.until(lambda: isinstance(app.screen, StartScreen) and app.screen.drafts, "the drafts")
-        await d.keys("1")
-        await d.until(lambda: app.step is not None and "ASQ" in d.text(), "the ASQ page")
+        await d.open_record()
+        await d.until(lambda: "ASQ" in d.text(), "the ASQ page")
         text = d.text()
         assert "!! URGENT" in text.splitlines()[0]
         assert "●y Yes" in text and "○n No" in text
@@ -197,8 +196,8 @@ async def test_a_protocol_that_cannot_be_used_is_explained_and_no_intake_starts(
     app = make_app(protocol_file=bad)
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: "protocol cannot be used" in d.text(), "the protocol message")
-        shown = str(app.screen.query_one("#drafts-status").content)
+        await d.until(lambda: "protocol cannot be used" in d.status(), "the protocol message")
+        shown = d.status()
         assert str(bad) in shown and "bp_severe_systolic" in shown, "the file and the key are named"
-        await d.keys("n")
+        await d.keys("ctrl+n")
         assert app.step is None, "no intake starts without a protocol"
