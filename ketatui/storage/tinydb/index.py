@@ -20,7 +20,7 @@ import heapq
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -173,28 +173,34 @@ class SummaryCache:
         self._decode = decode
         self._header = header
         self._shards: dict[str, tuple[bytes, list[tuple[Any, ...]]]] = {}
+        self._paths = {shard: shard_path(shard) for shard in SHARDS}
+        self._all: list[tuple[Any, ...]] = []  # every shard's rows, rebuilt only when one changed
 
-    def rows(self) -> Iterator[tuple[Any, ...]]:
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Every row, as of now (the list is shared: callers never change it)."""
+        changed = False
         for shard in SHARDS:
-            yield from self._fresh(shard)
+            changed |= self._fresh(shard)
+        if changed:
+            self._all = [row for shard in SHARDS if shard in self._shards for row in self._shards[shard][1]]
+        return self._all
 
-    def _fresh(self, shard: str) -> list[tuple[Any, ...]]:
-        path = self._path(shard)
+    def _fresh(self, shard: str) -> bool:
+        """Read the shard again if its file was rewritten (or removed); whether it changed."""
+        path = self._paths[shard]
         fd = open_file(path)
         if fd is None:
-            self._shards.pop(shard, None)
-            return []
+            return self._shards.pop(shard, None) is not None
         try:
             head = read_fd(fd, path, size=self._header)
             cached = self._shards.get(shard)
             if cached is not None and cached[0] == head:
-                return cached[1]
+                return False
             blob = read_fd(fd, path)
         finally:
             os.close(fd)
-        rows = [_as_tuple(r) for r in self._decode(path, blob)]
-        self._shards[shard] = (head, rows)
-        return rows
+        self._shards[shard] = (head, [_as_tuple(r) for r in self._decode(path, blob)])
+        return True
 
 
 def matching(

@@ -305,12 +305,12 @@ class TinyDBRepository:
             raise InvalidRequest(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")
         if offset < 0 or (limit is not None and limit < 0):
             raise InvalidRequest(f"A page starts at 0 or later and holds 0 or more rows (offset {offset}, limit {limit}).")
-        chosen = index.matching(builtins.list(self._summaries.rows()), search=search, status=status, urgent=urgent,
+        chosen = index.matching(self._summaries.rows(), search=search, status=status, urgent=urgent,
                                 due=due, training=training)
         return RecordPage(index.page(chosen, offset=offset, limit=limit), total=len(chosen), offset=offset)
 
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]:
-        return index.page(index.matching(builtins.list(self._summaries.rows()), status="draft", created_or_updated_by=user))
+        return index.page(index.matching(self._summaries.rows(), status="draft", created_or_updated_by=user))
 
     def amendments(self, record_id: str, *, user: str) -> builtins.list[dict[str, Any]]:
         """Why each amendment of the record was made (rev, amends_rev, reason, by, at), oldest first."""
