@@ -243,3 +243,19 @@ async def wait_for(pilot, check) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError(f"the screen never got ready:\n{text_of(pilot)}")
+
+
+async def test_enter_on_a_signed_record_opens_its_course(make_app, driver_for, repository, make_intake) -> None:
+    from ketatui.screens.course import CourseScreen
+
+    stored = repository.create(intake_doc(make_intake, "Signed Person"), user="kiosk")
+    repository.sign(stored["record_id"], user=USER, expected_rev=1)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        browser = await browsing(d, app)
+        assert browser.rows[0].status == "signed"
+        await d.keys("enter")
+        screen = await d.until(lambda: isinstance(app.screen, CourseScreen) and app.screen, "the course")
+        assert screen.record_id == stored["record_id"]
+        assert app.step is None, "a signed plan is not opened for editing"
