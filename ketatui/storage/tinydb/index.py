@@ -95,17 +95,19 @@ def _session_dates(plan: dict[str, Any]) -> list[str]:
 
 def _shared(value: Any) -> Any:
     """One copy of a string that repeats across rows (status, user, step, birth date)."""
-    return sys.intern(value) if isinstance(value, str) else value
+    return sys.intern(value) if value.__class__ is str else value
 
 
-def _as_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
-    name = row.get("full_name") or ""
-    updated = row.get("updated_at") or ""
-    sessions = tuple(_shared(d) for d in row.get("sessions") or ())
-    return (row["record_id"], name, fold(name), _shared(row.get("date_of_birth")), _shared(row.get("status")), row.get("rev"),
-            updated, _shared(row.get("updated_by")), _shared(row.get("created_by")),
-            bool(row.get("urgent")), bool(row.get("blocked")), bool(row.get("training")), _shared(row.get("current_step")),
-            sessions, updated.translate(_REVERSED))
+def _as_tuple(row: dict[str, Any], _intern: Callable[[str], str] = sys.intern) -> tuple[Any, ...]:
+    """A row as the compact tuple the cache keeps (the first list of 100k rows builds 100k of these)."""
+    get = row.get
+    name = get("full_name") or ""
+    updated = get("updated_at") or ""
+    sessions = get("sessions")
+    return (row["record_id"], name, fold(name), _shared(get("date_of_birth")), _shared(get("status")), get("rev"),
+            updated, _shared(get("updated_by")), _shared(get("created_by")),
+            bool(get("urgent")), bool(get("blocked")), bool(get("training")), _shared(get("current_step")),
+            tuple(map(_intern, sessions)) if sessions else (), updated.translate(_REVERSED))
 
 
 def next_session(t: tuple[Any, ...], today: str) -> str | None:
