@@ -416,3 +416,14 @@ def test_list_filters_and_pages_urgent_first_then_by_next_session(repo, make_dat
     assert (page.total, page.offset, [r.full_name for r in page.rows]) == (5, 4, ["Past Parker"])
     with pytest.raises(InvalidRequest, match="offset -1"):
         repo.list(offset=-1)
+
+
+def test_searching_on_as_a_name_is_typed_sees_a_save_made_between_keys(open_store, make_data):
+    """Typing narrows what the last search kept; a save in between is never hidden by that."""
+    mine, theirs = open_store(), open_store()
+    theirs.create(person(make_data, name="Kestrel One"), user="kiosk")
+    assert [r.full_name for r in mine.list(search="ke")] == ["Kestrel One"]
+    theirs.create(person(make_data, name="Kestrel Two"), user="kiosk")
+    assert sorted(r.full_name for r in mine.list(search="kes")) == ["Kestrel One", "Kestrel Two"]
+    assert [r.full_name for r in mine.list(search="kestrel tw")] == ["Kestrel Two"]
+    assert sorted(r.full_name for r in mine.list(search="kestrel")) == ["Kestrel One", "Kestrel Two"]

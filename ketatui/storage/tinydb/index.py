@@ -176,15 +176,22 @@ class SummaryCache:
         self._header = header
         self._shards: dict[str, tuple[bytes, list[tuple[Any, ...]]]] = {}
         self._paths = {shard: shard_path(shard) for shard in SHARDS}
-        self._all: list[tuple[Any, ...]] = []  # every shard's rows, rebuilt only when one changed
+        self._all: list[tuple[Any, ...]] = []  # every shard's rows in list order, rebuilt only when one changed
+        self._sorted_for = ""  # the day ``_all`` was ordered for (the next session depends on it)
+        self.version = 0  # counts rebuilds of ``_all``: results kept from an older one are stale
 
-    def rows(self) -> list[tuple[Any, ...]]:
-        """Every row, as of now (the list is shared: callers never change it)."""
+    def rows(self, today: str | None = None) -> list[tuple[Any, ...]]:
+        """Every row as of now, in list order for ``today`` (the list is shared: callers never
+        change it). Sorted once when a shard changed or the day turned, so a search only filters."""
+        today = today or date.today().isoformat()
         changed = False
         for shard in SHARDS:
             changed |= self._fresh(shard)
-        if changed:
-            self._all = [row for shard in SHARDS if shard in self._shards for row in self._shards[shard][1]]
+        if changed or today != self._sorted_for:
+            every = [row for shard in SHARDS if shard in self._shards for row in self._shards[shard][1]]
+            every.sort(key=order_for(today))
+            self._all, self._sorted_for = every, today
+            self.version += 1
         return self._all
 
     def _fresh(self, shard: str) -> bool:
@@ -232,20 +239,24 @@ def matching(
     return chosen
 
 
-def page(chosen: list[tuple[Any, ...]], *, offset: int = 0, limit: int | None = None, today: str | None = None) -> list[RecordSummary]:
-    """Order ``chosen`` urgent first, then by the next session (soonest first; none last), then
-    most recently updated, and return rows ``offset`` to ``offset + limit``.
-
-    Only the page asked for is ordered in full (a heap picks it), so the first page of 100k rows
-    costs one pass, not a sort."""
-    today = today or date.today().isoformat()
+def order_for(today: str) -> Callable[[tuple[Any, ...]], tuple[bool, str, str]]:
+    """The list order: urgent first, then by the next session (soonest first; none last), then
+    most recently updated."""
 
     def order(r: tuple[Any, ...]) -> tuple[bool, str, str]:
         return (not r[URGENT], next_session(r, today) or _NO_SESSION, r[NEWEST_FIRST])
 
+    return order
+
+
+def page(chosen: list[tuple[Any, ...]], *, offset: int = 0, limit: int | None = None, today: str | None = None,
+         ordered: bool = False) -> list[RecordSummary]:
+    """Rows ``offset`` to ``offset + limit`` of ``chosen`` in list order (``order_for``).
+    ``ordered`` says ``chosen`` is in that order already (filtered from ``SummaryCache.rows``),
+    so a page costs nothing more than the filtering; otherwise only the page is ordered in full."""
+    today = today or date.today().isoformat()
     wanted = None if limit is None else offset + limit
-    if wanted is not None and wanted < len(chosen):
-        ordered = heapq.nsmallest(wanted, chosen, key=order)
-    else:
-        ordered = sorted(chosen, key=order)
-    return [to_summary(r, today) for r in ordered[offset:wanted]]
+    if not ordered:
+        key = order_for(today)
+        chosen = heapq.nsmallest(wanted, chosen, key=key) if wanted is not None and wanted < len(chosen) else sorted(chosen, key=key)
+    return [to_summary(r, today) for r in chosen[offset:wanted]]

@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +188,8 @@ class TinyDBRepository:
         self.read_only = read_only
         self.notice: str | None = None
         self._summaries = index.SummaryCache(layout.shard, self._shard_rows, HEADER_BYTES)
+        # The last search (filters, text, rows kept), so typing on narrows what it kept.
+        self._last_search: tuple[tuple[Any, ...], str, builtins.list[tuple[Any, ...]]] | None = None
 
     # ----- opening ---------------------------------------------------------------------------
 
@@ -305,12 +307,22 @@ class TinyDBRepository:
             raise InvalidRequest(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")
         if offset < 0 or (limit is not None and limit < 0):
             raise InvalidRequest(f"A page starts at 0 or later and holds 0 or more rows (offset {offset}, limit {limit}).")
-        chosen = index.matching(self._summaries.rows(), search=search, status=status, urgent=urgent,
-                                due=due, training=training)
-        return RecordPage(index.page(chosen, offset=offset, limit=limit), total=len(chosen), offset=offset)
+        today = date.today().isoformat()
+        rows = self._summaries.rows(today)
+        filters = (self._summaries.version, status, urgent, due, training)
+        last = self._last_search
+        if search and last is not None and last[0] == filters and search.startswith(last[1]):
+            # Typed on: every row the longer search keeps, the shorter one kept too.
+            chosen = index.matching(last[2], search=search)
+        else:
+            chosen = index.matching(rows, search=search, status=status, urgent=urgent, due=due, training=training)
+        self._last_search = (filters, search or "", chosen)
+        return RecordPage(index.page(chosen, offset=offset, limit=limit, today=today, ordered=True), total=len(chosen), offset=offset)
 
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]:
-        return index.page(index.matching(self._summaries.rows(), status="draft", created_or_updated_by=user))
+        today = date.today().isoformat()
+        return index.page(index.matching(self._summaries.rows(today), status="draft", created_or_updated_by=user),
+                          today=today, ordered=True)
 
     def amendments(self, record_id: str, *, user: str) -> builtins.list[dict[str, Any]]:
         """Why each amendment of the record was made (rev, amends_rev, reason, by, at), oldest first."""
