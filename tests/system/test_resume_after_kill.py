@@ -28,7 +28,7 @@ from ketatui.screens.widgets import field_id
 pytestmark = [pytest.mark.system, pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX PTY")]
 
 ROOT = Path(__file__).resolve().parents[2]
-F2, F3, TAB = "\x1bOQ", "\x1bOR", "\t"
+F2, F3, TAB, CTRL_N = "\x1bOQ", "\x1bOR", "\t", "\x0e"
 VALUES = "medical_history.demographics"
 
 
@@ -121,10 +121,9 @@ def wait_stored(env: dict[str, str], check, what: str, timeout: float = 10.0) ->
 
 
 def type_first_page_and_part_of_the_second(term: Terminal) -> None:
-    term.wait_for("Start a new intake")
-    time.sleep(0.5)  # the store opens in a thread; the drafts list says when it has
-    term.wait_for("press N to start a new intake")
-    term.keys("n")
+    term.wait_for("ketatui · records")
+    term.wait_for("Ctrl+N starts a new intake")  # the store opens in a thread; the list says when it has
+    term.keys(CTRL_N)
     term.wait_for("About the person")
     term.keys("Alex Moreno", TAB, "1985-03-01", TAB, "2", TAB, "175", TAB, "70", F3)
     term.wait_for("page 2 of 10")
@@ -138,10 +137,10 @@ async def resumed(env: dict[str, str], monkeypatch) -> tuple[int, dict[str, str]
     app = ClinicianApp()
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(200):
-            if app.repository is not None and getattr(app.screen, "drafts", None):
+            if app.ready and getattr(app.screen, "rows", None):
                 break
             await pilot.pause(0.05)
-        await pilot.press("1")
+        await pilot.press("enter")
         for _ in range(200):
             if isinstance(app.screen, MedicalHistoryStep) and app.focused is not None:
                 break

@@ -32,7 +32,7 @@ def draft_at(make_intake, page: str, *, drop: tuple[str, ...] = (), values: dict
 @pytest.fixture
 def open_draft(make_app, driver_for, repository, make_intake):
     """``async with open_draft(page, ...) as d``: a draft left on ``page`` (see ``draft_at``), resumed
-    from the start screen with its number key, as a clinician would."""
+    from the records list with Enter, as a clinician would."""
 
     @asynccontextmanager
     async def opened(page: str, **changes: Any):
@@ -40,8 +40,7 @@ def open_draft(make_app, driver_for, repository, make_intake):
         app = make_app()
         async with app.run_test(size=(80, 24)) as pilot:
             d = driver_for(pilot)
-            await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
-            await d.keys("1")
+            await d.open_record()
             await d.until(lambda: isinstance(app.screen, MedicalHistoryStep) and app.focused is not None, "the step")
             yield d
 

@@ -28,8 +28,7 @@ async def test_a_yes_shows_the_protocols_crisis_resources_at_once_and_marks_urge
     app = make_app(protocol=protocol)
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
-        await d.keys("1")
+        await d.open_record()
         await d.until(lambda: app.step is not None and "ASQ suicide screen" in d.text(), "the ASQ page")
         assert "URGENT" not in d.text()
         assert "thoughts of killing yourself right now" not in d.text(), "question 5 only follows a yes"
@@ -87,8 +86,7 @@ async def test_when_urgent_f9_is_named_on_the_progress_line_and_in_help(make_app
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: app.repository is not None and app.screen.drafts, "the drafts list")
-        await d.keys("1")
+        await d.open_record()
         await d.until(lambda: app.step is not None and "ASQ suicide screen" in d.text(), "the ASQ page")
         await d.type("y")
         await d.until(lambda: isinstance(app.screen, CrisisScreen), "the crisis dialog")
