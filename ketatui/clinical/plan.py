@@ -96,6 +96,8 @@ class TreatmentHistory(_Frozen):
 
 class MedicationReview(_Frozen):
     entered: str
+    dose: str = ""
+    how_often: str = ""
     recognised_as: str | None
     drug_class: str | None
     interactions: list[str]
@@ -243,10 +245,12 @@ def _medication_review(intake: Intake, catalogue: Catalogue) -> list[MedicationR
     reviews = []
     for item, match in zip(intake.medications.items, medication_matches(intake.medications, catalogue)):
         if match is None:
-            reviews.append(MedicationReview(entered=item.name, recognised_as=None, drug_class=None, interactions=[], note="not recognised — clinician to check"))
+            reviews.append(MedicationReview(entered=item.name, dose=item.dose, how_often=item.how_often, recognised_as=None,
+                                            drug_class=None, interactions=[], note="not recognised — clinician to check"))
         else:
             note = f"read as {match.medicine.generic} (close spelling)" if match.how == "typo" else "recognised"
-            reviews.append(MedicationReview(entered=item.name, recognised_as=match.medicine.generic, drug_class=match.medicine.drug_class, interactions=list(match.medicine.interactions), note=note))
+            reviews.append(MedicationReview(entered=item.name, dose=item.dose, how_often=item.how_often, recognised_as=match.medicine.generic,
+                                            drug_class=match.medicine.drug_class, interactions=list(match.medicine.interactions), note=note))
     return reviews
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from ketatui.clinical.plan import Plan
 from ketatui.course.engine import CourseState
+from ketatui.exchange.markdown import side_effect_discussion_lines
 from ketatui.intake.document import Intake
 from ketatui.intake.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
 
@@ -67,6 +68,10 @@ def course_markdown(state: CourseState, intake: Intake) -> str:
     lines += ["", "## Remaining sessions", ""]
     lines += [f"{s.number}. {_day(s.date)} ({s.phase})" for s in state.schedule] or ["None left to book."]
     lines += ["", "## Follow-up", ""] + [f"- {_day(v.date)} ({v.when}): {v.what}" for v in state.follow_up]
+    lines += ["", "## Current medications (at intake)", ""]
+    items = intake.medications.items if intake.medications is not None else []
+    lines += [f"- {m.name}" + (f" ({taken})" if (taken := ", ".join(p for p in (m.dose, m.how_often) if p)) else "") for m in items] or ["- None reported."]
+    lines += side_effect_discussion_lines(intake)
     lines += ["", f"Protocol {state.protocol_version}; as of {state.today.isoformat()}.", "", f"_{PHQ_ATTRIBUTION}_", "", f"_{ASQ_ATTRIBUTION}_", ""]
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ from datetime import date
 
 from ketatui.intake.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
 from ketatui.intake.document import Intake
+from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
 from ketatui.clinical.plan import Plan
 
 DRAFT_NOTICE = "Draft plan for clinician review. It is not a decision: a clinician decides and signs."
@@ -64,9 +65,12 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
         for m in plan.medications:
             known = f"{m.recognised_as} ({m.drug_class})" if m.recognised_as else "**not recognised — clinician to check**"
             extra = f"; interactions: {', '.join(m.interactions)}" if m.interactions else ""
-            lines.append(f"- {m.entered}: {known}{extra}")
+            taken = ", ".join(part for part in (m.dose, m.how_often) if part)
+            lines.append(f"- {m.entered}" + (f" ({taken})" if taken else "") + f": {known}{extra}")
     else:
         lines.append("- None reported.")
+    if intake is not None:
+        lines += side_effect_discussion_lines(intake)
     lines += ["", "## Goals and support", ""]
     lines += [f"- Goal: {g.description} — target: {g.target}" + (f" (by {g.by_when})" if g.by_when else "") for g in plan.goals] or ["- No goals recorded."]
     s = plan.support
@@ -138,3 +142,17 @@ def intake_markdown(intake: Intake, plan: Plan | None = None) -> str:
     if plan is not None:
         lines.append(plan_markdown(plan, intake))
     return "\n".join(lines)
+
+
+def side_effect_discussion_lines(intake: Intake) -> list[str]:
+    """The side-effect discussion as held: each topic marked discussed or not, the person's concerns
+    and the questions answered (a consent record the clinician signs with the plan)."""
+    discussion = intake.side_effects
+    lines = ["", "## Side-effect discussion", ""]
+    if discussion is None:
+        return lines + ["- Not held yet."]
+    lines += [f"- [{'X' if discussion.discussed.get(t.id) else ' '}] {t.title}" for t in SIDE_EFFECT_TOPICS]
+    lines.append(f"- The person's concerns: {discussion.concerns or 'none raised'}")
+    lines.append(f"- Questions asked and answers given: {discussion.questions or 'none'}")
+    return lines
+

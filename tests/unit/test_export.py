@@ -32,7 +32,7 @@ def test_the_clinician_summary_of_a_schedulable_plan(make_intake) -> None:
     assert "Not schedulable" not in text and "- None raised." in text
     assert "- Planned sessions: **6** (range 4–8), 2 a week, about 3 weeks" in text
     assert "1. Mon 09 Mar 2026 (induction)" in text and "6. Thu 26 Mar 2026 (induction)" in text
-    assert "- Wellbutrin XL: bupropion" in text
+    assert "- Wellbutrin XL (300 mg, every morning): bupropion" in text
     assert "Protocol default-2026.1; generated 2026-03-02." in text
     assert PHQ_ATTRIBUTION in text and ASQ_ATTRIBUTION in text
     for heading in ("## Flags, most serious first", "## Course", "## Schedule", "## Re-checks", "## Follow-up",
@@ -102,3 +102,19 @@ def test_the_whole_record(make_intake) -> None:
     assert "- Wellbutrin XL 300 mg every morning" in text
     assert "# Treatment plan (draft)" in text
     assert "SYNTHETIC" not in intake_markdown(make_intake())
+
+
+def test_the_clinician_summary_keeps_every_medication_dose_and_the_side_effect_discussion(make_intake) -> None:
+    """Nothing typed is dropped: how much and how often each medicine is taken, and the discussion
+    as it was held (a topic not discussed is shown unticked)."""
+    intake = make_intake({
+        "medications.items": [{"name": "Xanax", "dose": "0.5 mg", "how_often": "as needed"}],
+        "side_effects.discussed.bladder": False,
+        "side_effects.concerns": "Worried about the drive home.",
+    })
+    text = plan_markdown(plan_of(intake), intake)
+    assert "- Xanax (0.5 mg, as needed): alprazolam" in text
+    section = text.split("## Side-effect discussion", 1)[1].split("##", 1)[0]
+    assert "- [ ] Bladder irritation" in section
+    assert "- [X] Feeling detached or unreal" in section
+    assert "The person's concerns: Worried about the drive home." in section
