@@ -127,7 +127,7 @@ class CourseScreen(Screen):
             with VerticalScroll(id="dates", classes="view"):
                 yield Static("", id="dates-text", markup=False)
         yield Static("", id="course-status")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def on_mount(self) -> None:
         self._show_views()
@@ -157,7 +157,8 @@ class CourseScreen(Screen):
         signed = f"signed rev {loaded.intake.rev} by {loaded.intake.signed_by}" if loaded.intake.status == "signed" else f"not signed ({loaded.intake.status})"
         self.query_one("#course-title", Static).update(f"Course · {name} · {route_name(state.route)} · {signed}")
         self.query_one("#course-summary", Static).update(self._summary(state))
-        self.query_one(ProgressView).show(state.progress, loaded.plan.baseline.response_at_or_below, loaded.plan.baseline.remission_below)
+        self.query_one(ProgressView).show(state.progress, loaded.plan.baseline.response_at_or_below, loaded.plan.baseline.remission_below,
+                                          self.protocol.thresholds.response_drop_percent)
         self.query_one(ProgressTable).show(state.progress)
         self.query_one("#decisions-text", Static).update(self._decisions(state))
         self.query_one("#dates-text", Static).update(self._dates(state))

@@ -25,6 +25,7 @@ from textual.geometry import Size
 from ketatui.screens import background
 from ketatui.screens.autosave import Autosave, saved_label
 from ketatui.screens.background import ExportNotLogged
+from ketatui.screens.commands import ScreenCommands, open_palette
 from ketatui.screens.help import HelpScreen
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.startup import StartUp
@@ -48,10 +49,11 @@ class IntakeApp(StartUp, Autosave, App[int]):
     CSS_PATH = "../styles/base.tcss"
     # The command palette and its commands, and the user's keymap (``apply_settings``), are the
     # key bindings' part: off until the palette's commands exist.
-    ENABLE_COMMAND_PALETTE = False
-    COMMANDS = App.COMMANDS
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {ScreenCommands}
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.command_palette", show=False, priority=True),
         # While the intake is urgent the progress line says "!! URGENT (F9)": a Footer already full
         # on the busiest steps would cut its last keys if F9 were added there too.
         Binding("f9", "crisis", "Crisis help", id="app.crisis", show=False),
@@ -279,6 +281,10 @@ class IntakeApp(StartUp, Autosave, App[int]):
                 await self.show_step(step_id)
 
         self.push_screen(StepPicker(step_choices(self.session), step.step_id), chosen)
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the commands of the screen in front (named in F1 help; the Footer has no room)."""
+        open_palette(self)
 
     def action_help(self) -> None:
         """F1: why this screen asks what it asks (the step's own words), and the keys that work here."""

@@ -77,7 +77,7 @@ class PlanSummary(IntakeStep):
             yield Static(id="ps-problems")
             yield Markdown(id="ps-plan")
         yield Static(id="ps-status")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def on_mount(self) -> None:
         self.query_one("#ps-body").focus()

@@ -161,7 +161,7 @@ class RecordsBrowser(Screen):
             yield Static(COLUMNS, id="records-columns")
             yield OptionList(id="records-list")
             yield Static("Opening the store…", id="records-status")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p: in F1 help
 
     def _who(self) -> str:
         return f"Clinician: {self.user}" if self.user else ""

@@ -133,7 +133,7 @@ class RecordForm(Screen[Record | None]):
         with VerticalScroll(id="form-body", can_focus=False):
             yield self._parts[0]
         yield Static("", id="form-live")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def on_mount(self) -> None:
         self.show_part(0)

@@ -24,7 +24,7 @@ class UnavailableStep(IntakeStep):
     def compose(self) -> ComposeResult:
         yield Static(f"{self.step_title}: this screen is not part of this build of ketatui yet. "
                      "Answers already saved for it are kept.", id="unavailable")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def collect(self) -> StepResult:
         return StepResult(form_state=dict(self.intake.form_state.get(self.step_id, {})))

@@ -5,7 +5,7 @@ library that draws axes, ticks and lines in text cells, so the chart reads over 
 colours and with ``NO_COLOR``. Textual's ``Sparkline`` fits the small GAD-7 and blood pressure
 trends, where the numbers beside it carry the values. Every series and threshold is told apart
 by its marker and its label, never by colour: ■ baseline, ● a session, ○ a session not dosed,
-◆ a follow-up visit, ``---`` the response line (a 50 % fall), ``···`` the remission line.
+◆ a follow-up visit, ``---`` the response line (the protocol's fall, 50 % by default), ``···`` the remission line.
 
 The widgets only draw what the course engine worked out (``ProgressPoint`` rows) and the
 plan's own thresholds (``Baseline.response_at_or_below``, ``remission_below``).
@@ -46,9 +46,9 @@ def axis_label(point: ProgressPoint, short: bool) -> str:
     return f"{point.date.day}/{point.date.month}" if short else point.date.strftime("%d %b")
 
 
-def legend(response_at_or_below: int, remission_below: int) -> str:
+def legend(response_at_or_below: int, remission_below: int, response_percent: int) -> str:
     return (f"{MARKERS['baseline']} baseline  {MARKERS['session']} session  {MARKERS['not dosed']} not dosed  "
-            f"{MARKERS['follow_up']} visit\n{RESPONSE_MARK * 3} response: 50 % fall (≤ {response_at_or_below})  "
+            f"{MARKERS['follow_up']} visit\n{RESPONSE_MARK * 3} response: {response_percent} % fall (≤ {response_at_or_below})  "
             f"{REMISSION_MARK * 3} remission (< {remission_below})")
 
 
@@ -137,9 +137,9 @@ class ProgressView(Vertical):
         yield Trend("GAD-7 (anxiety)", id="gad7-trend")
         yield Trend("BP before dosing", id="bp-trend")
 
-    def show(self, points: Sequence[ProgressPoint], response_at_or_below: int, remission_below: int) -> None:
+    def show(self, points: Sequence[ProgressPoint], response_at_or_below: int, remission_below: int, response_percent: int) -> None:
         self.query_one(PhqChart).show(points, response_at_or_below, remission_below)
-        self.query_one(".legend", Static).update(legend(response_at_or_below, remission_below))
+        self.query_one(".legend", Static).update(legend(response_at_or_below, remission_below, response_percent))
         gad = [p.gad7 for p in points if p.gad7 is not None]
         self.query_one("#gad7-trend", Trend).show(gad, [str(g) for g in gad])
         bps = [p.bp for p in points if p.bp]

@@ -33,7 +33,7 @@ class ChartApp(App):
         yield ProgressTable()
 
     def on_mount(self) -> None:
-        self.query_one(ProgressView).show(POINTS, response_at_or_below=10, remission_below=5)
+        self.query_one(ProgressView).show(POINTS, response_at_or_below=10, remission_below=5, response_percent=50)
         self.query_one(ProgressTable).show(POINTS)
 
 

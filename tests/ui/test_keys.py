@@ -10,19 +10,8 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Static
 
-from ketatui.screens.clinician_app import ClinicianApp
-from ketatui.screens.commands import ScreenCommands, open_palette
 from ketatui.screens.help import HelpScreen
 from ketatui.screens.medical_history import MedicalHistoryStep, TrialRow
-
-
-@pytest.fixture
-def palette_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command palette turned on as the App turns it on (ctrl+p, this screen's commands); a
-    no-op once the App does it itself."""
-    monkeypatch.setattr(ClinicianApp, "ENABLE_COMMAND_PALETTE", True)
-    monkeypatch.setattr(ClinicianApp, "COMMANDS", {ScreenCommands})
-    monkeypatch.setattr(ClinicianApp, "action_command_palette", open_palette)
 
 
 @pytest.fixture
@@ -58,7 +47,7 @@ async def run_command(d, title: str) -> None:
     await d.keys("enter")
 
 
-async def test_the_palette_offers_this_pages_commands_and_runs_them(palette_on, make_app, open_at) -> None:
+async def test_the_palette_offers_this_pages_commands_and_runs_them(make_app, open_at) -> None:
     app = make_app()
     async with open_at(app, "trials") as d:
         rows = len(app.screen.query(TrialRow))
@@ -72,7 +61,7 @@ async def test_the_palette_offers_this_pages_commands_and_runs_them(palette_on, 
         assert isinstance(app.screen, MedicalHistoryStep)
 
 
-async def test_the_palette_runs_the_apps_next_on_this_step(palette_on, make_app, open_at) -> None:
+async def test_the_palette_runs_the_apps_next_on_this_step(make_app, open_at) -> None:
     app = make_app()
     async with open_at(app, "about") as d:
         await d.keys("ctrl+p")
@@ -83,7 +72,7 @@ async def test_the_palette_runs_the_apps_next_on_this_step(palette_on, make_app,
         await d.until(lambda: app.screen is app.step and app.step.page_label == "page 2 of 10", "the next page")
 
 
-async def test_the_palette_offers_only_what_works_here(palette_on, make_app, open_at) -> None:
+async def test_the_palette_offers_only_what_works_here(make_app, open_at) -> None:
     app = make_app()
     async with open_at(app, "about") as d:
         await d.keys("ctrl+p")
@@ -94,7 +83,7 @@ async def test_the_palette_offers_only_what_works_here(palette_on, make_app, ope
         await d.until(lambda: isinstance(app.screen, HelpScreen), "help opened from the palette")
 
 
-async def test_help_names_the_palettes_key_the_footer_has_no_room_for(palette_on, make_app, open_at) -> None:
+async def test_help_names_the_palettes_key_the_footer_has_no_room_for(make_app, open_at) -> None:
     app = make_app()
     async with open_at(app, "about") as d:
         assert "^p" not in d.text().splitlines()[-1], "the Footer keeps to its 80 columns"
