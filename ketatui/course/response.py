@@ -57,3 +57,13 @@ def describe(baseline: int, score: int, category: Response) -> str:
     else:
         moved = f"a {-change:g} % rise"
     return f"PHQ-9 {baseline} → {score}, {moved}: {RESPONSE_WORDS[category]}"
+
+
+def change_words(percent: float | None) -> str:
+    """A PHQ-9 change from the baseline as a table cell says it: "38.9 % fall", "no change", "5 % rise"."""
+    if percent is None:
+        return ""
+    if percent == 0:
+        return "no change"
+    return f"{percent:g} % fall" if percent > 0 else f"{-percent:g} % rise"
+

@@ -10,6 +10,7 @@ from datetime import date
 
 from ketatui.clinical.plan import Plan
 from ketatui.course.engine import CourseState
+from ketatui.course.response import change_words
 from ketatui.exchange.markdown import side_effect_discussion_lines
 from ketatui.intake.document import Intake
 from ketatui.intake.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
@@ -29,14 +30,6 @@ PLAIN_RESPONSE: dict[str, str] = {
 
 def _day(value: date | None) -> str:
     return value.strftime("%a %d %b %Y") if value else "to be set"
-
-
-def _percent(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value == 0:
-        return "no change"
-    return f"{value:g} % fall" if value > 0 else f"{-value:g} % rise"
 
 
 def course_markdown(state: CourseState, intake: Intake) -> str:
@@ -62,7 +55,7 @@ def course_markdown(state: CourseState, intake: Intake) -> str:
     lines += ["", "## Progress", "", "| Date | Record | Status | PHQ-9 | Change | Response | GAD-7 | BP |", "|---|---|---|---|---|---|---|---|"]
     for p in state.progress:
         record = "baseline (intake)" if p.kind == "baseline" else (f"session {p.number}" if p.kind == "session" else "follow-up visit")
-        cells = [_day(p.date) if p.date else "intake", record, p.status, "" if p.phq9 is None else str(p.phq9), _percent(p.change_percent) if p.kind != "baseline" else "",
+        cells = [_day(p.date) if p.date else "intake", record, p.status, "" if p.phq9 is None else str(p.phq9), change_words(p.change_percent) if p.kind != "baseline" else "",
                  (p.response or "").replace("_", " "), "" if p.gad7 is None else str(p.gad7), p.bp or ""]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Remaining sessions", ""]

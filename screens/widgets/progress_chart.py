@@ -21,6 +21,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
 from textual_plotext import PlotextPlot
 
+from ketatui.course.response import change_words
+
 if TYPE_CHECKING:
     from ketatui.course.engine import ProgressPoint
 
@@ -164,14 +166,8 @@ class ProgressTable(DataTable):
                 record += f" ({p.status})"
             self.add_row(
                 p.date.strftime("%d %b %Y") if p.date else "intake", record,
-                "" if p.phq9 is None else str(p.phq9), _change(p.change_percent) if p.kind != "baseline" else "",
+                "" if p.phq9 is None else str(p.phq9), change_words(p.change_percent) if p.kind != "baseline" else "",
                 RESPONSE_WORDS.get(p.response or "", ""), "" if p.gad7 is None else str(p.gad7), p.bp or "",
             )
 
 
-def _change(percent: float | None) -> str:
-    if percent is None:
-        return ""
-    if percent == 0:
-        return "no change"
-    return f"{percent:g} % fall" if percent > 0 else f"{-percent:g} % rise"
