@@ -2,8 +2,8 @@
 
 Rooms: ``protocol`` (the clinic's numbers, from a TOML file), ``catalogue`` (medicines by generic
 and brand name), ``rules`` and ``flags`` (the flag vocabulary and why each is raised), ``trd``
-(treatment resistance), ``plan`` and ``schedule`` (the draft course and its dates), ``course``
-(the treatment course after signing: response, review points, the adjusted plan).
+(treatment resistance), ``plan`` and ``schedule`` (the draft course and its dates), ``wording``
+(help sentences that quote the protocol's numbers). The course after signing is ``ketatui.course``.
 
 May import: ``ketatui.intake``, pydantic and the standard library. Never ``storage``,
 ``session``, the screens, Textual or Rich.
