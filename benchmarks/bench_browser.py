@@ -47,7 +47,8 @@ def typed_searches(sample: Path | None) -> list[str]:
     rows = json.loads(sample.read_text())
     rng = random.Random(7)
     picks = [rng.choice(rows) for _ in range(6)]
-    return [p[1].split()[-1][:5].lower() for p in picks[:3]] + [picks[3][0][:5], picks[4][2][:7], picks[5][1].split()[0][:4].lower()]
+    names = [p[1].removesuffix(" (synthetic)").split() for p in picks]  # every synthetic name ends so
+    return [n[-1][:5].lower() for n in names[:3]] + [picks[3][0][:5], picks[4][2][:7], names[5][0][:4].lower()]
 
 
 async def drive(store: Path, key: Path, searches: list[str]) -> dict:

@@ -59,8 +59,9 @@ def plain(exc: BaseException) -> str:
     return str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else str(exc) or type(exc).__name__
 
 
-def start_up(request: SettingsRequest | None, settings: Settings | None, repository: Any, protocol: Any) -> Loaded:
-    """The settings (unless given), the clinic's protocol, the store and its drafts."""
+def start_up(request: SettingsRequest | None, settings: Settings | None, repository: Any, protocol: Any, *, drafts: bool = True) -> Loaded:
+    """The settings (unless given), the clinic's protocol, the store and its drafts (unless the
+    role lists its records itself: listing them all here would delay its own first page)."""
     from ketatui.clinical.protocol import ProtocolInvalid, load_protocol
     from ketatui.settings import SettingsInvalid, SettingsRequest
 
@@ -77,10 +78,10 @@ def start_up(request: SettingsRequest | None, settings: Settings | None, reposit
             from ketatui.storage import open_repository
 
             repository = open_repository(settings)
-        drafts = repository.drafts()
+        listed = repository.drafts() if drafts else None
     except Exception as exc:  # StorageError and anything the OS says: shown, never a traceback
         return Loaded(error=plain(exc))
-    return Loaded(settings=settings, repository=repository, protocol=protocol, drafts=drafts)
+    return Loaded(settings=settings, repository=repository, protocol=protocol, drafts=listed)
 
 
 def warm_up(step_modules: tuple[str, ...]) -> None:

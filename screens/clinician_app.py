@@ -6,6 +6,7 @@ Everything the steps share (navigation, saving, urgency, help, the terminal's si
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -26,6 +27,11 @@ class ClinicianApp(IntakeApp):
     # The browser is the default screen, whose own CSS_PATH Textual does not load: the App does.
     CSS_PATH = ["../styles/base.tcss", "../styles/records_browser.tcss"]
     BINDINGS = [Binding("f10", "records", "Records", id="clinician.records")]
+    LISTS_DRAFTS = False  # the browser lists every record itself, a page at a time
+    #: Importing the core waits until the clinician has not typed for this long (seconds) ...
+    IDLE_BEFORE_WARM_UP = 0.4
+    #: ... but no longer than this after the store opened.
+    WARM_UP_AT_LATEST = 8.0
 
     def get_default_screen(self) -> RecordsBrowser:
         """The browser is the App's own screen: drawn first, and under every step."""
@@ -36,6 +42,17 @@ class ClinicianApp(IntakeApp):
         with drawing that frame for the interpreter and delays it)."""
         if not self.ready:
             self.load_in_thread()
+
+    def before_warm_up(self) -> None:
+        """Import the core once the first page is on screen and the clinician pauses: the import
+        holds the interpreter for a quarter of a second, which would slow the list and the
+        search as you type (Ctrl+N or Enter before then imports what it needs at once)."""
+        started = time.monotonic()
+        while time.monotonic() - started < self.WARM_UP_AT_LATEST and not self._exit:
+            browser = self.browser
+            if browser is not None and browser.up_to_date and time.monotonic() - browser.typed_at >= self.IDLE_BEFORE_WARM_UP:
+                return
+            time.sleep(0.05)
 
     def show_start(self) -> None:
         """Back to the browser (at the bottom of the stack), with the records as they are now."""

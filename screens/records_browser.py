@@ -12,6 +12,7 @@ App owns the steps and the course screen. Enter on a signed record asks for its 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -148,6 +149,7 @@ class RecordsBrowser(Screen):
         self._tell = ""  # what the last act did, said again under the fresh page
         self._cursor: int | None = None  # the row drawn with the ▶
         self._hidden = 0  # training records hidden by F8, counted when nothing else is listed
+        self.typed_at = 0.0  # when the search last changed (monotonic): the App waits for a pause
 
     # --- what is on screen ---
 
@@ -251,6 +253,7 @@ class RecordsBrowser(Screen):
 
     @on(Input.Changed, "#records-search")
     def _typed(self, event: Input.Changed) -> None:
+        self.typed_at = time.monotonic()
         self.filters = Filters(event.value, self.filters.status, self.filters.urgent, self.filters.due_today, self.filters.training)
         self.reload()
 

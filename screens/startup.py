@@ -24,6 +24,13 @@ class StartUp:
     ``protocol``, ``user``, ``ready``, ``show_start`` and ``open_intake``); handlers are named
     ``on_<message>`` so Textual finds them here."""
 
+    #: Whether the store's drafts are listed while loading (a role with its own list says no).
+    LISTS_DRAFTS = True
+
+    def before_warm_up(self) -> None:
+        """Called in the load thread before the core is imported; a role may wait here for a
+        moment when the import would not slow down what the user is doing."""
+
     def show_drafts(self, drafts: list) -> Any:
         """Overridden by a role that lists drafts; called with them once the store is open."""
 
@@ -34,9 +41,10 @@ class StartUp:
     @work(thread=True, group="load", exit_on_error=False)
     def load_in_thread(self) -> None:
         """After the first paint: settings, protocol, store and drafts, then the core."""
-        loaded = background.start_up(self.request, self.settings, self.repository, self.protocol)
+        loaded = background.start_up(self.request, self.settings, self.repository, self.protocol, drafts=self.LISTS_DRAFTS)
         self.post_message(loaded)
         if loaded.error is None:
+            self.before_warm_up()
             background.warm_up(tuple(s.screen for s in STEPS))
 
     @work(thread=True, group="load", exit_on_error=False)

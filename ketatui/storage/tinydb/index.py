@@ -1,29 +1,40 @@
 """The records list and search: a small summary row per intake, kept in 256 encrypted shards.
 
 A row holds what the list shows (name, date of birth, status, who and when, urgent/blocked,
-training, step, the planned session dates) and nothing else. Rows live in ``index/<first two hex digits of the record
-id>.json.enc``, each shard a TinyDB table, so a save rewrites one shard of about 1/256 of the
-rows (about 400 rows at 100k intakes) instead of the whole store.
+training, step, the session dates ahead) and nothing else. Rows live in ``index/<first two hex
+digits of the record id>.json.enc``, each shard a TinyDB table, so a save rewrites one shard of
+about 1/256 of the rows (about 400 rows at 100k intakes) instead of the whole store.
 
-Searching needs every row, so a process keeps the shards it has read in memory as compact
-tuples and, before every list or search, re-reads exactly the shards whose file changed. A
-shard file is never modified in place: every write seals it anew with a fresh random nonce,
-which sits in the file's first bytes. Reading those few bytes of each shard (256 small reads)
-tells for certain whether it changed, with no reliance on timestamps, so the cache never
-hides another process's write.
+Searching needs every row, so a process keeps them in memory as compact tuples, in list order,
+and before every list or search re-reads exactly the shards whose file changed. A shard file is
+never modified in place: every write seals it anew with a fresh random nonce, which sits in the
+file's first bytes. Reading those few bytes of each shard (256 small reads) tells for certain
+whether it changed, with no reliance on timestamps, so the cache never hides another process's
+write. A changed shard moves only the rows that differ, each to its place by bisection.
+
+Reading every shard of a large store is slow (about a second at 100k), so the rows are also kept
+in two derived files, sealed like the rest (see ``saved_list.py``): the whole list in list order
+and, small, its first rows with the count for each filter. Both name the shard nonces they were
+made from; a shard that changed since is read again, so neither can hide a write. The first
+page comes from the small one while the whole list loads in a thread.
 """
 
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import os
 import sys
+import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
+from itertools import compress, repeat
+from operator import contains, itemgetter, or_
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ketatui.storage.paths import open_file, read_fd
 from ketatui.storage.repository import RecordSummary
@@ -33,7 +44,7 @@ TABLE = "summaries"
 
 # Positions in a cached row tuple.
 (ID, NAME, NAME_KEY, DOB, STATUS, REV, UPDATED_AT, UPDATED_BY, CREATED_BY, URGENT, BLOCKED, TRAINING, STEP,
- SESSIONS, NEWEST_FIRST) = range(15)
+ SESSIONS, ID_DOB) = range(15)
 
 #: Turns an ISO time into a string that sorts the other way round (newest first, ascending).
 _REVERSED = str.maketrans("0123456789", "9876543210")
@@ -53,13 +64,21 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def fold_all(names: list[str]) -> list[str]:
+    """``fold`` of every name in one pass over one string (the separator survives folding)."""
+    folded = fold("\x00".join(names)).split("\x00")
+    return folded if len(folded) == len(names) else [fold(n) for n in names]
+
+
 def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
     """The stored summary of an intake document (current schema).
 
     Urgent and blocked are read from the triage the core stored with the document; a document
     stored before it had one falls back to the flags of its stored plan. The name and birth date
     are the ``listing`` the core derived (typed answers included, so a draft has its name as soon
-    as it is typed), else the validated demographics. Session dates are the stored plan's."""
+    as it is typed), else the validated demographics. The session dates are those the course
+    keeps ahead (``course_sessions``, given by the core when a session or visit is recorded) once
+    there are any, else the stored plan's."""
     demo = ((doc.get("medical_history") or {}).get("demographics") or {})
     listing = doc.get("listing") if isinstance(doc.get("listing"), dict) else {}
     plan = doc.get("plan") or {}
@@ -83,12 +102,15 @@ def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
         "blocked": blocked,
         "training": bool(doc.get("training", False)),
         "current_step": doc.get("current_step"),
-        "sessions": _session_dates(plan),
+        "sessions": _session_dates(plan, doc.get("course_sessions")),
     }
 
 
-def _session_dates(plan: dict[str, Any]) -> list[str]:
-    """The dates of the plan's sessions, sorted (ISO text sorts as dates do)."""
+def _session_dates(plan: dict[str, Any], course: Any) -> list[str]:
+    """The session dates ahead, sorted (ISO text sorts as dates do): the course's once it has
+    recorded sessions, else the plan's."""
+    if isinstance(course, list):
+        return sorted(str(d) for d in course if d)
     schedule = plan.get("schedule") or []
     return sorted(str(s["date"]) for s in schedule if isinstance(s, dict) and s.get("date"))
 
@@ -99,15 +121,23 @@ def _shared(value: Any) -> Any:
 
 
 def _as_tuple(row: dict[str, Any], _intern: Callable[[str], str] = sys.intern) -> tuple[Any, ...]:
-    """A row as the compact tuple the cache keeps (the first list of 100k rows builds 100k of these)."""
+    """A row as the compact tuple the cache keeps."""
     get = row.get
     name = get("full_name") or ""
-    updated = get("updated_at") or ""
     sessions = get("sessions")
     return (row["record_id"], name, fold(name), _shared(get("date_of_birth")), _shared(get("status")), get("rev"),
-            updated, _shared(get("updated_by")), _shared(get("created_by")),
+            get("updated_at") or "", _shared(get("updated_by")), _shared(get("created_by")),
             bool(get("urgent")), bool(get("blocked")), bool(get("training")), _shared(get("current_step")),
-            tuple(map(_intern, sessions)) if sessions else (), updated.translate(_REVERSED))
+            tuple(map(_intern, sessions)) if sessions else (), id_dob(row["record_id"], get("date_of_birth")))
+
+
+def id_dob(record_id: str, born: str | None) -> str:
+    """What a search matches record ids and birth dates against: ``\\x00<id>\\x01<date>``, so
+    "starts with" is one ``in`` test (``\\x00`` + text, ``\\x01`` + date) like the name's."""
+    return ID_DOB_FORMAT.format(record_id, born or "")
+
+
+ID_DOB_FORMAT = "\x00{}\x01{}"
 
 
 def next_session(t: tuple[Any, ...], today: str) -> str | None:
@@ -147,69 +177,271 @@ def _date_token(token: str) -> str | None:
 
 
 _HEX = frozenset("0123456789abcdef-")
+_names, _ids, _id_dobs = itemgetter(NAME_KEY), itemgetter(ID), itemgetter(ID_DOB)
 
 
-def narrow(rows: list[tuple[Any, ...]], search: str) -> list[tuple[Any, ...]]:
+def narrow(rows: list[tuple[Any, ...]], search: str, name_chars: frozenset[str] | None = None) -> list[tuple[Any, ...]]:
     """The rows matching every word of ``search``: part of the name, start of the record id, or birth date.
 
-    One pass per word, each a comprehension with only the tests that word can pass (a word
-    with letters other than a-f cannot start a record id), so a search over 100k rows stays
-    well under the budget.
+    Each word is one pass of C-level ``map``s over the rows with only the tests that word can
+    pass (a word with letters other than a-f cannot start a record id), each an ``in`` test, so
+    the interpreter runs no bytecode per row and a search over 100k rows takes milliseconds.
+    ``name_chars``, every character of every folded name, skips the name test for a word that
+    has another (a record id start or a date, as no name holds a digit).
     """
     for token in (fold(t) for t in search.split()):
+        tests = []
+        if name_chars is None or name_chars.issuperset(token):
+            tests.append(map(contains, map(_names, rows), repeat(token)))
+        if _HEX.issuperset(token):
+            tests.append(map(contains, map(_id_dobs, rows), repeat("\x00" + token)))
         day = _date_token(token)
         if day is not None:
-            rows = [r for r in rows if token in r[NAME_KEY] or r[ID].startswith(token) or (r[DOB] or "").startswith(day)]
-        elif _HEX.issuperset(token):
-            rows = [r for r in rows if token in r[NAME_KEY] or r[ID].startswith(token)]
-        else:
-            rows = [r for r in rows if token in r[NAME_KEY]]
+            tests.append(map(contains, map(_id_dobs, rows), repeat("\x01" + day)))
+        if not tests:
+            return []
+        hits = tests[0]
+        for more in tests[1:]:
+            hits = map(or_, hits, more)
+        rows = list(compress(rows, hits))
     return rows
 
 
-class SummaryCache:
-    """Every shard's rows, re-read only when its file was rewritten."""
+class SavedList(Protocol):
+    """Where the cache keeps its derived files (``saved_list.ListFiles``)."""
 
-    def __init__(self, shard_path: Callable[[str], Path], decode: Callable[[Path, bytes], Iterable[dict[str, Any]]], header: int):
-        self._path = shard_path
+    def load_list(self) -> tuple[str, dict[str, bytes], list[tuple[Any, ...]]] | None: ...
+    def save_list(self, day: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> None: ...
+    def load_head(self) -> Head | None: ...
+    def save_head(self, head: Head) -> None: ...
+
+
+class Head:
+    """The first rows of the list for one day, and how many rows each filter keeps.
+
+    ``rows`` are the first ``HEAD_ROWS`` of the whole list, ``kept`` the first of those that are
+    not training records (the browser hides them by default); a list shorter than ``HEAD_ROWS``
+    holds every such row. ``counts`` maps (status, urgent, training) to a number of rows."""
+
+    ROWS = 200
+
+    def __init__(self, day: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]], kept: list[tuple[Any, ...]],
+                 counts: dict[tuple[str, bool, bool], int]):
+        self.day, self.heads, self.rows, self.kept, self.counts = day, heads, rows, kept, counts
+
+    @classmethod
+    def of(cls, day: str, heads: dict[str, bytes], ordered: list[tuple[Any, ...]]) -> Head:
+        kept: list[tuple[Any, ...]] = []
+        for row in ordered:
+            if not row[TRAINING]:
+                kept.append(row)
+                if len(kept) == cls.ROWS:
+                    break
+        counts = Counter(map(itemgetter(STATUS, URGENT, TRAINING), ordered))
+        return cls(day, dict(heads), ordered[:cls.ROWS], kept, dict(counts))
+
+    def page(self, *, status: str | None, urgent: bool | None, training: bool | None, offset: int,
+             limit: int) -> tuple[list[tuple[Any, ...]], int] | None:
+        """The rows of the page and the total, or None if the rows kept here cannot tell."""
+        rows = self.kept if training is False else self.rows
+        chosen = matching(rows, status=status, urgent=urgent, training=training)
+        if len(chosen) < offset + limit and len(rows) >= self.ROWS:
+            return None
+        total = sum(n for (s, u, t), n in self.counts.items()
+                    if (status is None or s == status) and (urgent is None or u == urgent) and (training is None or t == training))
+        return chosen[offset:offset + limit], total
+
+
+class SummaryCache:
+    """Every row in list order, current with the shard files; see the module's docstring."""
+
+    #: Below this many rows reading every shard is quick, so no derived file is written.
+    SAVE_FROM = 3000
+    #: The whole-list file is written again once this many shards changed since it was.
+    STALE_SHARDS = 16
+
+    def __init__(self, shard_path: Callable[[str], Path], decode: Callable[[Path, bytes], Iterable[dict[str, Any]]], header: int,
+                 saved: SavedList | None = None):
         self._decode = decode
         self._header = header
-        self._shards: dict[str, tuple[bytes, list[tuple[Any, ...]]]] = {}
+        self._saved = saved
         self._paths = {shard: shard_path(shard) for shard in SHARDS}
-        self._all: list[tuple[Any, ...]] = []  # every shard's rows in list order, rebuilt only when one changed
-        self._sorted_for = ""  # the day ``_all`` was ordered for (the next session depends on it)
-        self.version = 0  # counts rebuilds of ``_all``: results kept from an older one are stale
+        self._lock = threading.RLock()
+        self._heads: dict[str, bytes] = {}  # each shard's file head (nonce) its rows were read from
+        self._by_id: dict[str, tuple[Any, ...]] = {}
+        self._ids_of: dict[str, set[str]] | None = None  # each shard's record ids, made when first needed
+        self._all: list[tuple[Any, ...]] = []  # every row in list order for ``_day``
+        self._day = ""
+        self._loaded = False
+        self._loading: threading.Thread | None = None
+        self._list_heads: dict[str, bytes] | None = None  # the heads the whole-list file on disk was made from
+        self._list_day = ""
+        self._head_current = False  # the head file on disk tells what the cache holds
+        self.writes: list[threading.Thread] = []  # whole-list files being written (tests wait for them)
+        self.version = 0  # counts changes of ``_all``: results kept from an older one are stale
+        self._chars: frozenset[str] = frozenset()
+        self._chars_for = -1
+
+    # --- the first page, before the whole list is read ---
+
+    def first_page(self, today: str, *, status: str | None, urgent: bool | None, training: bool | None,
+                   offset: int, limit: int) -> tuple[list[tuple[Any, ...]], int] | None:
+        """A page (and the total) from the head file, if it is current and holds enough rows;
+        the whole list then loads in a thread. None: ask ``rows``."""
+        with self._lock:
+            if self._loaded or self._saved is None:
+                return None
+            head = self._saved.load_head()
+            if head is None or head.day != today or head.heads != self._current_heads():
+                return None
+            answer = head.page(status=status, urgent=urgent, training=training, offset=offset, limit=limit)
+            if answer is not None and self._loading is None:
+                self._loading = threading.Thread(target=self._load_quietly, args=(today,), name="ketatui-list", daemon=True)
+                self._loading.start()
+            return answer
+
+    def _load_quietly(self, today: str) -> None:
+        try:
+            self.rows(today)
+        except Exception:
+            pass  # the next list asks again and says what is wrong
+
+    # --- every row ---
 
     def rows(self, today: str | None = None) -> list[tuple[Any, ...]]:
         """Every row as of now, in list order for ``today`` (the list is shared: callers never
-        change it). Sorted once when a shard changed or the day turned, so a search only filters."""
+        change it). A search only filters it."""
         today = today or date.today().isoformat()
-        changed = False
-        for shard in SHARDS:
-            changed |= self._fresh(shard)
-        if changed or today != self._sorted_for:
-            every = [row for shard in SHARDS if shard in self._shards for row in self._shards[shard][1]]
-            every.sort(key=order_for(today))
-            self._all, self._sorted_for = every, today
-            self.version += 1
-        return self._all
+        with self._lock:
+            heads = self._current_heads()
+            if not self._loaded:
+                self._load_saved()
+            if today != self._day:
+                self._all.sort(key=order_for(today))
+                self._day, self._head_current = today, False
+                self.version += 1
+            changed = [s for s in SHARDS if heads.get(s) != self._heads.get(s)]
+            if changed:
+                self._apply(changed, today)
+            self._keep(today)
+            return self._all
 
-    def _fresh(self, shard: str) -> bool:
-        """Read the shard again if its file was rewritten (or removed); whether it changed."""
+    def name_chars(self) -> frozenset[str]:
+        """Every character of every folded name (see ``narrow``), worked out once per change."""
+        with self._lock:
+            if self._chars_for != self.version:
+                self._chars = frozenset("".join(map(_names, self._all)))
+                self._chars_for = self.version
+            return self._chars
+
+    def _current_heads(self) -> dict[str, bytes]:
+        """The first bytes (magic and nonce) of every shard file there is."""
+        heads = {}
+        for shard, path in self._paths.items():
+            fd = open_file(path)
+            if fd is None:
+                continue
+            try:
+                heads[shard] = read_fd(fd, path, size=self._header)
+            finally:
+                os.close(fd)
+        return heads
+
+    def _load_saved(self) -> None:
+        self._loaded = True
+        saved = self._saved.load_list() if self._saved is not None else None
+        if saved is None:
+            return
+        day, heads, rows = saved
+        self._all, self._day, self._heads = rows, day, dict(heads)
+        self._by_id = dict(zip(map(_ids, rows), rows))
+        self._list_heads, self._list_day = dict(heads), day
+        self.version += 1
+
+    def _read_shard(self, shard: str) -> tuple[bytes | None, list[tuple[Any, ...]]]:
         path = self._paths[shard]
         fd = open_file(path)
         if fd is None:
-            return self._shards.pop(shard, None) is not None
+            return None, []
         try:
-            head = read_fd(fd, path, size=self._header)
-            cached = self._shards.get(shard)
-            if cached is not None and cached[0] == head:
-                return False
             blob = read_fd(fd, path)
         finally:
             os.close(fd)
-        self._shards[shard] = (head, [_as_tuple(r) for r in self._decode(path, blob)])
-        return True
+        return blob[:self._header], [_as_tuple(r) for r in self._decode(path, blob)]
+
+    def _shard_ids(self) -> dict[str, set[str]]:
+        if self._ids_of is None:
+            self._ids_of = {}
+            for record_id in self._by_id:
+                self._ids_of.setdefault(record_id[:2], set()).add(record_id)
+        return self._ids_of
+
+    def _apply(self, changed: list[str], today: str) -> None:
+        """Read the changed shards again and move the rows that differ (all rows at once if many)."""
+        fresh = {shard: self._read_shard(shard) for shard in changed}
+        bulk = sum(len(rows) for _, rows in fresh.values()) > max(1000, len(self._by_id) // 8)
+        ids_of, key = self._shard_ids(), order_for(today)
+        gc.disable()  # building many tuples: the collector would scan them again and again
+        try:
+            for shard, (head, rows) in fresh.items():
+                before = ids_of.get(shard, set())
+                now = set()
+                for row in rows:
+                    now.add(row[ID])
+                    old = self._by_id.get(row[ID])
+                    if old == row:
+                        continue
+                    if not bulk:
+                        if old is not None:
+                            self._remove(old, key)
+                        bisect.insort(self._all, row, key=key)
+                    self._by_id[row[ID]] = row
+                for gone in before - now:
+                    old = self._by_id.pop(gone)
+                    if not bulk:
+                        self._remove(old, key)
+                ids_of[shard] = now
+                if head is None:
+                    self._heads.pop(shard, None)
+                else:
+                    self._heads[shard] = head
+            if bulk:
+                self._all = sorted(self._by_id.values(), key=key)
+        finally:
+            gc.enable()
+        self._head_current = False
+        self.version += 1
+
+    def _remove(self, row: tuple[Any, ...], key: Callable[[tuple[Any, ...]], Any]) -> None:
+        at = bisect.bisect_left(self._all, key(row), key=key)
+        if at < len(self._all) and self._all[at] == row:
+            del self._all[at]
+        else:  # cannot happen while the list is in order; never leave a row twice
+            self._all.remove(row)
+
+    def _keep(self, today: str) -> None:
+        """Write the head file, and the whole-list file when it fell behind, for the next process."""
+        saved = self._saved
+        if saved is None or len(self._all) < self.SAVE_FROM:
+            return
+        if not self._head_current:
+            saved.save_head(Head.of(today, self._heads, self._all))
+            self._head_current = True
+        behind = self._list_heads is None or self._list_day != today or \
+            sum(1 for s in SHARDS if self._heads.get(s) != self._list_heads.get(s)) > self.STALE_SHARDS
+        if behind and not any(t.is_alive() for t in self.writes):
+            heads, rows = dict(self._heads), list(self._all)
+            self._list_heads, self._list_day = heads, today
+            writer = threading.Thread(target=self._save_quietly, args=(today, heads, rows), name="ketatui-list-save", daemon=True)
+            self.writes = [writer]
+            writer.start()
+
+    def _save_quietly(self, today: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> None:
+        try:
+            self._saved.save_list(today, heads, rows)  # type: ignore[union-attr]
+        except Exception:
+            with self._lock:
+                self._list_heads = None  # try again after the next change
 
 
 def matching(
@@ -221,6 +453,7 @@ def matching(
     due: str | None = None,
     training: bool | None = None,
     created_or_updated_by: str | None = None,
+    name_chars: frozenset[str] | None = None,
 ) -> list[tuple[Any, ...]]:
     """The rows every given filter keeps; ``due`` keeps those with a session on that ISO date."""
     chosen = rows if isinstance(rows, list) else list(rows)
@@ -235,16 +468,16 @@ def matching(
     if created_or_updated_by is not None:
         chosen = [r for r in chosen if created_or_updated_by in (r[CREATED_BY], r[UPDATED_BY])]
     if search:
-        chosen = narrow(chosen, search)
+        chosen = narrow(chosen, search, name_chars)
     return chosen
 
 
-def order_for(today: str) -> Callable[[tuple[Any, ...]], tuple[bool, str, str]]:
+def order_for(today: str) -> Callable[[tuple[Any, ...]], tuple[bool, str, str, str]]:
     """The list order: urgent first, then by the next session (soonest first; none last), then
-    most recently updated."""
+    most recently updated, then by record id (so every row has one place)."""
 
-    def order(r: tuple[Any, ...]) -> tuple[bool, str, str]:
-        return (not r[URGENT], next_session(r, today) or _NO_SESSION, r[NEWEST_FIRST])
+    def order(r: tuple[Any, ...]) -> tuple[bool, str, str, str]:
+        return (not r[URGENT], next_session(r, today) or _NO_SESSION, r[UPDATED_AT].translate(_REVERSED), r[ID])
 
     return order
 

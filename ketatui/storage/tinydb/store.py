@@ -64,6 +64,7 @@ from ketatui.storage.errors import (
 from ketatui.storage.tinydb.layout import Layout
 from ketatui.storage.tinydb.locking import StoreLock
 from ketatui.storage.tinydb.meta import StoreMeta
+from ketatui.storage.tinydb.saved_list import ListFiles
 from ketatui.storage.paths import check_path, read_private
 from ketatui.storage.repository import NEXT_STATUS, STATUSES, AuditReport, BackupResult, RecordPage, RecordSummary
 
@@ -187,7 +188,8 @@ class TinyDBRepository:
         self.lock = StoreLock(layout.lock)
         self.read_only = read_only
         self.notice: str | None = None
-        self._summaries = index.SummaryCache(layout.shard, self._shard_rows, HEADER_BYTES)
+        saved = ListFiles(layout, self.files, self.lock, writable=lambda: not self.read_only)
+        self._summaries = index.SummaryCache(layout.shard, self._shard_rows, HEADER_BYTES, saved)
         # The last search (filters, text, rows kept), so typing on narrows what it kept.
         self._last_search: tuple[tuple[Any, ...], str, builtins.list[tuple[Any, ...]]] | None = None
 
@@ -308,14 +310,19 @@ class TinyDBRepository:
         if offset < 0 or (limit is not None and limit < 0):
             raise InvalidRequest(f"A page starts at 0 or later and holds 0 or more rows (offset {offset}, limit {limit}).")
         today = date.today().isoformat()
+        if not search and due is None and limit is not None:
+            first = self._summaries.first_page(today, status=status, urgent=urgent, training=training, offset=offset, limit=limit)
+            if first is not None:  # a new process: the first page while the whole list loads
+                return RecordPage([index.to_summary(r, today) for r in first[0]], total=first[1], offset=offset)
         rows = self._summaries.rows(today)
         filters = (self._summaries.version, status, urgent, due, training)
         last = self._last_search
         if search and last is not None and last[0] == filters and search.startswith(last[1]):
             # Typed on: every row the longer search keeps, the shorter one kept too.
-            chosen = index.matching(last[2], search=search)
+            chosen = index.matching(last[2], search=search, name_chars=self._summaries.name_chars())
         else:
-            chosen = index.matching(rows, search=search, status=status, urgent=urgent, due=due, training=training)
+            chosen = index.matching(rows, search=search, status=status, urgent=urgent, due=due, training=training,
+                                    name_chars=self._summaries.name_chars() if search else None)
         self._last_search = (filters, search or "", chosen)
         return RecordPage(index.page(chosen, offset=offset, limit=limit, today=today, ordered=True), total=len(chosen), offset=offset)
 
@@ -728,6 +735,8 @@ class TinyDBRepository:
                 table = db.table(index.TABLE, cache_size=0)
                 table.truncate()
                 table.insert_multiple(rows)
+        for derived in (self.layout.index / "list.json.enc", self.layout.index / "head.json.enc"):
+            derived.unlink(missing_ok=True)  # made again from the new shards by the next list
         fsync_dir(self.layout.index)
         return sum(len(rows) for rows in shards.values())
 
