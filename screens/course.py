@@ -29,7 +29,7 @@ from ketatui.clinical.flags import SEVERITY_WORDS
 from ketatui.clinical.plan import Plan
 from ketatui.clinical.protocol import Protocol
 from ketatui.clinical.wording import the_course
-from ketatui.course.engine import CourseState, accepted_plan, course_state, signed_plan
+from ketatui.course.engine import CourseState, accepted_plan, course_state, sessions_ahead, signed_plan
 from ketatui.course.records import FollowUpVisit, TreatmentSession, parse_course_records
 from ketatui.exchange.course_markdown import PROPOSED_NOTICE, course_markdown, progress_sheet_markdown
 from ketatui.exchange.files import write_export
@@ -251,8 +251,13 @@ class CourseScreen(Screen):
 
     @work(thread=True, exclusive=True, group="course")
     def _store(self, record: Record) -> None:
+        loaded = self.loaded
         try:
-            self.repository.add_course_record(self.record_id, record.model_dump(mode="json"), user=self.user)
+            ahead = None
+            if loaded is not None:
+                records = [r for r in loaded.records if r.record_id != record.record_id] + [record]
+                ahead = sessions_ahead(loaded.intake, self.protocol, records, self.today)
+            self.repository.add_course_record(self.record_id, record.model_dump(mode="json"), user=self.user, sessions_ahead=ahead)
         except Exception as exc:
             self.post_message(self.Said(f"! Not recorded: {exc}. Nothing was stored; try again."))
             return

@@ -206,7 +206,9 @@ def cmd_session_add(args: argparse.Namespace) -> int:
     """Keep one session or visit from a file with its intake; a pre-dose reading at the limit holds it."""
     from ketatui.commands.plans import protocol_or_report
     from ketatui.course.decisions import hold_if_needed
+    from ketatui.course.engine import sessions_ahead
     from ketatui.course.records import CourseInvalid, TreatmentSession, check_series, parse_course_record, parse_course_records
+    from ketatui.intake.document import parse_intake
 
     protocol = protocol_or_report(args)
     if protocol is None:
@@ -238,7 +240,8 @@ def cmd_session_add(args: argparse.Namespace) -> int:
     except CourseInvalid as exc:
         print_problems(args.file, exc.problems)
         return BAD_INPUT
-    stored = repo.add_course_record(record_id, record.model_dump(mode="json"), user=user, expected_rev=args.rev)
+    ahead = sessions_ahead(parse_intake(repo.get(record_id, user=user)), protocol, [record, *kept])
+    stored = repo.add_course_record(record_id, record.model_dump(mode="json"), user=user, expected_rev=args.rev, sessions_ahead=ahead)
     what = f"session {stored['number']} ({stored['status']})" if stored["kind"] == "session" else f"follow-up visit of {stored['date']}"
     print(f"Stored {what} as revision {stored['rev']}: {stored['record_id']}")
     return OK
@@ -254,19 +257,20 @@ def _progress(done: int, total: int) -> None:
 
 
 def demo_documents(count: int, seed: int, protocol_file: Path | None = None) -> list[dict[str, Any]]:
-    """``count`` synthetic intakes (``training=True``), each with the plan the protocol gives."""
-    from ketatui.clinical.plan import make_plan
+    """``count`` synthetic intakes (``training=True``), each derived as the App derives one (the
+    plan, the triage that lists it urgent or blocked, the name it is listed by)."""
     from ketatui.clinical.protocol import load_protocol
     from ketatui.intake.synthetic import synthetic_intake
+    from ketatui.session import derive
 
     protocol = load_protocol(protocol_file)
     rng = random.Random(seed)
     docs = []
     for _ in range(count):
         intake = synthetic_intake(rng)
+        derive(intake, protocol)
         doc = intake.model_dump(mode="json")
         doc["training"] = True
-        doc["plan"] = make_plan(intake, protocol).model_dump(mode="json")
         docs.append(doc)
     return docs
 

@@ -349,3 +349,13 @@ def accepted_plan(plan: Plan, state: CourseState) -> Plan:
     changes; the reasons stay in the course's decisions and in the amendment's reason.
     """
     return plan.model_copy(update={"course": plan.course.model_copy(update={"sessions": state.adjusted_plan.sessions_planned})})
+
+
+def sessions_ahead(intake: Intake, protocol: Protocol, records: list[Record], today: date | None = None) -> list[str] | None:
+    """The ISO dates of the sessions the course still plans with ``records``: stored with each
+    session or visit, so the records list shows the course's next session, not the first plan's.
+    None for an intake without the PHQ-9 a course starts from."""
+    if intake.phq9 is None:
+        return None
+    plan = signed_plan(intake, protocol, records, today=today)
+    return [s.date.isoformat() for s in course_state(intake, plan, records, protocol, today).schedule]

@@ -28,6 +28,9 @@ Additions to the agreed interface, all optional for callers:
 The course: each treatment session and follow-up visit is a document of its own, kept with its
 intake, with its own ``record_id`` and ``rev``. ``add_course_record`` stores a new one
 (``expected_rev=None``) or a correction of the revision named; ``course_records`` reads them all.
+Its ``sessions_ahead`` (optional) are the ISO dates of the sessions the course still plans, as
+the core worked them out with this record: from then on the records list orders the intake by
+them (its ``next_session``) instead of by the first plan's dates.
 
 A store that ketatui itself can back up and whose audit log it can check is also
 ``Maintainable``; a server backend may leave that to the database's own tools.
@@ -66,7 +69,8 @@ class RecordSummary(BaseModel):
     blocked: bool
     training: bool
     current_step: str | None
-    #: The first planned session on or after today (ISO date), from the stored plan.
+    #: The first planned session on or after today (ISO date): the course's dates once a session
+    #: or visit is recorded (``add_course_record(..., sessions_ahead=)``), else the stored plan's.
     next_session: str | None = None
 
 
@@ -124,7 +128,8 @@ class Repository(Protocol):
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]: ...
     def delete(self, record_id: str, *, user: str, expected_rev: int) -> None: ...
     def log_export(self, record_id: str, rev: int, *, user: str, target: str) -> None: ...
-    def add_course_record(self, record_id: str, doc: dict, *, user: str, expected_rev: int | None = None) -> dict: ...
+    def add_course_record(self, record_id: str, doc: dict, *, user: str, expected_rev: int | None = None,
+                          sessions_ahead: builtins.list[str] | None = None) -> dict: ...
     def course_records(self, record_id: str, *, user: str) -> builtins.list[dict]: ...
 
 

@@ -394,3 +394,13 @@ def test_the_example_course_reads_and_moves_its_dates() -> None:
     assert {"SESSION-HOLD-BP", "SESSION-MISSED"} <= set(codes(course))
     assert course.dose is not None and course.dose.basis == "ideal body weight"
     assert datetime.fromisoformat(course.adjusted_plan.based_on.signed_at).date() == date(2027, 2, 19)
+
+
+def test_the_dates_ahead_kept_for_the_records_list_are_the_course_s_moved_dates() -> None:
+    from ketatui.course.engine import sessions_ahead
+
+    records = [session(1, D[0]), session(2, D[1]), session(3, D[2], "missed")]
+    ahead = sessions_ahead(INTAKE, PROTOCOL, records, today=D[2])
+    assert ahead == [s.date.isoformat() for s in state(records, today=D[2]).schedule]
+    assert ahead[0] == D[3].isoformat()  # the missed third session is next, in the fourth slot
+    assert sessions_ahead(INTAKE.model_copy(update={"phq9": None}), PROTOCOL, records) is None

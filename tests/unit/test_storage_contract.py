@@ -427,3 +427,24 @@ def test_searching_on_as_a_name_is_typed_sees_a_save_made_between_keys(open_stor
     assert sorted(r.full_name for r in mine.list(search="kes")) == ["Kestrel One", "Kestrel Two"]
     assert [r.full_name for r in mine.list(search="kestrel tw")] == ["Kestrel Two"]
     assert sorted(r.full_name for r in mine.list(search="kestrel")) == ["Kestrel One", "Kestrel Two"]
+
+
+def test_once_the_course_keeps_dates_ahead_the_list_orders_by_them_not_by_the_first_plan(repo, make_data):
+    """``add_course_record(..., sessions_ahead=)``: the dates the core worked out with that record
+    become the intake's session dates in the list, and stay so through later saves."""
+    today = date.today()
+    day = lambda n: (today + timedelta(days=n)).isoformat()  # noqa: E731
+    moved = repo.create(_planned(make_data, "Moved Morgan", [day(-4), day(1), day(5)]), user="kiosk")
+    repo.create(_planned(make_data, "Steady Sam", [day(3)]), user="kiosk")
+    assert [r.full_name for r in repo.list()] == ["Moved Morgan", "Steady Sam"]
+    session = {"kind": "session", "intake_record_id": moved["record_id"], "number": 2, "date": day(1), "status": "missed"}
+    repo.add_course_record(moved["record_id"], session, user="nurse.lee", sessions_ahead=[day(8), day(4)])
+    rows = repo.list()
+    assert [(r.full_name, r.next_session) for r in rows] == [("Steady Sam", day(3)), ("Moved Morgan", day(4))]
+    assert [r.full_name for r in repo.list(due=day(4))] == ["Moved Morgan"] and not repo.list(due=day(1))
+    reviewed = repo.review(moved["record_id"], user="dr.okafor", expected_rev=moved["rev"])
+    assert repo.list(search="Morgan")[0].next_session == day(4) and reviewed["status"] == "reviewed"
+    repo.add_course_record(moved["record_id"], dict(session, number=3, date=day(4), status="given"), user="nurse.lee")
+    assert repo.list(search="Morgan")[0].next_session == day(4)  # no dates given: the kept ones stand
+    with pytest.raises(InvalidRequest, match="ISO dates"):
+        repo.add_course_record(moved["record_id"], dict(session, number=4), user="nurse.lee", sessions_ahead=["next week"])

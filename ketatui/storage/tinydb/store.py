@@ -71,6 +71,7 @@ from ketatui.storage.repository import NEXT_STATUS, STATUSES, AuditReport, Backu
 REVISIONS = "revisions"
 AMENDMENTS = "amendments"
 COURSE = "course"
+COURSE_PLAN = "course_plan"  # the session dates the course plans ahead, as the core last worked them out
 DIR_MODE = 0o770  # narrowed by the umask; the data folder itself is checked for "others"
 
 
@@ -151,6 +152,7 @@ class Change:
     delete: bool = False
     new: bool = False
     amendment: dict[str, Any] | None = None  # why an amendment was made, kept with the record
+    course_ahead: builtins.list[str] | None = None  # the course's dates ahead, read with the record file
 
     @property
     def record_id(self) -> str:
@@ -168,6 +170,13 @@ def _utc(value: Any) -> Any:
     if moment.tzinfo is None:
         moment = moment.astimezone()
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _iso_date(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def _valid_id(record_id: Any) -> bool:
@@ -500,10 +509,14 @@ class TinyDBRepository:
 
     # ----- the course: sessions and visits kept in the intake's own file ---------------------
 
-    def add_course_record(self, record_id: str, doc: dict[str, Any], *, user: str, expected_rev: int | None = None) -> dict[str, Any]:
+    def add_course_record(self, record_id: str, doc: dict[str, Any], *, user: str, expected_rev: int | None = None,
+                          sessions_ahead: builtins.list[str] | None = None) -> dict[str, Any]:
         """Keep one session or visit with its intake. A new one (``expected_rev`` None) gets rev 1 and,
         if it has none, a record id; a correction names the rev it replaces and is refused with
-        ``StaleRevision`` if it moved on."""
+        ``StaleRevision`` if it moved on. ``sessions_ahead`` are kept with them (table
+        ``course_plan``) and listed as the intake's session dates from then on."""
+        if sessions_ahead is not None and not (isinstance(sessions_ahead, builtins.list) and all(_iso_date(d) for d in sessions_ahead)):
+            raise InvalidRequest(f"Sessions ahead: give ISO dates such as 2026-03-09 (got {sessions_ahead!r}); nothing was stored.")
         if not isinstance(doc, dict):
             raise InvalidRequest("A session or visit must be a JSON object (a dict).")
         doc = dict(doc, record_id=doc.get("record_id") or str(uuid.uuid4()))
@@ -531,6 +544,12 @@ class TinyDBRepository:
             write_atomic(self.layout.journal, json.dumps(journal).encode(), self.layout.tmp)
             with db.storage.batch():
                 db.table(COURSE, cache_size=0).upsert(new, where("record_id") == course_id)
+                if sessions_ahead is not None:
+                    plan = db.table(COURSE_PLAN, cache_size=0)
+                    plan.truncate()
+                    plan.insert({"sessions_ahead": sorted(sessions_ahead), "by": user, "at": now_iso()})
+            if sessions_ahead is not None:
+                self._reindex(record_id, intake)
             self.audit.append([entry])
             remove_durably(self.layout.journal)
         return new
@@ -675,7 +694,7 @@ class TinyDBRepository:
                     if c.delete:
                         table.remove(where("record_id") == c.record_id)
                     elif not c.new and c.add is not None:
-                        table.upsert(index.summary_row(c.add), where("record_id") == c.record_id)
+                        table.upsert(self._row(c.add, c.course_ahead), where("record_id") == c.record_id)
         for folder in sorted(dirs) + [layout.index]:
             fsync_dir(folder)
         self.audit.append(c.entry for c in changes)
@@ -690,6 +709,9 @@ class TinyDBRepository:
             table.insert(change.add)
             if change.amendment is not None:
                 db.table(AMENDMENTS, cache_size=0).insert(change.amendment)
+            if not change.new:
+                kept = db.table(COURSE_PLAN, cache_size=0).all()
+                change.course_ahead = builtins.list(kept[-1].get("sessions_ahead") or []) if kept else None
 
     def _recover(self) -> None:
         """Finish a write interrupted by a crash (the lock is held): make the index and the audit
@@ -728,7 +750,7 @@ class TinyDBRepository:
             revisions = self._stored(record_id)
             if not revisions:
                 raise StoreCorrupt(path, "holds no revisions")
-            shards[index.shard_of(record_id)].append(index.summary_row(revisions[-1]))
+            shards[index.shard_of(record_id)].append(self._row(revisions[-1], self._course_ahead(record_id)))
         for shard, rows in shards.items():
             db = self._db(self.layout.shard(shard), sync_dir=False)
             with db.storage.batch():
@@ -740,8 +762,17 @@ class TinyDBRepository:
         fsync_dir(self.layout.index)
         return sum(len(rows) for rows in shards.values())
 
+    def _course_ahead(self, record_id: str) -> builtins.list[str] | None:
+        """The session dates the course keeps ahead for this intake, or None before any are kept."""
+        kept = self._db(self.layout.record(record_id)).table(COURSE_PLAN, cache_size=0).all()
+        return builtins.list(kept[-1].get("sessions_ahead") or []) if kept else None
+
+    def _row(self, doc: dict[str, Any], ahead: builtins.list[str] | None) -> dict[str, Any]:
+        """The list row of a revision, with the course's dates ahead when it has any."""
+        return index.summary_row(doc if ahead is None else dict(doc, course_sessions=ahead))
+
     def _reindex(self, record_id: str, current: dict[str, Any] | None) -> None:
-        row = index.summary_row(current) if current is not None else None
+        row = self._row(current, self._course_ahead(record_id)) if current is not None else None
         db = self._db(self.layout.shard(index.shard_of(record_id)), sync_dir=False)
         with db.storage.batch():
             table = db.table(index.TABLE, cache_size=0)
