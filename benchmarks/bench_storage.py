@@ -247,7 +247,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--ops", type=int, default=200, help="operations per measurement for ketatui")
-    parser.add_argument("--work-dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "ketatui-bench")
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "benchmarks" / "results" / "work")  # git-ignored, kept
     parser.add_argument("--measure", choices=("ketatui", "full-list", "stock"), help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--key", type=Path, help=argparse.SUPPRESS)

@@ -51,7 +51,12 @@ def record_line(row: Any, *, current: bool = False) -> str:
     mark = ("▶" if current else " ") + ("!!" if row.urgent else "  ") + ("T" if row.training else " ")
     name = row.full_name or NO_NAME
     name = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
-    return f"{mark} {name:<{NAME_WIDTH}} {row.date_of_birth or '-':<10} {row.status:<9} {day(row.next_session):<6} {row.record_id[:8]}"
+    return f"{mark} {name:<{NAME_WIDTH}} {row.date_of_birth or '-':<10} {status_of(row):<9} {day(row.next_session):<6} {row.record_id[:8]}"
+
+
+def status_of(row: Any) -> str:
+    """The status as listed: a draft amending a signed plan says so (it cannot be discarded)."""
+    return "amending" if row.status == "draft" and getattr(row, "amends_rev", None) else row.status
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,8 @@ class RecordsBrowser(Screen):
         "session. Type part of a name, the start of a record id, or a birth date (1984, 1984-03-14 "
         "or 3/14/1984) to find one; F5 to F8 narrow the list. A plan is reviewed (F2), then signed "
         "(F3) with your signing passphrase, which freezes it; a signed plan changes only by an "
-        "amendment (F4) that says why. Opening a record only reads it: nothing is saved until an "
-        "answer changes."
+        "amendment (F4) that says why, listed as amending until it is signed. Opening a record only "
+        "reads it: nothing is saved until an answer changes."
     )
     BINDINGS = [
         Binding("enter", "open", "Open", id="records.open", priority=True),
@@ -303,7 +308,7 @@ class RecordsBrowser(Screen):
         """Redraw the Footer only when the keys that apply change (they follow the highlighted
         record's status): redrawing it on every key typed would slow the search down."""
         row = self.highlighted
-        state = None if row is None else row.status
+        state = None if row is None else status_of(row)
         if state != self._keys_for:
             self._keys_for = state
             self.refresh_bindings()
@@ -317,7 +322,7 @@ class RecordsBrowser(Screen):
         if action == "review":
             return row is not None and row.status in ("draft", "submitted")
         if action == "discard":
-            return row is not None and row.status == "draft"
+            return row is not None and status_of(row) == "draft"
         if action == "sign":
             return row is not None and row.status != "signed"
         if action == "amend":
@@ -436,7 +441,7 @@ class RecordsBrowser(Screen):
 
     def action_discard(self) -> None:
         row = self.highlighted
-        if row is None or row.status != "draft":
+        if row is None or status_of(row) != "draft":
             return
 
         def answered(yes: bool | None) -> None:

@@ -72,6 +72,8 @@ class RecordSummary(BaseModel):
     #: The first planned session on or after today (ISO date): the course's dates once a session
     #: or visit is recorded (``add_course_record(..., sessions_ahead=)``), else the stored plan's.
     next_session: str | None = None
+    #: The signed revision this draft amends (an amendment is never discarded), else None.
+    amends_rev: int | None = None
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,10 @@ async def test_find_open_review_sign_amend_and_discard_among_500(make_app, drive
         assert repository.amendments(rid, user="test")[0]["reason"] == "Weight corrected at the scale"
         assert ("amend", USER, 5) in acts(settings, rid)
         await listed(d, browser, lambda names: names == ["Marguerite Quill"], "the amendment listed")
+        assert "Marguerite Quill" in d.text() and " amending " in d.text(), "an amendment is told apart from a new draft"
+        assert "Discard" not in d.text(), "an amendment of a signed plan is never offered for discarding"
+        await d.keys("ctrl+d")
+        assert not isinstance(app.screen, DiscardDialog)
         await d.keys("f4")
         await d.until(lambda: isinstance(app.screen, ChangesDialog), "what changed")
         text = d.text()

@@ -353,6 +353,7 @@ def test_an_amendment_needs_a_reason_which_is_kept_with_the_record(settings, rep
     assert repo.get(rid, user="dr.lee")["rev"] == 2
     draft = repo.amend(rid, user="dr.lee", reason="  Escort changed to her brother ")
     assert (draft["rev"], draft["amends_rev"]) == (3, 2)
+    assert [(r.status, r.amends_rev) for r in repo.list()] == [("draft", 2)]  # the list tells an amendment apart
     (note,) = repo.amendments(rid, user="dr.lee")
     assert (note["rev"], note["amends_rev"], note["reason"], note["by"]) == (3, 2, "Escort changed to her brother", "dr.lee")
     assert ("amend", "dr.lee", 3) in acts(settings, rid)

@@ -44,7 +44,7 @@ TABLE = "summaries"
 
 # Positions in a cached row tuple.
 (ID, NAME, NAME_KEY, DOB, STATUS, REV, UPDATED_AT, UPDATED_BY, CREATED_BY, URGENT, BLOCKED, TRAINING, STEP,
- SESSIONS, ID_DOB) = range(15)
+ SESSIONS, ID_DOB, AMENDS) = range(16)
 
 #: Turns an ISO time into a string that sorts the other way round (newest first, ascending).
 _REVERSED = str.maketrans("0123456789", "9876543210")
@@ -103,6 +103,7 @@ def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
         "training": bool(doc.get("training", False)),
         "current_step": doc.get("current_step"),
         "sessions": _session_dates(plan, doc.get("course_sessions")),
+        "amends_rev": doc.get("amends_rev"),
     }
 
 
@@ -128,7 +129,7 @@ def _as_tuple(row: dict[str, Any], _intern: Callable[[str], str] = sys.intern) -
     return (row["record_id"], name, fold(name), _shared(get("date_of_birth")), _shared(get("status")), get("rev"),
             get("updated_at") or "", _shared(get("updated_by")), _shared(get("created_by")),
             bool(get("urgent")), bool(get("blocked")), bool(get("training")), _shared(get("current_step")),
-            tuple(map(_intern, sessions)) if sessions else (), id_dob(row["record_id"], get("date_of_birth")))
+            tuple(map(_intern, sessions)) if sessions else (), id_dob(row["record_id"], get("date_of_birth")), get("amends_rev"))
 
 
 def id_dob(record_id: str, born: str | None) -> str:
@@ -157,7 +158,7 @@ def to_summary(t: tuple[Any, ...], today: str) -> RecordSummary:
     return RecordSummary.model_construct(
         _ALL_FIELDS, record_id=t[ID], full_name=t[NAME], date_of_birth=t[DOB], status=t[STATUS], rev=t[REV],
         updated_at=t[UPDATED_AT] or None, updated_by=t[UPDATED_BY], urgent=t[URGENT], blocked=t[BLOCKED],
-        training=t[TRAINING], current_step=t[STEP], next_session=next_session(t, today),
+        training=t[TRAINING], current_step=t[STEP], next_session=next_session(t, today), amends_rev=t[AMENDS],
     )
 
 

@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     from ketatui.storage.tinydb.locking import StoreLock
     from ketatui.storage.tinydb.store import SealedFiles
 
-FORMAT = 1
+FORMAT = 2  # files of another format are made again
 #: Columns written as they are; the others as numbers into a table of their distinct values.
 _PLAIN = {index.ID: "id", index.NAME: "name", index.REV: "rev", index.UPDATED_AT: "updated_at"}
 _CODED = {index.DOB: "dob", index.STATUS: "status", index.UPDATED_BY: "updated_by", index.CREATED_BY: "created_by",
-          index.STEP: "step"}
+          index.STEP: "step", index.AMENDS: "amends_rev"}
 _FLAGS = (index.URGENT, index.BLOCKED, index.TRAINING)
 
 
@@ -67,7 +67,7 @@ def decode_rows(columns: dict[str, Any]) -> list[tuple[Any, ...]]:
     id_dob = map(index.ID_DOB_FORMAT.format, columns["id"], map(born.__getitem__, dob["at"]))
     return list(zip(columns["id"], names, index.fold_all(names), coded["dob"], coded["status"], columns["rev"],
                     columns["updated_at"], coded["updated_by"], coded["created_by"], bit[0], bit[1], bit[2],
-                    coded["step"], sessions, id_dob))
+                    coded["step"], sessions, id_dob, coded["amends_rev"]))
 
 
 class ListFiles:
