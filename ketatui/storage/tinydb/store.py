@@ -8,9 +8,11 @@ Layout of a store folder::
     audit.log               append-only, HMAC-chained (see audit.py)
     records/3f/<id>.json.enc one TinyDB per intake: table "revisions", every kept revision;
                             table "amendments", why each amendment was made;
-                            table "course", its sessions and visits (one row each, latest rev)
+                            table "course", its sessions and visits (one row each, latest rev);
+                            table "course_plan", the session dates the course keeps ahead
     signers.json.enc        each clinician's signing passphrase (scrypt hash) and wrong tries
     index/3f.json.enc       one TinyDB per shard: table "summaries", the list rows (see index.py)
+    index/list.json.enc     derived: the whole list, and index/head.json.enc its first rows (saved_list.py)
     tmp/                    temporary files of writes in progress
 
 Every ``*.json.enc`` goes through ``SealedJSONStorage``, a TinyDB ``Storage`` that decrypts on
