@@ -318,7 +318,7 @@ class SummaryCache:
             if not self._loaded:
                 self._load_saved()
             if today != self._day:
-                self._all.sort(key=order_for(today))
+                self._all = sorted(self._all, key=order_for(today))  # a new list: see ``_apply``
                 self._day, self._head_current = today, False
                 self.version += 1
             changed = [s for s in SHARDS if heads.get(s) != self._heads.get(s)]
@@ -382,6 +382,8 @@ class SummaryCache:
         fresh = {shard: self._read_shard(shard) for shard in changed}
         bulk = sum(len(rows) for _, rows in fresh.values()) > max(1000, len(self._by_id) // 8)
         ids_of, key = self._shard_ids(), order_for(today)
+        # Rows moved in a copy: another thread may still be filtering the list it was given.
+        self._all = list(self._all)
         gc.disable()  # building many tuples: the collector would scan them again and again
         try:
             for shard, (head, rows) in fresh.items():
