@@ -11,7 +11,7 @@ in a fresh process:
 - search: a name, a record id prefix or a birth date (ketatui: ``list(search=...)`` with the
   list already loaded once in the process; stock: ``table.search``), p50/p95;
 - list: the first 50 rows in list order (urgent first, most recent first), p50/p95;
-- cold list: the first list in a fresh process (reads every index shard);
+- cold list: the first page in a fresh process (from the head file when it is current, else every shard);
 - full list: every row as ``RecordSummary`` objects, in a process of its own;
 - start-up: a fresh process that imports storage and opens the store, against the same for
   an empty store (median of several runs), plus the open call alone;
