@@ -94,6 +94,8 @@ async def test_a_whole_course_by_keyboard(make_app, driver_for, repository, make
         await d.keys("4")
         text = d.text()
         assert "4. Thu 26 Mar 2026" in text and "6. Thu 02 Apr 2026" in text  # moved from Thu 19 and Thu 26 Mar
+        # The records list follows the course's moved dates, not the first plan's (which ended on 26 Mar).
+        assert [r.record_id for r in repository.list(due="2026-04-02")] == [record_id]
         await record_session(d, course, score=3)
 
         state = course.state
