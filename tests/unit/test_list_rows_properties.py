@@ -73,10 +73,9 @@ def test_rows_come_back_from_the_column_file_unchanged(tuples):
 @given(st.lists(rows(), max_size=30), st.sampled_from(["ell", "EL", "oe", "é", "1", "19", "1984-03", "3/14/1984", "a", "fa1", "zz", "ellis ward"]))
 def test_the_search_finds_what_the_rule_says(tuples, search):
     def plain(row, word):
-        day = index._date_token(word)
-        hexy = all(c in "0123456789abcdef-" for c in word)
-        return word in row[index.NAME_KEY] or (hexy and row[index.ID].startswith(word)) or (
-            day is not None and (row[index.DOB] or "").startswith(day))
+        start = index._date_token(word) or (word if all(c in "0123456789abcdef-" for c in word) else None)
+        return word in row[index.NAME_KEY] or (start is not None and (
+            row[index.ID].startswith(start) or (row[index.DOB] or "").startswith(start)))
 
     words = [index.fold(w) for w in search.split()]
     expected = [r for r in tuples if all(plain(r, w) for w in words)]

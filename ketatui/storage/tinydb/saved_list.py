@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ketatui.storage.tinydb.locking import StoreLock
     from ketatui.storage.tinydb.store import SealedFiles
 
-FORMAT = 2  # files of another format are made again
+FORMAT = 3  # files of another format are made again
 #: Columns written as they are; the others as numbers into a table of their distinct values.
 _PLAIN = {index.ID: "id", index.NAME: "name", index.REV: "rev", index.UPDATED_AT: "updated_at"}
 _CODED = {index.DOB: "dob", index.STATUS: "status", index.UPDATED_BY: "updated_by", index.CREATED_BY: "created_by",
