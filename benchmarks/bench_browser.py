@@ -157,7 +157,8 @@ def main() -> int:
         results[size] = (full, bare)
 
     print()
-    print(f"Records browser benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; 80x24, headless; ms")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Records browser benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} CPUs (load {load}); 80x24, headless; ms")
     print()
     print(f"{'intakes':>8}  {'first page (median of runs)':>28}  {'empty store':>11}  {'keystroke p50 / p95':>20}  {'empty p95':>9}")
     verdicts = []
