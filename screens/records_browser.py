@@ -28,6 +28,8 @@ from textual.widgets.option_list import Option
 
 #: Rows fetched at a time; the list scrolls within a page, PgDn at its end fetches the next one.
 PAGE_SIZE = 50
+#: While keys are typed faster than this (seconds), the Footer's keys wait for a pause.
+KEYS_AFTER_TYPING = 0.3
 #: The status filter, in the order F5 steps through it (None: every status).
 STATUS_FILTERS: tuple[str | None, ...] = (None, "draft", "submitted", "reviewed", "signed")
 NO_NAME = "(no name yet)"
@@ -155,6 +157,7 @@ class RecordsBrowser(Screen):
         self._cursor: int | None = None  # the row drawn with the ▶
         self._hidden = 0  # training records hidden by F8, counted when nothing else is listed
         self.typed_at = 0.0  # when the search last changed (monotonic): the App waits for a pause
+        self._keys_timer: Any = None  # redraws the Footer's keys once typing pauses
 
     # --- what is on screen ---
 
@@ -254,7 +257,7 @@ class RecordsBrowser(Screen):
         self.say(f"{self._tell}  {self._count()}" if self._tell else self._count())
         self._tell = ""
         self.listed_for = message.asked
-        self._refresh_keys()
+        self._keys_follow()
 
     @on(Input.Changed, "#records-search")
     def _typed(self, event: Input.Changed) -> None:
@@ -302,7 +305,20 @@ class RecordsBrowser(Screen):
             if at is not None and at < len(self.rows):
                 options.replace_option_prompt_at_index(at, record_line(self.rows[at], current=at == event.option_index))
         self._cursor = event.option_index
-        self._refresh_keys()
+        self._keys_follow()
+
+    def _keys_follow(self) -> None:
+        """Redraw the Footer's keys for the highlighted record, now or, while the clinician types,
+        once typing pauses: the Footer is composed again and the screen laid out, which costs
+        more than the search. The keys act as the highlighted record allows whatever the Footer
+        shows (``check_action``)."""
+        if self._keys_timer is not None:
+            self._keys_timer.stop()
+            self._keys_timer = None
+        if self.rows and time.monotonic() - self.typed_at < KEYS_AFTER_TYPING:
+            self._keys_timer = self.set_timer(KEYS_AFTER_TYPING, self._refresh_keys)
+        else:
+            self._refresh_keys()
 
     def _refresh_keys(self) -> None:
         """Redraw the Footer only when the keys that apply change (they follow the highlighted
