@@ -158,6 +158,7 @@ class RecordsBrowser(Screen):
         self._hidden = 0  # training records hidden by F8, counted when nothing else is listed
         self.typed_at = 0.0  # when the search last changed (monotonic): the App waits for a pause
         self._keys_timer: Any = None  # redraws the Footer's keys once typing pauses
+        self._lines: list[str] = []  # the rows as drawn in the list
 
     # --- what is on screen ---
 
@@ -247,13 +248,17 @@ class RecordsBrowser(Screen):
         self.rows, self.total, self.first_row = list(message.rows), message.total, message.first_row
         self._hidden = message.hidden
         options = self.query_one("#records-list", OptionList)
-        options.clear_options()
         ids = [r.record_id for r in self.rows]
         at = ids.index(keep) if keep in ids else 0
-        self._cursor = at if self.rows else None
-        options.add_options([Option(record_line(r, current=i == at), id=r.record_id) for i, r in enumerate(self.rows)])
-        if self.rows:
-            options.highlighted = at
+        lines = [record_line(r, current=i == at) for i, r in enumerate(self.rows)]
+        if lines != self._lines or options.highlighted != (at if self.rows else None):
+            # Typing on often keeps the same first rows: then the list is not drawn again.
+            self._lines = lines
+            options.clear_options()
+            self._cursor = at if self.rows else None
+            options.add_options([Option(line, id=record_id) for line, record_id in zip(lines, ids)])
+            if self.rows:
+                options.highlighted = at
         self.say(f"{self._tell}  {self._count()}" if self._tell else self._count())
         self._tell = ""
         self.listed_for = message.asked
@@ -303,7 +308,10 @@ class RecordsBrowser(Screen):
         options = event.option_list
         for at in {self._cursor, event.option_index}:
             if at is not None and at < len(self.rows):
-                options.replace_option_prompt_at_index(at, record_line(self.rows[at], current=at == event.option_index))
+                line = record_line(self.rows[at], current=at == event.option_index)
+                options.replace_option_prompt_at_index(at, line)
+                if at < len(self._lines):
+                    self._lines[at] = line
         self._cursor = event.option_index
         self._keys_follow()
 
