@@ -159,6 +159,7 @@ class RecordsBrowser(Screen):
         self.typed_at = 0.0  # when the search last changed (monotonic): the App waits for a pause
         self._keys_timer: Any = None  # redraws the Footer's keys once typing pauses
         self._lines: list[str] = []  # the rows as drawn in the list
+        self._said = "Opening the store…"  # what the status line says
 
     # --- what is on screen ---
 
@@ -200,7 +201,9 @@ class RecordsBrowser(Screen):
         self.query_one("#records-user", Static).update(self._who())
 
     def say(self, words: str) -> None:
-        self.query_one("#records-status", Static).update(words)
+        if words != self._said:  # the same words again would lay the screen out again for nothing
+            self._said = words
+            self.query_one("#records-status", Static).update(words)
 
     def _count(self) -> str:
         if not self.total and self._hidden:
