@@ -327,7 +327,7 @@ class RecordsBrowser(Screen):
             self._keys_timer.stop()
             self._keys_timer = None
         if self.rows and time.monotonic() - self.typed_at < KEYS_AFTER_TYPING:
-            self._keys_timer = self.set_timer(KEYS_AFTER_TYPING, self._refresh_keys)
+            self._keys_timer = self.set_timer(KEYS_AFTER_TYPING, self._keys_follow)
         else:
             self._refresh_keys()
 
