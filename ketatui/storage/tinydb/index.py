@@ -206,10 +206,11 @@ def narrow(rows: list[tuple[Any, ...]], search: str, name_chars: frozenset[str] 
 class SavedList(Protocol):
     """Where the cache keeps its derived files (``saved_list.ListFiles``)."""
 
+    def writable(self) -> bool: ...
     def load_list(self) -> tuple[str, dict[str, bytes], list[tuple[Any, ...]]] | None: ...
-    def save_list(self, day: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> None: ...
+    def save_list(self, day: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> bool: ...
     def load_head(self) -> Head | None: ...
-    def save_head(self, head: Head) -> None: ...
+    def save_head(self, head: Head) -> bool: ...
 
 
 class Head:
@@ -426,11 +427,10 @@ class SummaryCache:
     def _keep(self, today: str) -> None:
         """Write the head file, and the whole-list file when it fell behind, for the next process."""
         saved = self._saved
-        if saved is None or len(self._all) < self.SAVE_FROM:
+        if saved is None or len(self._all) < self.SAVE_FROM or not saved.writable():
             return
         if not self._head_current:
-            saved.save_head(Head.of(today, self._heads, self._all))
-            self._head_current = True
+            self._head_current = saved.save_head(Head.of(today, self._heads, self._all))  # else: the next list
         behind = self._list_heads is None or self._list_day != today or \
             sum(1 for s in SHARDS if self._heads.get(s) != self._list_heads.get(s)) > self.STALE_SHARDS
         if behind and not any(t.is_alive() for t in self.writes):
@@ -442,10 +442,12 @@ class SummaryCache:
 
     def _save_quietly(self, today: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> None:
         try:
-            self._saved.save_list(today, heads, rows)  # type: ignore[union-attr]
+            written = self._saved.save_list(today, heads, rows)  # type: ignore[union-attr]
         except Exception:
+            written = False
+        if not written:
             with self._lock:
-                self._list_heads = None  # try again after the next change
+                self._list_heads = None  # the next list tries again
 
 
 def matching(

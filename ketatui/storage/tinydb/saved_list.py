@@ -85,14 +85,20 @@ class ListFiles:
             return None  # derived data: made again from the shards
         return data if data is not None and data.get("format") == FORMAT else None
 
-    def _write(self, path: Any, data: dict[str, Any]) -> None:
+    def writable(self) -> bool:
+        """Whether the files may be written (never on a store opened read-only)."""
+        return self._writable()
+
+    def _write(self, path: Any, data: dict[str, Any]) -> bool:
+        """Whether the file was written (not on a read-only store, nor while a write holds the lock)."""
         if not self._writable():
-            return
+            return False
         plain = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         sealed = self._files.keys.seal(plain, self._layout.rel(path))
         with self._lock.try_hold() as held:
             if held:  # a writer is busy: the next list writes it instead
                 write_atomic(path, sealed, self._layout.tmp, sync_dir=False)
+            return held
 
     @staticmethod
     def _heads_out(heads: dict[str, bytes]) -> dict[str, str]:
@@ -114,8 +120,8 @@ class ListFiles:
         finally:
             gc.enable()
 
-    def save_list(self, day: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> None:
-        self._write(self.list_path, {"format": FORMAT, "day": day, "heads": self._heads_out(heads), "columns": encode_rows(rows)})
+    def save_list(self, day: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> bool:
+        return self._write(self.list_path, {"format": FORMAT, "day": day, "heads": self._heads_out(heads), "columns": encode_rows(rows)})
 
     def load_head(self) -> Head | None:
         data = self._read(self.head_path)
@@ -127,8 +133,8 @@ class ListFiles:
         except (KeyError, TypeError, ValueError, IndexError):
             return None
 
-    def save_head(self, head: Head) -> None:
-        self._write(self.head_path, {
+    def save_head(self, head: Head) -> bool:
+        return self._write(self.head_path, {
             "format": FORMAT, "day": head.day, "heads": self._heads_out(head.heads),
             "rows": encode_rows(head.rows), "kept": encode_rows(head.kept),
             "counts": [[s, u, t, n] for (s, u, t), n in head.counts.items()],
