@@ -74,6 +74,7 @@ REVISIONS = "revisions"
 AMENDMENTS = "amendments"
 COURSE = "course"
 COURSE_PLAN = "course_plan"  # the session dates the course plans ahead, as the core last worked them out
+FIRST_KEYS_KEPT = 12  # first characters of searches whose rows are kept (at most 100k references each)
 DIR_MODE = 0o770  # narrowed by the umask; the data folder itself is checked for "others"
 
 
@@ -203,6 +204,7 @@ class TinyDBRepository:
         self._summaries = index.SummaryCache(layout.shard, self._shard_rows, HEADER_BYTES, saved)
         # The last search (filters, text, rows kept), so typing on narrows what it kept.
         self._last_search: tuple[tuple[Any, ...], str, builtins.list[tuple[Any, ...]]] | None = None
+        self._first_keys: dict[str, Any] = {}  # rows kept by one typed character, for one version of the list
 
     # ----- opening ---------------------------------------------------------------------------
 
@@ -331,11 +333,26 @@ class TinyDBRepository:
         if search and last is not None and last[0] == filters and search.startswith(last[1]):
             # Typed on: every row the longer search keeps, the shorter one kept too.
             chosen = index.matching(last[2], search=search, name_chars=self._summaries.name_chars())
+        elif search and len(search.strip()) == 1:
+            # The first key of a search: the rows it keeps are kept for this version of the
+            # list, as clinicians start many searches with the same few letters.
+            chosen = index.matching(self._first_key(search.strip(), rows, filters[0]), status=status, urgent=urgent, due=due, training=training)
         else:
             chosen = index.matching(rows, search=search, status=status, urgent=urgent, due=due, training=training,
                                     name_chars=self._summaries.name_chars() if search else None)
         self._last_search = (filters, search or "", chosen)
         return RecordPage(index.page(chosen, offset=offset, limit=limit, today=today, ordered=True), total=len(chosen), offset=offset)
+
+    def _first_key(self, key: str, rows: builtins.list[tuple[Any, ...]], version: int) -> builtins.list[tuple[Any, ...]]:
+        """Every row of ``rows`` (the list at ``version``) one typed character keeps, in list order."""
+        if self._first_keys.get("") != version:
+            self._first_keys = {"": version}
+        kept = self._first_keys.get(key)
+        if kept is None:
+            if len(self._first_keys) > FIRST_KEYS_KEPT:
+                self._first_keys = {"": version}
+            kept = self._first_keys[key] = index.narrow(rows, key, self._summaries.name_chars())
+        return kept
 
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]:
         today = date.today().isoformat()
