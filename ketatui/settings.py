@@ -87,8 +87,12 @@ class Settings(BaseSettings):
                                         description="the clinician's screen locks after this long without a key")
     kiosk_idle_timeout: int = Field(default=120, ge=15, le=3_600, title="Kiosk idle reset (seconds)",
                                     description="the kiosk clears and starts over for the next person after this long without a key")
+    training_data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path("ketatui-training"), title="Training data folder",
+                                    description="where `ketatui train` keeps its synthetic records and scorecards, never the real store")
+    scenarios_dir: Path = Field(default_factory=lambda: platformdirs.user_config_path("ketatui") / "scenarios", title="Training scenarios folder",
+                                description="a trainer's own training scenarios (TOML files), listed with the built-in ones")
 
-    @field_validator("data_dir", "key_file", "protocol_file", "export_dir", mode="after")
+    @field_validator("data_dir", "key_file", "protocol_file", "export_dir", "training_data_dir", "scenarios_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
