@@ -26,7 +26,7 @@ APP_FLAGS = ("--data-dir", "--key-file", "--config")
 #: The sub-commands that work on the store, defined in ``ketatui.commands.records`` (whose imports
 #: cost more than a whole ``plan``): loaded only when one of them, or the full help, is asked for.
 STORE_COMMANDS = frozenset({"records", "demo-data", "backup", "restore", "audit"})
-LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config"})
+LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config", "train"})
 
 
 def _start_date(text: str) -> date:
@@ -94,6 +94,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="print the effective settings and where each came from (secrets hidden)")
     config.add_argument("--format", choices=("table", "json"), default="table")
     config.set_defaults(handler=cmd_config)
+
+    from ketatui.commands.training import add_train_command  # argparse only, like the course commands
+
+    add_train_command(sub)
 
     if _wants_the_store_commands(sys.argv[1:] if argv is None else argv):
         from ketatui.commands.records import add_commands

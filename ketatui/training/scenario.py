@@ -74,6 +74,8 @@ class Fact(BaseModel):
     text: str = Field(min_length=3, max_length=200, title="What the trainee should find out")
     field: str = Field(min_length=3, max_length=200, title="The intake field that holds it",
                        description="a dotted path such as medical_history.vitals.systolic_bp; [*] means any row")
+    value: str | int | float | bool | None = Field(default=None, title="The answer to find there",
+                                                   description="when the field has several rows: the one answer this fact is about")
 
 
 class Expected(BaseModel):
@@ -157,8 +159,11 @@ class Scenario(BaseModel):
     def _facts_are_in_the_intake(self) -> Scenario:
         data = self.correct_intake().model_dump(mode="json")
         for index, fact in enumerate(self.facts):
-            if not [v for v in values_at(data, fact.field) if v not in (None, "", [], {})]:
+            found = [v for v in values_at(data, fact.field) if v not in (None, "", [], {})]
+            if not found:
                 raise ValueError(f"facts[{index}].field: '{fact.field}' holds no answer in the scenario's intake")
+            if fact.value is not None and fact.value not in found:
+                raise ValueError(f"facts[{index}].value: {fact.value!r} is not among the intake's answers at '{fact.field}' ({found})")
         return self
 
     def correct_intake(self) -> Intake:
