@@ -214,6 +214,10 @@ def problems_of(exc: ValidationError) -> list[str]:
         if message.startswith(INTAKE_PROBLEMS):  # the intake's own problems, each with its key
             problems += message.removeprefix(INTAKE_PROBLEMS).split("\n")
             continue
+        if not error["loc"] and ": " in message:  # a check across keys names its key first
+            key, _, message = message.partition(": ")
+            problems.append(f"key '{key}': {message}")
+            continue
         problems.append(f"key '{_key(error['loc'])}': {message}")
     return problems
 

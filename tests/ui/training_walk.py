@@ -70,9 +70,11 @@ async def _medical_history(pilot, data: dict[str, Any], leave_out: set[str]) -> 
         for field in step.query(f"#{page_id} LabelledField").results(LabelledField):
             if field.path in answers:
                 field.value = _widget_value(field, answers[field.path])
-                await pilot.pause()
-                await _close_crisis(pilot)
         await _close_crisis(pilot)
+        await _close_crisis(pilot)  # a question shown only after a yes is answered once it shows
+        for field in step.query(f"#{page_id} LabelledField").results(LabelledField):
+            if field.path in answers and field.value != _widget_value(field, answers[field.path]):
+                field.value = _widget_value(field, answers[field.path])
         await pilot.press("f3")
     await until(pilot, lambda: app.step is not None and app.step.step_id == "medications", "the medications step")
 
