@@ -42,6 +42,12 @@ def cmd_app(args: argparse.Namespace) -> int:
     return run_clinician_app(request=args.request)
 
 
+def run_trainer(*args: object, **kwargs: object) -> int:
+    from ketatui.screens.trainer_app import run_trainer_app
+
+    return run_trainer_app(*args, **kwargs)  # type: ignore[arg-type]
+
+
 def _command_word(argv: list[str]) -> str | None:
     """The first word that is not one of the main parser's setting flags (``--data-dir DIR`` …), or
     None when the arguments only open the app."""
@@ -97,7 +103,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
     from ketatui.commands.training import add_train_command  # argparse only, like the course commands
 
-    add_train_command(sub)
+    add_train_command(sub, launch=run_trainer)
 
     if _wants_the_store_commands(sys.argv[1:] if argv is None else argv):
         from ketatui.commands.records import add_commands

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ketatui.screens.intake_app import IntakeApp
-from ketatui.screens.training_banner import PersonaPanel, TrainingBanner, asked_path, banner_text
+from ketatui.screens.training_banner import PersonaPanel, TrainingBanner, asked_path, banner_text, scorecard_banner
 from ketatui.screens.training_picker import ScenarioPicker
 
 if TYPE_CHECKING:
@@ -39,8 +39,8 @@ class TrainerApp(IntakeApp):
     TITLE = "ketatui training"
     CSS_PATH = ["../styles/base.tcss", "../styles/training.tcss"]
     BINDINGS = [
-        Binding("f6", "ask", "Ask patient", id="training.ask", show=False),
-        Binding("f8", "finish", "Finish", id="training.finish", show=False),
+        Binding("f6", "ask", "Ask patient", id="trainer.ask", show=False),
+        Binding("f8", "finish", "Finish", id="trainer.finish", show=False),
     ]
 
     def __init__(self, *, settings: Settings, library: Library, scenario: str | None = None, trainee: str | None = None,
@@ -128,10 +128,7 @@ class TrainerApp(IntakeApp):
         if not screen.is_mounted:
             self.call_after_refresh(self._mark_training, screen)
             return
-        found = screen.query(TrainingBanner)
-        if found:
-            found.first().update(self.banner())
-        else:
+        if not screen.query(TrainingBanner):  # a screen that draws its own banner keeps its words
             screen.mount(TrainingBanner(self.banner()))
 
     # --- asking the patient ---
@@ -199,7 +196,7 @@ class TrainerApp(IntakeApp):
             Results(scorecards_dir(self.settings)).save(card)
         except OSError as exc:
             self.notify(f"The scorecard is shown but was not kept: {exc.strerror or exc}", severity="error", timeout=30)
-        banner = self.banner()
+        banner = scorecard_banner(self.scenario.title)
         self.scenario = None
         while len(self.screen_stack) > 2:
             self.pop_screen()

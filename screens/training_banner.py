@@ -24,6 +24,10 @@ def banner_text(scenario_title: str | None) -> str:
     return f"{BANNER_MARK} synthetic patients only · the real store is never opened"
 
 
+def scorecard_banner(scenario_title: str) -> str:
+    return f"{BANNER_MARK} scorecard · synthetic patient: {scenario_title}"
+
+
 class TrainingBanner(Static):
     """``▌TRAINING▐ synthetic patient · …``: on every screen of the trainer App."""
 

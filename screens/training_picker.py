@@ -38,10 +38,10 @@ class ScenarioPicker(Screen):
         "and the real store is never opened."
     )
     BINDINGS = [
-        Binding("enter", "start", "Start", id="training.start", show=True),
-        Binding("r", "results", "My scorecards", id="training.results"),
-        Binding("v", "trainer_view", "Trainer's view", id="training.trainer_view"),
-        Binding("q", "app.quit", "Quit", id="training.quit", show=False),
+        Binding("enter", "start", "Start", id="scenarios.start", show=True),
+        Binding("r", "results", "My scorecards", id="scenarios.results"),
+        Binding("v", "trainer_view", "Trainer's view", id="scenarios.trainer_view"),
+        Binding("q", "app.quit", "Quit", id="scenarios.quit", show=False),
     ]
 
     class Start(Message):

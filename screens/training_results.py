@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 class _Back(Screen):
     CSS_PATH = "../styles/training.tcss"
-    BINDINGS = [Binding("escape", "back", "Back", id="training.results_back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="results.back")]
 
     def __init__(self, banner: str) -> None:
         super().__init__()

@@ -27,8 +27,8 @@ class FinishDialog(ModalScreen[bool]):
 
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [
-        Binding("enter", "finish", "Finish and score", id="training.finish_confirm"),
-        Binding("escape", "back", "Back to the intake", id="training.finish_back"),
+        Binding("enter", "finish", "Finish and score", id="finish.confirm"),
+        Binding("escape", "back", "Back to the intake", id="finish.back"),
     ]
 
     def __init__(self, left_out: list[str]) -> None:
@@ -88,9 +88,9 @@ class ScorecardScreen(Screen):
         "your past scorecards."
     )
     BINDINGS = [
-        Binding("e", "export", "Export", id="training.export"),
-        Binding("n", "next_scenario", "Scenarios", id="training.next"),
-        Binding("v", "trainer_view", "Trainer's view", id="training.scorecard_view"),
+        Binding("e", "export", "Export", id="scorecard.export"),
+        Binding("n", "next_scenario", "Scenarios", id="scorecard.scenarios"),
+        Binding("v", "trainer_view", "Trainer's view", id="scorecard.trainer_view"),
     ]
 
     def __init__(self, card: Scorecard, export_dir: Path, banner: str) -> None:

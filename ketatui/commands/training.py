@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from ketatui.commands.common import BAD_INPUT, OK, fail, settings_of
@@ -18,7 +19,9 @@ from ketatui.commands.common import BAD_INPUT, OK, fail, settings_of
 WORDS = ("results", "summary")
 
 
-def add_train_command(subparsers: argparse._SubParsersAction) -> None:
+def add_train_command(subparsers: argparse._SubParsersAction, launch: Callable[..., int]) -> None:
+    """``launch(settings, library, scenario=, trainee=)`` runs the trainer App (the CLI's, since a
+    command never imports the screens)."""
     train = subparsers.add_parser(
         "train", help="training mode: mock intakes with synthetic patients, scored; never touches the real store",
         description="Run a training scenario in the trainer app, or: --list the scenarios; 'results' for a "
@@ -28,7 +31,7 @@ def add_train_command(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--list", action="store_true", help="list the scenarios (built-in and the scenarios_dir setting's)")
     train.add_argument("--format", choices=("table", "json"), default="table", help="for --list, results and summary")
     train.add_argument("--trainee", metavar="NAME", help="who is training (default: the user setting)")
-    train.set_defaults(handler=cmd_train)
+    train.set_defaults(handler=cmd_train, launch=launch)
 
 
 def _print_table(rows: list[tuple[str, ...]]) -> None:
@@ -132,6 +135,4 @@ def cmd_train(args: argparse.Namespace) -> int:
             return fail(f"{exc.args[0]}. `ketatui train --list` shows them.", BAD_INPUT)
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         return fail("the trainer app needs a terminal; `ketatui train --list` works anywhere.", BAD_INPUT)
-    from ketatui.screens.trainer_app import run_trainer_app
-
-    return run_trainer_app(settings, library, scenario=args.scenario, trainee=args.trainee)
+    return args.launch(settings, library, scenario=args.scenario, trainee=args.trainee)
