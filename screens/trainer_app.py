@@ -114,7 +114,7 @@ class TrainerApp(IntakeApp):
         self.crisis_shown = False
         self.scorecard = None
         await self.open_intake(self.new_session(Intake(training=True)))
-        self._say(self.scenario.persona.opening, "how they are")
+        self._say(self.scenario.persona.opening, "how they are today")
 
     # --- the banner on every screen ---
 
@@ -143,10 +143,10 @@ class TrainerApp(IntakeApp):
         step = self.step
         if step is None or self.scenario is None:
             return
-        from ketatui.training.persona import answer
+        from ketatui.training.persona import answer, title_of
 
         said = answer(self.scenario, asked_path(step, self.focused))
-        self._say(said.words, said.about.split(".")[-1])
+        self._say(said.words, title_of(said.about))
 
     def _say(self, words: str, about: str) -> None:
         step = self.step
@@ -157,6 +157,15 @@ class TrainerApp(IntakeApp):
         if not panels:
             step.mount(panel)
         panel.say(self.scenario.persona.name, about, words)
+        panel.page = getattr(step, "page", None)
+
+    def on_page_changed(self) -> None:
+        super().on_page_changed()
+        step = self.step
+        if step is not None and self.scenario is not None:
+            for panel in step.query(PersonaPanel).results(PersonaPanel):
+                if panel.page != getattr(step, "page", None):
+                    panel.wait_for_question(self.scenario.persona.name)
 
     def action_crisis(self) -> None:
         self.crisis_shown = True  # the crisis path: the help was put in front of the trainee

@@ -40,9 +40,15 @@ class PersonaPanel(Static):
 
     def __init__(self) -> None:
         super().__init__("", id="persona-panel", markup=False)
+        self.page: int | None = None  # the page of a paged step the words were said on
 
     def say(self, name: str, about: str, words: str) -> None:
-        self.update(f"PATIENT {name} · asked about {about.replace('_', ' ')}:\n\"{words}\"")
+        about = about[:1].lower() + about[1:] if about[1:2].islower() else about  # "PHQ-9 question" keeps its capitals
+        self.update(f"PATIENT {name} · asked about {about}:\n\"{words}\"")
+
+    def wait_for_question(self, name: str) -> None:
+        """A new page: the last answer belongs to the page before."""
+        self.update(f"PATIENT {name} · F6 on a field: what they say about it")
 
 
 #: Each medical-history page, as the part of the intake it asks about.

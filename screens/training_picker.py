@@ -67,7 +67,7 @@ class ScenarioPicker(Screen):
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
         for scenario in library.scenarios:
-            options.add_option(Option(scenario.title, id=scenario.id))
+            options.add_option(Option(f"  {scenario.title}", id=scenario.id))
         problems = [f"! {p.source}: {'; '.join(p.problems)}" for p in library.problems]
         if problems:
             self.notify("\n".join(problems), title="Scenario files not used", severity="warning", timeout=30)
@@ -80,13 +80,16 @@ class ScenarioPicker(Screen):
     def _show_brief(self) -> None:
         if self.library is None:
             return
-        option = self.query_one("#picker-list", OptionList).highlighted_option
+        options = self.query_one("#picker-list", OptionList)
+        for index, scenario in enumerate(self.library.scenarios):  # ▶ marks it without colour (NO_COLOR)
+            options.replace_option_prompt_at_index(index, f"{'▶' if index == options.highlighted else ' '} {scenario.title}")
+        option = options.highlighted_option
         brief = self.query_one("#picker-brief", Static)
         if option is None or option.id is None:
             brief.update("No scenarios found." if not self.library.scenarios else "")
             return
         scenario = self.library.get(option.id)
-        brief.update(f"{scenario.family} · the patient: {scenario.persona.name}\n{scenario.brief}")
+        brief.update(f"The patient: {scenario.persona.name}\n{scenario.brief}")
 
     @on(OptionList.OptionSelected, "#picker-list")
     def action_start(self) -> None:

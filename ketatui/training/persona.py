@@ -50,13 +50,22 @@ def _plain(path: str, value: Any) -> str | None:
 def candidates(path: str) -> list[str]:
     """The field's own path, then each part it belongs to, nearest first (rows included, then without)."""
     out: list[str] = []
-    for variant in (path, _ROW.sub("", path)):
-        parts = variant.split(".")
-        for end in range(len(parts), 0, -1):
-            key = ".".join(parts[:end])
-            if key not in out:
-                out.append(key)
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        key = ".".join(parts[:end])
+        for each in (key, _ROW.sub("", key)):
+            if each not in out:
+                out.append(each)
     return out
+
+
+def title_of(path: str) -> str:
+    """The words a screen uses for the part of the intake at ``path`` ("Intake blood pressure and pulse")."""
+    from ketatui.intake.document import Intake
+    from ketatui.intake.fields import _title_for
+
+    loc = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", re.sub(r"\.row\d+", "", path)))
+    return _title_for(Intake, loc)[1] if loc else path
 
 
 def answer(scenario: Scenario, path: str) -> Answer:

@@ -13,7 +13,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 from ketatui.clinical.flags import FLAG_DEFINITIONS
 from ketatui.clinical.protocol import default_protocol
 from ketatui.session import derive
-from ketatui.training.persona import NO_ANSWER, UNDERSTOOD, answer, candidates
+from ketatui.training.persona import NO_ANSWER, UNDERSTOOD, answer, candidates, title_of
 from ketatui.training.scenario import BUILT_IN_DIR, Library, ScenarioInvalid, parse_scenario, values_at
 
 LIBRARY = Library()
@@ -97,7 +97,10 @@ def test_the_patient_answers_from_the_nearest_words_then_the_recorded_answer() -
     assert answer(older, "goals_support.goals.row7.description").about == "goals_support"
     assert answer(older, "side_effects.discussed.vision").words == UNDERSTOOD
     assert answer(LIBRARY.get("maoi"), "medications.items[1].name").words.startswith("A-D-D-E-R-A-L")
-    assert candidates("goals_support.goals.row3.target")[:2] == ["goals_support.goals.row3.target", "goals_support.goals.row3"]
+    assert candidates("goals_support.goals.row3.target")[:3] == [
+        "goals_support.goals.row3.target", "goals_support.goals.target", "goals_support.goals.row3"]
+    assert candidates("medical_history.psychiatric.antidepressant_trials[0].medicine")[3] == "medical_history.psychiatric.antidepressant_trials"
+    assert title_of("phq9.answers[3]") == "PHQ-9 question #4" and title_of("medical_history.vitals") == "Intake blood pressure and pulse"
 
 
 @hsettings(max_examples=60, deadline=None)
