@@ -46,6 +46,9 @@ class TrainerApp(IntakeApp):
     def __init__(self, *, settings: Settings, library: Library, scenario: str | None = None, trainee: str | None = None,
                  protocol: Any = None, repository: Any = None, clock: Callable[[], datetime] = _now) -> None:
         """``settings``: the training store's (``training_settings``), never the real store's."""
+        if not settings.data_dir.resolve().is_relative_to(settings.training_data_dir.resolve()):
+            raise ValueError(f"the trainer app opens only the training store (under {settings.training_data_dir}), "
+                             f"not {settings.data_dir}; pass training_settings(settings)")
         super().__init__(settings=settings, protocol=protocol, repository=repository)
         self.library = library
         self.first_scenario = scenario

@@ -3,20 +3,15 @@ real pseudo-terminal, and the real store never touched."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
-import struct
 import subprocess
 import sys
-import termios
-import threading
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from test_resume_after_kill import Terminal
 
 pytestmark = [pytest.mark.system, pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX PTY")]
 
@@ -102,55 +97,13 @@ def test_demo_data_never_goes_into_a_store_with_real_records(ketatui, tmp_path) 
     assert len(rows) == 3 and all(r["training"] for r in rows)
 
 
-class Terminal:
-    """``python -m ketatui ARGS`` on an 80x24 pseudo-terminal, its output drained in a thread."""
-
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            try:
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-                os.execvpe(sys.executable, [sys.executable, "-m", "ketatui", *args], env)
-            finally:
-                os._exit(127)
-        self.output = bytearray()
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _drain(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.output += chunk
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text.encode() in self.output:
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"{text!r} never appeared; last output: {bytes(self.output[-400:])!r}")
-
-    def exit_status(self, timeout: float = 15.0) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                return os.waitstatus_to_exitcode(status)
-            time.sleep(0.05)
-        os.kill(self.pid, 9)
-        raise AssertionError("the trainer app did not quit")
-
-
 def test_the_trainer_app_on_a_real_terminal_with_no_colour(env, tmp_path) -> None:
-    term = Terminal(["train", "bp-out-of-range"], {**env, "NO_COLOR": "1", "TERM": "xterm-256color"})
-    term.wait_for("TRAINING")
+    term = Terminal({**env, "NO_COLOR": "1", "TERM": "xterm-256color"}, ("train", "bp-out-of-range"))
+    term.wait_for("TRAINING", timeout=30)
     term.wait_for("get on with it")  # the patient's first words
     os.write(term.fd, b"\x1b[17~")  # F6 on Full name
     term.wait_for("14th of June 1974")
     os.write(term.fd, b"\x11")  # ctrl+q
-    assert term.exit_status() == 0
+    assert term.exit_status(timeout=20) == 0
+    term.close()
     assert not (tmp_path / "data").exists() and not (tmp_path / "ketatui.key").exists(), "the real store was never opened"

@@ -136,3 +136,8 @@ async def test_finishing_early_asks_first_and_counts_what_is_missing(real_settin
         assert [Path(n).suffix for n in exported] == [".json", ".md"]
         await pilot.press("n")
         await until(pilot, lambda: app.picker is not None and app.screen is app.picker, "the scenario list")
+
+
+def test_the_trainer_app_refuses_the_real_stores_settings(real_settings) -> None:
+    with pytest.raises(ValueError, match="opens only the training store"):
+        TrainerApp(settings=real_settings, library=LIBRARY)
