@@ -103,9 +103,9 @@ async def test_the_banner_is_on_every_screen_and_f6_says_what_the_patient_says(r
     app = trainer(real_settings, scenario=scenario.id)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.step is not None and app.focused is not None, "the scenario to open")
-        assert "Let's get on with it" in screen_text(app), "the patient's opening words"
+        await until(pilot, lambda: "Let's get on with it" in screen_text(app), "the patient's opening words")
         await pilot.press("f6")  # on Full name
-        assert "Dale Whitcombe, born the 14th of June 1974" in screen_text(app)
+        await until(pilot, lambda: "Dale Whitcombe, born the 14th of June 1974" in screen_text(app), "the answer about the name")
         for keys in (("f1",), ("escape", "f4"), ("escape", "f8")):
             await pilot.press(*keys)
             await pilot.pause(0.1)
