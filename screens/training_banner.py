@@ -36,15 +36,14 @@ class TrainingBanner(Static):
 
 
 class PersonaPanel(Static):
-    """``Patient (Dale Whitcombe), asked about blood pressure: "184 over 112."``"""
+    """``PATIENT Dale Whitcombe · Intake blood pressure and pulse: "184 over 112."``"""
 
     def __init__(self) -> None:
         super().__init__("", id="persona-panel", markup=False)
         self.page: int | None = None  # the page of a paged step the words were said on
 
     def say(self, name: str, about: str, words: str) -> None:
-        about = about[:1].lower() + about[1:] if about[1:2].islower() else about  # "PHQ-9 question" keeps its capitals
-        self.update(f"PATIENT {name} · asked about {about}:\n\"{words}\"")
+        self.update(f"PATIENT {name} · {about}:\n\"{words}\"")
 
     def wait_for_question(self, name: str) -> None:
         """A new page: the last answer belongs to the page before."""

@@ -53,8 +53,8 @@ def prepared(settle, look: str, *keys: str, scenario: bool = True, until=None, t
         if look == "16-colours":
             app.ansi_color = True
             app.theme = "ansi-dark"
-        if scenario:
-            await wait(pilot, lambda: app.step is not None and app.focused is not None)
+        if scenario:  # the step on show, with the patient's first words
+            await wait(pilot, lambda: app.step is not None and app.focused is not None and app.step.query("#persona-panel"))
         else:
             await wait(pilot, lambda: app.ready and app.picker.library is not None)
         for key in keys:
@@ -79,7 +79,8 @@ def test_scenario_list(snap_compare, real_settings, monkeypatch, settle, look) -
 @pytest.mark.parametrize("look", LOOKS)
 def test_a_step_with_the_banner_and_the_patients_words(snap_compare, real_settings, monkeypatch, settle, fixed_clock, look) -> None:
     app = make_trainer(real_settings, monkeypatch, look, scenario="bp-out-of-range")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=prepared(settle, look, "f6"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=prepared(
+        settle, look, "f6", until=lambda a: "14th of June" in str(a.step.query_one("#persona-panel").content)))
 
 
 def test_the_crisis_dialog_keeps_the_banner(snap_compare, real_settings, monkeypatch, settle, fixed_clock) -> None:
