@@ -117,7 +117,7 @@ class TrainerApp(IntakeApp):
         self.crisis_shown = False
         self.scorecard = None
         await self.open_intake(self.new_session(Intake(training=True)))
-        self._say(self.scenario.persona.opening, "first words")
+        self._say(self.scenario.persona.opening, "First words")
 
     # --- the banner on every screen ---
 
