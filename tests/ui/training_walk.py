@@ -70,8 +70,9 @@ async def _medical_history(pilot, data: dict[str, Any], leave_out: set[str]) -> 
         for field in step.query(f"#{page_id} LabelledField").results(LabelledField):
             if field.path in answers:
                 field.value = _widget_value(field, answers[field.path])
-        await _close_crisis(pilot)
-        await _close_crisis(pilot)  # a question shown only after a yes is answered once it shows
+        if page_id in ("phq9", "asq"):  # a positive screen opens the crisis dialog; question 5 shows after a yes
+            await _close_crisis(pilot)
+            await _close_crisis(pilot)
         for field in step.query(f"#{page_id} LabelledField").results(LabelledField):
             if field.path in answers and field.value != _widget_value(field, answers[field.path]):
                 field.value = _widget_value(field, answers[field.path])
