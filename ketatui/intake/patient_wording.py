@@ -1,0 +1,123 @@
+"""The intake in a patient's words: what the kiosk shows instead of the clinician's labels, and
+which questions a patient is not asked at all.
+
+Keys are the intake paths the step screens already use (``medical_history.demographics.weight_kg``;
+a list item's index is written ``[]``), ``page:<id>`` for a page title and ``text:<id>`` for a
+line of guidance. The clinician's words stay on the models (their ``title``), so every error
+message and export is unchanged; only what a patient reads differs. Instruments keep their exact
+published wording (PHQ-9, GAD-7, ASQ already speak to "you").
+
+Clinician-only questions (the intake blood pressure and pulse, the working diagnosis, the dose
+and length of each antidepressant trial, from which a clinician judges whether it was adequate)
+are not asked at a kiosk; the clinician completes them when reviewing the intake.
+"""
+
+from __future__ import annotations
+
+import re
+
+MH = "medical_history"
+TRIAL = f"{MH}.psychiatric.antidepressant_trials[]"
+
+#: Asked of the clinician only: a kiosk hides them and does not hold a patient up on them.
+CLINICIAN_ONLY: frozenset[str] = frozenset({
+    f"{MH}.vitals.systolic_bp", f"{MH}.vitals.diastolic_bp", f"{MH}.vitals.pulse",
+    f"{MH}.psychiatric.diagnosis",
+    f"{TRIAL}.dose_mg_per_day", f"{TRIAL}.weeks_at_dose", f"{TRIAL}.improvement_percent", f"{TRIAL}.in_current_episode",
+})
+
+WORDS: dict[str, str] = {
+    # pages
+    "page:about": "About you",
+    "page:depression": "Your depression so far",
+    "page:trials": "Medicines for depression you have tried",
+    "page:substance": "Alcohol and drugs",
+    "page:physical-heart": "Your heart, blood and brain",
+    "page:physical-other": "Your eyes, liver, thyroid and more",
+    "page:vitals": "Blood pressure",
+    "page:phq9": "How you have been feeling",
+    "page:gad7": "Worry and nerves",
+    "page:asq": "A few more questions about how you feel",
+    # guidance
+    "text:trials": "Write the name of each medicine for depression you have tried this time. "
+                   "If you have not tried any, leave this page empty.",
+    "text:trial": "Medicine",
+    "text:add-trial": "Add another medicine (ctrl+n)",
+    "text:physical": "Tick each one you have had. Leave the rest empty.",
+    "text:vitals": "A nurse will check your blood pressure and pulse at the clinic. "
+                   "There is nothing to fill in on this page.",
+    # about you
+    f"{MH}.demographics.full_name": "Your full name",
+    f"{MH}.demographics.date_of_birth": "Your date of birth",
+    f"{MH}.demographics.sex": "Your sex",
+    f"{MH}.demographics.height_cm": "Your height in cm",
+    f"{MH}.demographics.weight_kg": "Your weight in kg",
+    # your depression so far
+    f"{MH}.psychiatric.episode_months": "Months you have felt this way",
+    f"{MH}.psychiatric.prior_ect": "I have had ECT (a treatment with a small electric current, given while asleep)",
+    f"{MH}.psychiatric.prior_tms": "I have had TMS (a treatment with magnetic pulses to the head)",
+    f"{MH}.psychiatric.prior_ketamine": "I have had ketamine or esketamine before",
+    f"{MH}.psychiatric.prior_ketamine_response": "Did it help you?",
+    f"{MH}.psychiatric.psychosis": "I have heard or seen things that others did not, or believed things that were not true",
+    f"{MH}.psychiatric.bipolar_disorder": "I have been told I have bipolar disorder",
+    f"{MH}.psychiatric.mood_stabiliser": "I take a mood stabilizer, such as lithium",
+    f"{TRIAL}.medicine": "Name of the medicine",
+    f"{TRIAL}.stopped_for_side_effects": "I stopped it because of how it made me feel",
+    # alcohol and drugs
+    f"{MH}.substance_use.active_substance_use_disorder": "I have a problem with alcohol or drugs now",
+    f"{MH}.substance_use.past_ketamine_or_pcp_misuse": "I have used ketamine or PCP when a doctor did not give it",
+    f"{MH}.substance_use.alcohol_drinks_per_week": "Drinks of alcohol in a week",
+    f"{MH}.substance_use.cannabis_use": "I use cannabis (weed)",
+    f"{MH}.substance_use.details": "Anything else you want to tell us",
+    # heart, blood and brain
+    f"{MH}.physical.hypertension": "High blood pressure",
+    f"{MH}.physical.hypertension_controlled": "My blood pressure is kept in check by my medicine",
+    f"{MH}.physical.coronary_disease": "Heart disease or chest pain",
+    f"{MH}.physical.heart_failure": "Heart failure",
+    f"{MH}.physical.arrhythmia": "A heartbeat that is not regular",
+    f"{MH}.physical.pulmonary_hypertension": "High blood pressure in the lungs",
+    f"{MH}.physical.aneurysm": "A bulge in a blood vessel",
+    f"{MH}.physical.arteriovenous_malformation": "A tangle of blood vessels in the brain",
+    f"{MH}.physical.stroke": "A stroke",
+    f"{MH}.physical.intracerebral_haemorrhage": "Bleeding in the brain",
+    f"{MH}.physical.raised_intracranial_pressure": "High pressure in the head, such as after a head injury",
+    f"{MH}.physical.seizures": "Seizures or fits",
+    # eyes, liver, thyroid and more
+    f"{MH}.physical.glaucoma": "Glaucoma or high pressure in the eye",
+    f"{MH}.physical.recent_eye_surgery": "Eye surgery or an eye injury in the last 3 months",
+    f"{MH}.physical.liver_disease": "Liver disease",
+    f"{MH}.physical.hyperthyroidism": "A thyroid that works too hard",
+    f"{MH}.physical.hyperthyroidism_controlled": "My thyroid is kept in check by my medicine",
+    f"{MH}.physical.bladder_symptoms": "Bladder trouble: you need to pee often, in a rush, or it hurts",
+    f"{MH}.physical.pregnant": "I am pregnant",
+    f"{MH}.physical.trying_to_conceive": "I am trying to get pregnant",
+    f"{MH}.physical.breastfeeding": "I am breastfeeding",
+    f"{MH}.physical.ketamine_allergy": "I have had a bad reaction to ketamine or esketamine",
+    f"{MH}.physical.other_allergies": "Other allergies",
+    f"{MH}.physical.other_conditions": "Other health problems",
+}
+
+#: Words a patient should not meet on a kiosk screen (the patient-wording test checks for them).
+JARGON: tuple[str, ...] = (
+    "diagnosis", "systolic", "diastolic", "mmhg", "contraindication", "hypertension", "arrhythmia",
+    "intracerebral", "haemorrhage", "intracranial", "hyperthyroidism", "cystitis", "conceive",
+    "nmda", "ampa", "bdnf", "titration", "induction", "dissociation", "psychotic", "the person",
+    "adequate", "trd", "phq-9", "gad-7", "asq", "flag", "urgent", "escort", "bmi",
+)
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def key_of(path: str) -> str:
+    """A path with list positions taken out: ``...trials[2].medicine`` -> ``...trials[].medicine``."""
+    return _INDEX.sub("[]", path)
+
+
+def patient_words(key: str, default: str) -> str:
+    """The patient's words for a path, page or guidance line, else ``default``."""
+    return WORDS.get(key_of(key), default)
+
+
+def asked(path: str) -> bool:
+    """Whether a patient is asked the question at ``path`` (False for clinician-only questions)."""
+    return key_of(path) not in CLINICIAN_ONLY
