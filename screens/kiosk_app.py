@@ -408,7 +408,8 @@ class KioskApp(IntakeApp, inherit_bindings=False):
             if isinstance(self.screen, KioskIdleWarning):
                 self.screen.count(left)
             else:
-                self.push_screen(KioskIdleWarning(left))
+                keeps = self.parts is None or self.parts.settings.kiosk_unfinished == "keep"
+                self.push_screen(KioskIdleWarning(left, keeps=keeps))
         else:
             self._log("cleared after no input", record=self.session.intake.record_id if self.session else None)
             self.reset()

@@ -16,9 +16,10 @@ class KioskIdleWarning(ModalScreen[None]):
     KioskIdleWarning { align: center middle; background: $background 70%; }
     """
 
-    def __init__(self, seconds_left: int) -> None:
+    def __init__(self, seconds_left: int, *, keeps: bool = True) -> None:
         super().__init__()
         self.seconds_left = seconds_left
+        self.keeps = keeps  # the settings keep an unfinished intake for staff
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="kiosk-card"):
@@ -28,8 +29,9 @@ class KioskIdleWarning(ModalScreen[None]):
 
     def _words(self) -> str:
         s = "second" if self.seconds_left == 1 else "seconds"
-        return (f"To keep your answers private, this screen will clear in {self.seconds_left} {s}.\n\n"
-                "What you have answered so far is kept safe for our staff.")
+        kept = ("What you have answered so far is kept safe for our staff." if self.keeps
+                else "What you have answered so far will be deleted, and you would need to start again.")
+        return f"To keep your answers private, this screen will clear in {self.seconds_left} {s}.\n\n{kept}"
 
     def count(self, seconds_left: int) -> None:
         if seconds_left != self.seconds_left:

@@ -350,7 +350,7 @@ class MedicalHistoryStep(IntakeStep):
     def _focus_first(self, index: int) -> None:
         page = self._page_widget(index)
         problem = next((f for f in page.query(LabelledField) if f.has_class("-problem") and f.display), None)
-        target = problem.control if problem else next((w for w in page.query("*") if w.focusable), None)
+        target = problem.control if problem else next((w for w in page.query("*") if w.focusable and all(a.display for a in w.ancestors_with_self if a is not page)), None)
         if target is not None:
             target.focus()
             target.scroll_visible(animate=False)

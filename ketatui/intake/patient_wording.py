@@ -45,7 +45,7 @@ WORDS: dict[str, str] = {
     "text:add-trial": "Add another medicine (ctrl+n)",
     "text:physical": "Tick each one you have had. Leave the rest empty.",
     "text:vitals": "A nurse will check your blood pressure and pulse at the clinic. "
-                   "There is nothing to fill in on this page.",
+                   "There is nothing to fill in on this page. Press F3 to go on.",
     # about you
     f"{MH}.demographics.full_name": "Your full name",
     f"{MH}.demographics.date_of_birth": "Your date of birth",
@@ -54,11 +54,11 @@ WORDS: dict[str, str] = {
     f"{MH}.demographics.weight_kg": "Your weight in kg",
     # your depression so far
     f"{MH}.psychiatric.episode_months": "Months you have felt this way",
-    f"{MH}.psychiatric.prior_ect": "I have had ECT (a treatment with a small electric current, given while asleep)",
+    f"{MH}.psychiatric.prior_ect": "I have had ECT (a treatment with a mild electric current while asleep)",
     f"{MH}.psychiatric.prior_tms": "I have had TMS (a treatment with magnetic pulses to the head)",
     f"{MH}.psychiatric.prior_ketamine": "I have had ketamine or esketamine before",
     f"{MH}.psychiatric.prior_ketamine_response": "Did it help you?",
-    f"{MH}.psychiatric.psychosis": "I have heard or seen things that others did not, or believed things that were not true",
+    f"{MH}.psychiatric.psychosis": "I have heard, seen or believed things that others said were not real",
     f"{MH}.psychiatric.bipolar_disorder": "I have been told I have bipolar disorder",
     f"{MH}.psychiatric.mood_stabiliser": "I take a mood stabilizer, such as lithium",
     f"{TRIAL}.medicine": "Name of the medicine",
