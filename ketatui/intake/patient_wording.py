@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 MH = "medical_history"
+GS = "goals_support"
 TRIAL = f"{MH}.psychiatric.antidepressant_trials[]"
 
 #: Asked of the clinician only: a kiosk hides them and does not hold a patient up on them.
@@ -95,6 +96,28 @@ WORDS: dict[str, str] = {
     f"{MH}.physical.ketamine_allergy": "I have had a bad reaction to ketamine or esketamine",
     f"{MH}.physical.other_allergies": "Other allergies",
     f"{MH}.physical.other_conditions": "Other health problems",
+    # medicines
+    "medications.none_taken": "I do not take any medicines",
+    # goals and support
+    "text:goal": "Something you want",
+    "text:clinician": "Someone who looks after your health",
+    "text:escort": "Who will take you home",
+    "text:emergency-contact": "Who we call in an emergency",
+    f"{GS}.goals[].description": "What you want to feel or do again",
+    f"{GS}.goals[].target": "How you will know it is better",
+    f"{GS}.goals[].by_when": "By when",
+    f"{GS}.escort_every_session": "Someone will take me home after every session",
+    f"{GS}.escort.name": "Their name",
+    f"{GS}.escort.relationship": "Who they are to you",
+    f"{GS}.escort.phone": "Their phone number",
+    f"{GS}.emergency_contact.name": "Their name",
+    f"{GS}.emergency_contact.relationship": "Who they are to you",
+    f"{GS}.emergency_contact.phone": "Their phone number",
+    f"{GS}.treating_clinicians[].name": "Their name",
+    f"{GS}.treating_clinicians[].role": "What they do, like family doctor",
+    f"{GS}.treating_clinicians[].phone": "Their phone number",
+    f"{GS}.living_situation": "Who you live with",
+    f"{GS}.crisis_plan": "What you do when things get very hard",
 }
 
 #: Words a patient should not meet on a kiosk screen (the patient-wording test checks for them).
@@ -105,11 +128,12 @@ JARGON: tuple[str, ...] = (
     "adequate", "trd", "phq-9", "gad-7", "asq", "flag", "urgent", "escort", "bmi",
 )
 
-_INDEX = re.compile(r"\[\d+\]")
+_INDEX = re.compile(r"\[\d+\]|\.row\d+(?=\.)")
 
 
 def key_of(path: str) -> str:
-    """A path with list positions taken out: ``...trials[2].medicine`` -> ``...trials[].medicine``."""
+    """A path with list positions taken out: ``...trials[2].medicine`` -> ``...trials[].medicine``
+    (a goal's row, ``goals.row7.target``, likewise)."""
     return _INDEX.sub("[]", path)
 
 

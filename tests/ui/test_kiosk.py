@@ -255,3 +255,39 @@ async def test_the_kiosk_does_not_start_without_a_staff_pin(make_kiosk, driver_f
         assert "ketatui kiosk --hash-pin" in said(d)
         await d.keys("enter")
         assert isinstance(app.screen, KioskWelcome)
+
+
+async def test_sending_puts_the_intake_in_the_clinicians_queue_as_submitted_from_kiosk(make_kiosk, driver_for, repository, kiosk_settings) -> None:
+    from ketatui.screens.kiosk_send import KioskDone, KioskSend
+
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await to_questions(d)
+        await to_page(d, "phq9")
+        await d.keys(*"000000000", "0")
+        await d.next()
+        await d.until(lambda: page(d) == "gad7", "the GAD-7 page")
+        await d.next()
+        await d.until(lambda: page(d) == "asq" and app.focused is not None, "the ASQ page")
+        await d.keys(*"nnnn")
+        await d.next()
+        await d.until(lambda: app.step is not None and app.step.step_id == "medications" and app.focused is not None, "the medicines")
+        assert "Part 2 of 3: Your medicines" in d.text()
+        await d.type("sertraline")
+        await d.next()
+        await d.until(lambda: app.step is not None and app.step.step_id == "goals_support" and app.focused is not None, "goals and support")
+        assert "Part 3 of 3: Your goals and support" in d.text()
+        await d.next()
+        await d.until(lambda: isinstance(app.screen, KioskSend), "the send page")
+        await d.keys("enter")
+        await d.until(lambda: isinstance(app.screen, KioskDone) and "What happens next" in d.text(), "what happens next")
+        assert app.session is None
+        await d.keys("enter")
+        await d.until(lambda: isinstance(app.screen, KioskWelcome), "the welcome for the next person")
+    [row] = repository.list(status="submitted")
+    assert (row.full_name, kiosk_state(row.status, row.updated_by), row.urgent) == ("Sam Rivera", "submitted from kiosk", False)
+    doc = repository.get(row.record_id, user="dr.lee")
+    assert doc["medical_history"] is None, "the clinician completes the blood pressure and the diagnosis"
+    assert doc["form_state"]["medications"] and doc["phq9"]["answers"] == [0] * 9
+    assert "submitted" in log_actions(kiosk_settings)
