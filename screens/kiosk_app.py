@@ -122,7 +122,7 @@ class KioskApp(IntakeApp, inherit_bindings=False):
     def on_mount(self) -> None:
         super().on_mount()
         self.ignore_signals()
-        self.set_interval(0.25, self.idle_tick, name="kiosk idle check")
+        self.idle_timer = self.set_interval(0.25, self.idle_tick, name="kiosk idle check")
 
     def on_ready(self) -> None:
         if not self.ready:
