@@ -140,7 +140,8 @@ class GoalsSupportStep(IntakeStep):
         return list(self.query_one("#gs-clinicians").query_children(FieldGroup))
 
     def _renumber(self) -> None:
-        for groups, word in ((self.goal_groups(), "Goal"), (self.clinician_groups(), "Treating clinician")):
+        for groups, word in ((self.goal_groups(), self.words("text:goal", "Goal")),
+                             (self.clinician_groups(), self.words("text:clinician", "Treating clinician"))):
             for number, group in enumerate(groups, start=1):
                 group.query_one(".gs-group-heading", Static).update(f"{word} {number}")
 

@@ -57,7 +57,7 @@ class KioskDone(Screen):
                 "What happens next:\n\n"
                 "1. Please tell the front desk that you have finished.\n"
                 "2. A doctor or nurse will go through your answers with you. They will check your "
-                "blood pressure and ask a few more questions.\n"
+                "height, weight and blood pressure, and ask a few more questions.\n"
                 "3. Together you will decide if this treatment is right for you, and plan your "
                 "sessions.\n\n"
                 "You will get a sheet to take home that tells you about the treatment.",

@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 #: What staff may choose, by key: the choice's id and its words.
 CHOICES_HOLDING = (("1", "continue", "End the hold and let the person carry on with the questions"),
-                   ("2", "start-over", "End the hold, keep the answers for the clinician, and start over"),
+                   ("2", "start-over", "End the hold, keep the answers for the clinician, start over"),
                    ("3", "close", "Close the kiosk"))
 CHOICES = (("1", "back", "Go back to where the person was"),
            ("2", "start-over", "Start over for the next person (the answers are kept for the clinician)"),
@@ -33,7 +33,7 @@ class StaffPinDialog(ModalScreen[bool]):
         with Vertical(classes="kiosk-card"):
             yield Static("Staff only", classes="kiosk-title")
             yield Static("Type the staff PIN and press Enter. Press Enter with nothing typed to go back.", classes="kiosk-body")
-            yield Input(password=True, id="pin-input", max_length=32, compact=True)
+            yield Input(password=True, id="pin-input", max_length=32, placeholder="PIN")
             yield Static("", id="pin-verdict")
 
     def on_mount(self) -> None:

@@ -186,7 +186,7 @@ class TrialRow(Vertical):
                 default = AntidepressantTrial.model_fields[name].default
                 value = self.values.get(name, default if isinstance(default, bool) else None)
                 yield control_for(AntidepressantTrial, name, f"{TRIALS}[{self.index}].{name}", _display(value))
-        yield Button(f"Remove trial {self.index + 1}", compact=True, classes="remove-trial")
+        yield Button(f"{self.screen.words('text:remove-trial', 'Remove trial')} {self.index + 1}", compact=True, classes="remove-trial")
 
     def answers(self) -> dict[str, Any]:
         return {field.path.rsplit(".", 1)[1]: field.value for field in self.query(LabelledField)}

@@ -7,7 +7,8 @@ line of guidance. The clinician's words stay on the models (their ``title``), so
 message and export is unchanged; only what a patient reads differs. Instruments keep their exact
 published wording (PHQ-9, GAD-7, ASQ already speak to "you").
 
-Clinician-only questions (the intake blood pressure and pulse, the working diagnosis, the dose
+Clinician-only questions (the intake blood pressure and pulse, height and weight, which a nurse
+measures, in the units the dose is worked out in, the working diagnosis, the dose
 and length of each antidepressant trial, from which a clinician judges whether it was adequate)
 are not asked at a kiosk; the clinician completes them when reviewing the intake.
 """
@@ -23,6 +24,7 @@ TRIAL = f"{MH}.psychiatric.antidepressant_trials[]"
 #: Asked of the clinician only: a kiosk hides them and does not hold a patient up on them.
 CLINICIAN_ONLY: frozenset[str] = frozenset({
     f"{MH}.vitals.systolic_bp", f"{MH}.vitals.diastolic_bp", f"{MH}.vitals.pulse",
+    f"{MH}.demographics.height_cm", f"{MH}.demographics.weight_kg",
     f"{MH}.psychiatric.diagnosis",
     f"{TRIAL}.dose_mg_per_day", f"{TRIAL}.weeks_at_dose", f"{TRIAL}.improvement_percent", f"{TRIAL}.in_current_episode",
 })
@@ -35,7 +37,7 @@ WORDS: dict[str, str] = {
     "page:substance": "Alcohol and drugs",
     "page:physical-heart": "Your heart, blood and brain",
     "page:physical-other": "Your eyes, liver, thyroid and more",
-    "page:vitals": "Blood pressure",
+    "page:vitals": "Height, weight and blood pressure",
     "page:phq9": "How you have been feeling",
     "page:gad7": "Worry and nerves",
     "page:asq": "A few more questions about how you feel",
@@ -44,15 +46,14 @@ WORDS: dict[str, str] = {
                    "If you have not tried any, leave this page empty.",
     "text:trial": "Medicine",
     "text:add-trial": "Add another medicine (ctrl+n)",
+    "text:remove-trial": "Remove medicine",
     "text:physical": "Tick each one you have had. Leave the rest empty.",
-    "text:vitals": "A nurse will check your blood pressure and pulse at the clinic. "
+    "text:vitals": "A nurse will check your height, weight, blood pressure and pulse at the clinic. "
                    "There is nothing to fill in on this page. Press F3 to go on.",
     # about you
     f"{MH}.demographics.full_name": "Your full name",
-    f"{MH}.demographics.date_of_birth": "Your date of birth",
+    f"{MH}.demographics.date_of_birth": "Your date of birth, like 1985-03-25",
     f"{MH}.demographics.sex": "Your sex",
-    f"{MH}.demographics.height_cm": "Your height in cm",
-    f"{MH}.demographics.weight_kg": "Your weight in kg",
     # your depression so far
     f"{MH}.psychiatric.episode_months": "Months you have felt this way",
     f"{MH}.psychiatric.prior_ect": "I have had ECT (a treatment with a mild electric current while asleep)",
@@ -62,8 +63,8 @@ WORDS: dict[str, str] = {
     f"{MH}.psychiatric.psychosis": "I have heard, seen or believed things that others said were not real",
     f"{MH}.psychiatric.bipolar_disorder": "I have been told I have bipolar disorder",
     f"{MH}.psychiatric.mood_stabiliser": "I take a mood stabilizer, such as lithium",
-    f"{TRIAL}.medicine": "Name of the medicine",
-    f"{TRIAL}.stopped_for_side_effects": "I stopped it because of how it made me feel",
+    f"{TRIAL}.medicine": "Medicine",
+    f"{TRIAL}.stopped_for_side_effects": "I stopped: it made me feel bad",
     # alcohol and drugs
     f"{MH}.substance_use.active_substance_use_disorder": "I have a problem with alcohol or drugs now",
     f"{MH}.substance_use.past_ketamine_or_pcp_misuse": "I have used ketamine or PCP when a doctor did not give it",
@@ -99,8 +100,8 @@ WORDS: dict[str, str] = {
     # medicines
     "medications.none_taken": "I do not take any medicines",
     # goals and support
-    "text:goal": "Something you want",
-    "text:clinician": "Someone who looks after your health",
+    "text:goal": "Goal",
+    "text:clinician": "Doctor or therapist",
     "text:escort": "Who will take you home",
     "text:emergency-contact": "Who we call in an emergency",
     f"{GS}.goals[].description": "What you want to feel or do again",

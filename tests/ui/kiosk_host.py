@@ -56,8 +56,6 @@ async def about_you(d, name: str = "Sam Rivera") -> None:
     await d.answer(name)
     await d.answer("1985-02-03")
     await d.keys("2", "tab")
-    await d.answer("170")
-    await d.answer("70")
     await d.next()
 
 

@@ -46,7 +46,7 @@ def test_every_question_a_patient_is_asked_has_plain_words() -> None:
 
 
 def test_the_clinician_only_questions_are_the_ones_the_issue_names() -> None:
-    for path in ("medical_history.vitals.systolic_bp", "medical_history.vitals.diastolic_bp",
+    for path in ("medical_history.vitals.systolic_bp", "medical_history.vitals.diastolic_bp", "medical_history.demographics.weight_kg",
                  "medical_history.psychiatric.diagnosis", "medical_history.psychiatric.antidepressant_trials[2].weeks_at_dose"):
         assert not asked(path)
     assert asked("medical_history.psychiatric.antidepressant_trials[2].medicine")
