@@ -395,13 +395,15 @@ class KioskApp(IntakeApp, inherit_bindings=False):
 
     def idle_tick(self) -> None:
         """Four times a second: warn, count down, or clear, by the time since the last input."""
-        if self.holding or not self.ready or isinstance(self.screen, (StaffPinDialog, StaffMenu)):
+        if self.holding or not self.ready:
             return
         if self.session is None and len(self.screen_stack) == 1:
             self.idle.touch()  # the welcome, with nothing to clear
             return
         state = self.idle.state()
-        if state == "active":
+        if self.session is None and state != "active":
+            self.wipe()  # the pages about the treatment, or what happens next: no answers to warn about
+        elif state == "active":
             self._close_idle_warning()
         elif state == "warning":
             left = self.idle.seconds_left()

@@ -291,3 +291,27 @@ async def test_sending_puts_the_intake_in_the_clinicians_queue_as_submitted_from
     assert doc["medical_history"] is None, "the clinician completes the blood pressure and the diagnosis"
     assert doc["form_state"]["medications"] and doc["phq9"]["answers"] == [0] * 9
     assert "submitted" in log_actions(kiosk_settings)
+
+
+async def test_a_staff_dialog_left_open_over_answers_is_cleared_too(make_kiosk, driver_for) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await to_questions(d)
+        await d.type("Sam")
+        await d.keys("ctrl+k")
+        await d.until(lambda: isinstance(app.screen, StaffPinDialog), "the PIN dialog")
+        await expire(d)
+        await d.until(lambda: isinstance(app.screen, KioskWelcome), "the welcome")
+        assert app.session is None and "Sam" not in d.text()
+
+
+async def test_the_pages_about_the_treatment_go_back_to_the_welcome_without_a_warning(make_kiosk, driver_for) -> None:
+    app = make_kiosk()
+    async with app.run_test(size=(80, 24)) as pilot:
+        d = driver_for(pilot)
+        await ready(d)
+        await d.keys("enter", "enter")
+        await d.until(lambda: "(2 of 6)" in d.text(), "the second page")
+        await expire(d, warn_only=True)
+        await d.until(lambda: isinstance(app.screen, KioskWelcome), "the welcome")
