@@ -182,3 +182,19 @@ def test_a_positive_screen_at_the_kiosk_is_urgent_at_the_top_of_the_clinicians_l
     assert "!!" in row and "Sam Rivera" in row, f"not urgent on the clinician's list 2 s after the kiosk's crisis screen:\n" + "\n".join(clinician.lines())
     rows = [line for line in clinician.lines() if "!!" in line or "Sam Rivera" in line]
     assert rows[0] == row, "the urgent intake is the first row"
+
+
+def test_hash_pin_asks_twice_without_echo_and_prints_the_settings_line(clinic, terminals) -> None:
+    from ketatui.kiosk.staff_pin import StaffPin
+
+    maker = terminals(["kiosk", "--hash-pin"], clinic)
+    maker.wait_for("New staff PIN")
+    maker.keys("135790\r")
+    maker.wait_for("The same PIN again")
+    maker.keys("135790\r")
+    maker.wait_for("kiosk_staff_pin = ")
+    assert "135790" not in maker.text(), "the PIN was shown as it was typed"
+    maker.wait_for("Put this line in the kiosk's settings file")
+    printed = bytes(maker.raw).decode().replace("\r", "").replace("\n", "")
+    hashed = printed.split('kiosk_staff_pin = "', 1)[1].split('"', 1)[0]
+    assert StaffPin(hashed, Path(clinic["KETATUI_DATA_DIR"]) / "tries.json").check("135790").ok

@@ -1,6 +1,6 @@
 """Pictures of every screen of the patient kiosk at 80x24, in the default and the high-contrast
-theme: the welcome (ready, and not ready), a page about the treatment, a question page and the
-blood-pressure page in a patient's words, the idle warning, the crisis hold, the staff PIN and
+theme: the welcome (ready, and not ready), a page about the treatment, question pages, the
+blood-pressure page, the medicines and the goals in a patient's words, the idle warning, the crisis hold, the staff PIN and
 menu, the send page and what happens next. Regenerate with ``--snapshot-update`` after a change
 to the look, and look at the pictures before committing them."""
 
@@ -81,6 +81,35 @@ def test_questions_about_you(snap_compare, make_kiosk, settle, fixed_clock, them
 @pytest.mark.parametrize("theme", THEMES)
 def test_blood_pressure_is_for_the_nurse(snap_compare, make_kiosk, settle, fixed_clock, theme) -> None:
     assert snap_compare(make_kiosk(theme=theme), terminal_size=(80, 24), run_before=at(settle, questions="vitals"))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_questions_your_depression(snap_compare, make_kiosk, settle, fixed_clock, theme) -> None:
+    assert snap_compare(make_kiosk(theme=theme), terminal_size=(80, 24), run_before=at(settle, questions="depression"))
+
+
+async def _step(pilot, step_id: str) -> None:
+    app = pilot.app
+    await app.show_step(step_id)
+    await until(pilot, lambda: app.step is not None and app.step.step_id == step_id and app.focused is not None)
+
+
+async def _medicines(pilot) -> None:
+    await _step(pilot, "medications")
+
+
+async def _goals(pilot) -> None:
+    await _step(pilot, "goals_support")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_your_medicines(snap_compare, make_kiosk, settle, fixed_clock, theme) -> None:
+    assert snap_compare(make_kiosk(theme=theme), terminal_size=(80, 24), run_before=at(settle, questions="about", then=_medicines))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_your_goals_and_support(snap_compare, make_kiosk, settle, fixed_clock, theme) -> None:
+    assert snap_compare(make_kiosk(theme=theme), terminal_size=(80, 24), run_before=at(settle, questions="about", then=_goals))
 
 
 async def _idle_warning(pilot) -> None:
