@@ -137,6 +137,7 @@ class KioskApp(IntakeApp, inherit_bindings=False):
                 pass  # not the main thread
 
     def on_unmount(self) -> None:
+        self._log("kiosk stopped", exit_code=self.return_code)
         for sig, handler in self._old_signals.items():
             try:
                 signal.signal(sig, handler)
