@@ -80,3 +80,16 @@ def test_the_jargon_check_catches_clinical_words() -> None:
     assert jargon_in("Blood pressure, systolic (mmHg)") == ["systolic", "mmhg"]
     assert jargon_in("Tick each one the person has had") == ["the person"]
     assert grade("Contraindications include uncontrolled hypertension, intracerebral haemorrhage and aneurysmal vascular disease.") > GRADE
+
+
+def test_the_take_home_sheet_carries_the_same_pages() -> None:
+    from ketatui.clinical.plan import make_plan
+    from ketatui.clinical.protocol import default_protocol
+    from ketatui.exchange.markdown import take_home_markdown
+    from ketatui.intake.document import parse_intake
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "01-treatment-resistant-uncomplicated.json"
+    intake = parse_intake(example.read_text(encoding="utf-8"))
+    sheet = take_home_markdown(make_plan(intake, default_protocol()), intake)
+    assert about_markdown() in sheet
