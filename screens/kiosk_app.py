@@ -54,6 +54,8 @@ KIOSK_STEPS: dict[str, str] = {
     "medications": "Your medicines",
     "goals_support": "Your goals and support",
 }
+#: Where a clinician opening a kiosk's intake starts: the step with the questions left to them.
+CLINICIAN_STARTS_AT = "medical_history"
 #: Keys that do nothing at the kiosk: each could quit, suspend, open the palette or a help screen,
 #: or take a screenshot in some App or terminal. F2 and F3 are Back and Next.
 REFUSED_KEYS: tuple[str, ...] = (
@@ -280,6 +282,7 @@ class KioskApp(IntakeApp, inherit_bindings=False):
         from ketatui.screens.background import plain
 
         try:
+            session.move_to(CLINICIAN_STARTS_AT)
             session.save()
             session.repository.submit(session.intake.record_id, user=session.user, expected_rev=session.stored_rev)
         except Exception as exc:
@@ -427,6 +430,7 @@ class KioskApp(IntakeApp, inherit_bindings=False):
         if step is not None:
             self.apply(step, announce=False)
         self._pending = None
+        session.move_to(CLINICIAN_STARTS_AT)
         keep = self.parts is None or self.parts.settings.kiosk_unfinished == "keep" or session.urgent
         try:
             if keep and session.worth_storing():

@@ -289,6 +289,7 @@ async def test_sending_puts_the_intake_in_the_clinicians_queue_as_submitted_from
     assert (row.full_name, kiosk_state(row.status, row.updated_by), row.urgent) == ("Sam Rivera", "submitted from kiosk", False)
     doc = repository.get(row.record_id, user="dr.lee")
     assert doc["medical_history"] is None, "the clinician completes the blood pressure and the diagnosis"
+    assert doc["current_step"] == "medical_history", "the clinician opens it where their questions are"
     assert doc["form_state"]["medications"] and doc["phq9"]["answers"] == [0] * 9
     assert "submitted" in log_actions(kiosk_settings)
 
