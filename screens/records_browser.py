@@ -26,6 +26,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ketatui.kiosk.identity import from_kiosk, kiosk_state
+
 #: Rows fetched at a time; the list scrolls within a page, PgDn at its end fetches the next one.
 PAGE_SIZE = 50
 #: While keys are typed faster than this (seconds), the Footer's keys wait for a pause.
@@ -33,6 +35,8 @@ KEYS_AFTER_TYPING = 0.3
 #: The status filter, in the order F5 steps through it (None: every status).
 STATUS_FILTERS: tuple[str | None, ...] = (None, "draft", "submitted", "reviewed", "signed")
 NO_NAME = "(no name yet)"
+#: How often (seconds) the list looks for changes made by another process.
+WATCH_EVERY = 1.0
 NAME_WIDTH = 30
 COLUMNS = f"     {'Name':<{NAME_WIDTH}} {'Born':<10} {'Status':<9} {'Next':<6} {'Record':<8}"
 
@@ -50,7 +54,7 @@ def day(text: str | None) -> str:
 def record_line(row: Any, *, current: bool = False) -> str:
     """One record in 73 columns: the cursor (▶, so it shows without colour), urgent (!!),
     training (T), name, born, status, next session, record id."""
-    mark = ("▶" if current else " ") + ("!!" if row.urgent else "  ") + ("T" if row.training else " ")
+    mark = ("▶" if current else " ") + ("!!" if row.urgent else "  ") + ("T" if row.training else "K" if from_kiosk(row.updated_by) else " ")
     name = row.full_name or NO_NAME
     name = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
     return f"{mark} {name:<{NAME_WIDTH}} {row.date_of_birth or '-':<10} {status_of(row):<9} {day(row.next_session):<6} {row.record_id[:8]}"
@@ -128,8 +132,10 @@ class RecordsBrowser(Screen):
             self.record_id = record_id
 
     class Listed(Message):
-        def __init__(self, asked: int, rows: list, total: int, offset: int, error: str | None = None, hidden: int = 0) -> None:
+        def __init__(self, asked: int, rows: list, total: int, offset: int, error: str | None = None, hidden: int = 0,
+                     quiet: bool = False) -> None:
             super().__init__()
+            self.quiet = quiet  # a look for changes made elsewhere: redraw only if the rows differ
             self.asked, self.rows, self.total, self.first_row, self.error = asked, rows, total, offset, error
             self.hidden = hidden  # training records the filters hide, counted when nothing else matches
 
@@ -179,6 +185,7 @@ class RecordsBrowser(Screen):
         return f"Clinician: {self.user}" if self.user else ""
 
     def on_mount(self) -> None:
+        self.set_interval(WATCH_EVERY, self._watch_store, name="records: changes made elsewhere")
         self.query_one("#records-list", OptionList).can_focus = False
         self.query_one("#records-search", Input).focus()
 
@@ -218,16 +225,22 @@ class RecordsBrowser(Screen):
 
     # --- reading the list ---
 
-    def reload(self, *, offset: int = 0, keep: str | None = None) -> None:
+    def reload(self, *, offset: int = 0, keep: str | None = None, quiet: bool = False) -> None:
         """Ask for a page of rows with the filters as they are now (a thread worker answers)."""
         if self.repository is None:
             return
         self._asked += 1
         self._keep = keep
-        self.fetch(self._asked, self.filters, offset)
+        self.fetch(self._asked, self.filters, offset, quiet)
+
+    def _watch_store(self) -> None:
+        """While the list is in front and up to date, read the page again: an intake saved or
+        marked urgent by another process (a kiosk, a colleague) shows within about a second."""
+        if self.app.screen is self and self.up_to_date and self.repository is not None:
+            self.reload(offset=self.first_row, keep=self.highlighted.record_id if self.highlighted else None, quiet=True)
 
     @work(thread=True, group="records-list", exit_on_error=False)
-    def fetch(self, asked: int, filters: Filters, offset: int) -> None:
+    def fetch(self, asked: int, filters: Filters, offset: int, quiet: bool = False) -> None:
         try:
             query = filters.query(self.today or date.today())
             page = self.repository.page(**query, offset=offset, limit=PAGE_SIZE)
@@ -237,7 +250,7 @@ class RecordsBrowser(Screen):
         except Exception as exc:  # StorageError and the OS's: shown, never a traceback
             self.post_message(self.Listed(asked, [], 0, offset, error=str(exc)))
             return
-        self.post_message(self.Listed(asked, page.rows, page.total, page.offset, hidden=hidden))
+        self.post_message(self.Listed(asked, page.rows, page.total, page.offset, hidden=hidden, quiet=quiet))
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
@@ -247,6 +260,9 @@ class RecordsBrowser(Screen):
             self.say(f"! Records cannot be listed: {message.error}")
             self.listed_for = message.asked
             return
+        if message.quiet and list(message.rows) == self.rows and message.total == self.total:
+            self.listed_for = message.asked  # nothing changed elsewhere: the screen stays as it is
+            return
         keep = self._keep
         self.rows, self.total, self.first_row = list(message.rows), message.total, message.first_row
         self._hidden = message.hidden
@@ -254,7 +270,8 @@ class RecordsBrowser(Screen):
         ids = [r.record_id for r in self.rows]
         at = ids.index(keep) if keep in ids else 0
         lines = [record_line(r, current=i == at) for i, r in enumerate(self.rows)]
-        if lines != self._lines or options.highlighted != (at if self.rows else None):
+        redraw = lines != self._lines or options.highlighted != (at if self.rows else None)
+        if redraw:
             # Typing on often keeps the same first rows: then the list is not drawn again.
             self._lines = lines
             options.clear_options()
@@ -266,6 +283,8 @@ class RecordsBrowser(Screen):
         self._tell = ""
         self.listed_for = message.asked
         self._keys_follow()
+        if not redraw:
+            self._say_origin()  # no highlight event follows to say it
 
     @on(Input.Changed, "#records-search")
     def _typed(self, event: Input.Changed) -> None:
@@ -317,6 +336,14 @@ class RecordsBrowser(Screen):
                     self._lines[at] = line
         self._cursor = event.option_index
         self._keys_follow()
+        self._say_origin()
+
+    def _say_origin(self) -> None:
+        """Where the highlighted record came from, when a kiosk left it."""
+        row = self.highlighted
+        origin = kiosk_state(row.status, row.updated_by) if row is not None else None
+        if origin is not None:
+            self.say(f"{row.full_name or NO_NAME}: {origin}.  {self._count()}")
 
     def _keys_follow(self) -> None:
         """Redraw the Footer's keys for the highlighted record, now or, while the clinician types,
