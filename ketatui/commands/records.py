@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ketatui.commands.common import BAD_INPUT, OK, fail, print_problems, settings_of
+from ketatui.commands.common import BAD_INPUT, OK, fail, print_problems, say, settings_of
 from ketatui.commands.course import add_course_options
 from ketatui.storage import (
     STATUSES,
@@ -80,9 +80,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     training = {"only": True, "exclude": False, "include": None}[args.training]
     rows = repo.list(search=args.search, status=args.status, training=training, limit=args.limit)
     if args.format == "json":
-        print(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
+        say(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
     elif rows:
-        print(_table(rows))
+        say(_table(rows))
     else:
         print("No intakes match." if (args.search or args.status) else "No intakes are stored yet.")
     return OK
@@ -112,7 +112,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return record_id
     doc = repo.get(record_id, user=settings_of(args).user, rev=args.rev)
     if args.format == "json":
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        say(json.dumps(doc, indent=2, ensure_ascii=False))
         return OK
     from ketatui.exchange.markdown import intake_markdown
     from ketatui.intake.document import IntakeInvalid, parse_intake
@@ -124,16 +124,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     except (IntakeInvalid, ValueError) as exc:
         return fail(f"intake {record_id} (revision {doc.get('rev')}) cannot be shown as markdown: {exc}. "
                      "Use --format json to see it as stored.")
-    print(intake_markdown(intake, plan))
+    say(intake_markdown(intake, plan))
     return OK
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    from ketatui.intake.json_input import JSONInputInvalid, load_json
+
+    try:
+        data = load_json(path.read_bytes())
+    except JSONInputInvalid as exc:
+        raise ValueError(str(exc) if exc.where == "(file)" else f"{exc.where} {exc}") from None
     docs = data if isinstance(data, list) else [data]
     if not all(isinstance(d, dict) for d in docs):
         raise ValueError("it must hold one intake (a JSON object) or a list of them")
     return docs
+
+
+def _same_id_twice(valid: list[tuple[Path, list[dict[str, Any]]]]) -> str | None:
+    """Where the same record id is given twice across the files being imported, in words; or None."""
+    seen: dict[str, str] = {}
+    for path, docs in valid:
+        for number, doc in enumerate(docs, start=1):
+            where = f"{path}" + (f" (intake {number})" if len(docs) > 1 else "")
+            record_id = doc["record_id"]
+            if record_id in seen:
+                return f"Record id: {record_id} is given twice, in {seen[record_id]} and in {where}; give each intake its own record id"
+            seen[record_id] = where
+    return None
 
 
 @_plainly
@@ -149,8 +167,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             docs = _documents(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            return fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}. Nothing was imported.", BAD_INPUT)
+        except OSError as exc:
+            return fail(f"cannot read {path}: {exc.strerror or exc}. Nothing was imported.", BAD_INPUT)
         except ValueError as exc:
             return fail(f"{path} is not an intake file: {exc}. Nothing was imported.", BAD_INPUT)
         checked = []
@@ -170,13 +188,16 @@ def cmd_import(args: argparse.Namespace) -> int:
                 stored["plan"] = make_plan(intake, protocol).model_dump(mode="json")  # derived, never taken on trust
             checked.append(stored)
         valid.append((path, checked))
+    twice = _same_id_twice(valid)
+    if twice:
+        return fail(f"{twice}. Nothing was imported.", BAD_INPUT)
     repo = _open(args, create=True)
     user = settings_of(args).user
     for path, docs in valid:
         imported = set(repo.import_documents(docs, user=user))
         skipped = [d["record_id"] for d in docs if d["record_id"] not in imported]
         note = f"; {len(skipped)} already stored and left as they are ({', '.join(skipped)})" if skipped else ""
-        print(f"{path}: imported {len(imported)} intake(s){note}.")
+        say(f"{path}: imported {len(imported)} intake(s){note}.")
     return OK
 
 
@@ -211,12 +232,14 @@ def cmd_session_add(args: argparse.Namespace) -> int:
     protocol = protocol_or_report(args)
     if protocol is None:
         return BAD_INPUT
+    from ketatui.intake.json_input import load_json
+
     try:
-        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return fail(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}. Nothing was stored.", BAD_INPUT)
+        data = load_json(Path(args.file).read_bytes())
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror or exc}. Nothing was stored.", BAD_INPUT)
     except ValueError as exc:
-        return fail(f"{args.file} is not valid JSON: {exc}. Nothing was stored.", BAD_INPUT)
+        return fail(f"{args.file} cannot be used: {exc}. Nothing was stored.", BAD_INPUT)
     repo = _open(args)
     record_id = _resolve(repo, args.record_id)
     if isinstance(record_id, int):
