@@ -22,6 +22,7 @@ from ketatui.commands.common import BAD_INPUT, OK, fail, print_problems, say, se
 from ketatui.commands.course import add_course_options
 from ketatui.storage import (
     STATUSES,
+    AuditAnchored,
     Maintainable,
     NotSupported,
     RecordSummary,
@@ -48,6 +49,9 @@ def _plainly(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             return fail(f"cannot use{where}: {exc.strerror or exc}. Nothing more was changed.")
+        finally:
+            for repair in getattr(getattr(args, "repo", None), "repairs", None) or []:
+                print(f"ketatui: {repair}", file=sys.stderr)
 
     run.__doc__ = handler.__doc__
     return run
@@ -55,6 +59,7 @@ def _plainly(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
 def _open(args: argparse.Namespace, *, create: bool = False, read_only: bool = False) -> Repository:
     repo = open_repository(settings_of(args), create=create, read_only=read_only)
+    args.repo = repo  # so repairs made while it was open are reported (see ``_plainly``)
     if repo.notice:  # e.g. written by a newer ketatui: readable, but this one will not change it
         print(f"ketatui: {repo.notice}", file=sys.stderr)
     return repo
@@ -346,7 +351,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 @_plainly
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    report = _maintainable(args).verify_audit()
+    repo = _maintainable(args)
+    if args.head and not isinstance(repo, AuditAnchored):
+        raise NotSupported(settings_of(args).backend, "check its audit log against a head written down earlier")
+    try:
+        report = repo.verify_audit(witness=args.head) if args.head else repo.verify_audit()
+    except ValueError as exc:
+        return fail(f"--head: {exc}.", BAD_INPUT)
     for number in report.interrupted:
         print(f"Note: line {number} is incomplete (a write was interrupted); it is not part of the chain.")
     if not report.ok:
@@ -354,7 +365,27 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             print(f"ketatui: audit log {report.where}: {problem}", file=sys.stderr)
         return fail(f"The audit log has been altered ({len(report.problems)} problem(s) above). "
                     "Keep a copy of it as evidence and compare it with a backup.")
-    print(f"Audit log intact: {report.entries} entries, each chained to the one before.")
+    print(f"Audit log intact: {report.entries} entries, each chained to the one before"
+          + (", reaching the head kept in store.json" if report.head else "")
+          + (f" and the head you gave ({args.head.split(':')[0]})" if args.head else "")
+          + "; records, records list and audit log agree.")
+    return OK
+
+
+@_plainly
+def cmd_audit_head(args: argparse.Namespace) -> int:
+    """Print the audit head (``SEQ:MAC``) for a witness kept outside the store, optionally to syslog too."""
+    repo = _maintainable(args)
+    if not isinstance(repo, AuditAnchored):
+        raise NotSupported(settings_of(args).backend, "give its audit head")
+    head = repo.audit_head()
+    print(head)
+    if args.syslog:
+        import syslog
+
+        syslog.openlog("ketatui", 0, syslog.LOG_AUTH)
+        syslog.syslog(syslog.LOG_NOTICE, f"audit head {head} store {settings_of(args).data_dir}")
+        syslog.closelog()
     return OK
 
 
@@ -430,6 +461,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     audit = subparsers.add_parser("audit", help="check the audit log")
     asub = audit.add_subparsers(title="audit commands", metavar="ACTION", required=True)
-    verify = asub.add_parser("verify", help="check that no audit line was changed, removed or inserted")
+    verify = asub.add_parser("verify", help="check that no audit line was changed, removed, inserted or cut off, "
+                             "and that records, the records list and the audit log agree")
+    verify.add_argument("--head", metavar="SEQ:MAC", help="also check the log still reaches a head printed earlier by `ketatui audit head`")
     _common(verify)
     verify.set_defaults(handler=cmd_audit_verify)
+    head = asub.add_parser("head", help="print the latest audit entry (SEQ:MAC) to keep elsewhere as a witness against a rolled-back store")
+    head.add_argument("--syslog", action="store_true", help="also send it to syslog (facility auth)")
+    _common(head)
+    head.set_defaults(handler=cmd_audit_head)
