@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from ketatui.storage.errors import StoreUnwritable
+from ketatui.storage.errors import StoreCorrupt, StoreUnreadable, StoreUnwritable
 
 GENESIS = "0" * 64
 ACTIONS = frozenset({"create", "import", "view", "update", "submit", "review", "sign", "sign-refused", "amend", "export",
@@ -136,7 +136,12 @@ class AuditLog:
             raise StoreUnwritable(self.path, exc) from None
         try:
             last, torn = self._tail(fd)
-            head = self.anchor.read() if self.anchor is not None else None
+            try:
+                head = self.anchor.read() if self.anchor is not None else None
+            except StoreCorrupt:  # the head was edited: say so in the log itself and go on from the log
+                head = None
+                entries.insert(0, Entry("recover", "*", 0, "ketatui", target="store.json's audit head was changed by hand; "
+                                        "the chain goes on from the log's last entry"))
             seq, prev = (last["seq"], last["mac"]) if last else (0, GENESIS)
             if head is not None and head.seq > seq:
                 # Lines were cut from the end (or the file deleted): go on from the anchored head,
@@ -160,7 +165,12 @@ class AuditLog:
         finally:
             os.close(fd)
         if self.anchor is not None:
-            self.anchor.write(Head(seq, prev))
+            try:
+                self.anchor.write(Head(seq, prev))
+            except OSError:
+                # The lines are written and synced: the write is complete. A head left one step
+                # behind is still one the log reaches, and the next append moves it on.
+                pass
 
     def _write_all(self, fd: int, data: bytes) -> None:
         """Write and fsync every byte of ``data``, or cut the file back and raise ``StoreUnwritable``."""
@@ -187,8 +197,12 @@ class AuditLog:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise StoreUnreadable(self.path, exc) from None
         try:
             last, _ = self._tail(fd)
+        except OSError as exc:
+            raise StoreUnreadable(self.path, exc) from None
         finally:
             os.close(fd)
         return Head(last["seq"], last["mac"]) if last else None
@@ -259,7 +273,11 @@ class AuditLog:
                 seen[seq] = str(prev)
             result.entries += 1
         result.head = Head(seq, prev) if seq else None
-        anchored = self.anchor.read() if self.anchor is not None else None
+        try:
+            anchored = self.anchor.read() if self.anchor is not None else None
+        except StoreCorrupt as exc:
+            result.problems.append(str(exc).split(". Nothing was changed")[0].replace("The store file ", ""))
+            anchored = None
         if anchored is None and self.anchor is not None and self.anchor.required:
             result.problems.append("store.json no longer holds the audit head although this store keeps one: "
                                    "it was removed, so lines cut from the end of the log could go unnoticed")

@@ -80,6 +80,9 @@ def problems_of(record_id: str, seen: Seen, story: AuditStory) -> list[str]:
     elif seen.file_rev < seen.row_rev:
         found.append(f"intake {record_id}'s record file holds revision {seen.file_rev} but the records list has "
                      f"revision {seen.row_rev}: an older copy of the file was put back")
+    elif seen.file_rev > seen.row_rev:
+        found.append(f"intake {record_id}'s row in the records list is at revision {seen.row_rev}, its record file at "
+                     f"{seen.file_rev}: an older copy of its index shard was put back (it is rebuilt when the intake is next opened)")
     if record_id in story.removed:
         found.append(f"intake {record_id} has a record file although the audit log says it was deleted")
     elif logged is None:

@@ -278,6 +278,9 @@ class TinyDBRepository:
         latest = revisions[-1].get("rev", 0)
         if listed is None:
             self._repair_shard(index.shard_of(record_id), f"intake {record_id} had a record file but no row", record_id)
+        elif latest > listed and not self.layout.journal.exists():  # no write in progress: the row is out of date
+            self._repair_shard(index.shard_of(record_id), f"its row of intake {record_id} was at revision {listed}, "
+                                                           f"the record file at {latest}", record_id, latest)
         elif latest < listed:
             raise StoreCorrupt(path, f"holds revision {latest} of intake {record_id}, but the records list has revision {listed}: "
                                      "an older copy of the file was put back. It is not used")
@@ -295,7 +298,7 @@ class TinyDBRepository:
 
     # ----- the records list is derived: a damaged or lost shard is rebuilt from the record files -----
 
-    def _repair_shard(self, shard: str, why: str, record_id: str | None = None) -> None:
+    def _repair_shard(self, shard: str, why: str, record_id: str | None = None, rev: int | None = None) -> None:
         """Rebuild ``shard`` under the lock (taking it if this thread does not hold it). If the store
         is read-only, say how it will be repaired instead."""
         if self.read_only:
@@ -306,8 +309,8 @@ class TinyDBRepository:
             self._rebuild_shard(shard, why)
             return
         with self._locked():
-            if record_id is not None and self._listed_rev(record_id) is not None:
-                return  # a write in progress added the row meanwhile
+            if record_id is not None and self._listed_rev(record_id) not in (None, *([] if rev is None else range(rev))):
+                return  # a write in progress brought the row up to date meanwhile
             self._rebuild_shard(shard, why)
 
     def _rebuild_shard(self, shard: str, why: str) -> int:
@@ -792,7 +795,10 @@ class TinyDBRepository:
         if not changes:
             return
         layout = self.layout
-        self._write_journal([c.entry for c in changes])
+        try:
+            self._write_journal([c.entry for c in changes])
+        except OSError as exc:
+            raise StoreUnwritable(layout.journal, exc) from None
         undo = Undo(layout.tmp)
         try:
             self._apply(changes, undo)
@@ -901,7 +907,9 @@ class TinyDBRepository:
         aside = self.layout.root / f"journal.rejected-{now_iso()[:19].replace(':', '')}-{os.getpid()}.json"
         os.replace(self.layout.journal, aside)
         fsync_dir(self.layout.root)
-        self.audit.append([Entry("recover", "*", 0, "ketatui", target=f"journal.json set aside as {aside.name}, not acted on: {problem}")])
+        what = f"journal.json set aside as {aside.name}, not acted on: {problem}"
+        self.audit.append([Entry("recover", "*", 0, "ketatui", target=what)])
+        self.repairs.append(f"A {what}. No record was changed.")
         return None
 
     def _write_record(self, change: Change) -> None:
