@@ -134,12 +134,18 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:
+    """The intakes in a file (one, or a list); a problem at a field raises ``IntakeInvalid`` naming it."""
+    from ketatui.intake.document import Intake, IntakeInvalid
+    from ketatui.intake.fields import FieldProblem, label_for
     from ketatui.intake.json_input import JSONInputInvalid, load_json
 
     try:
         data = load_json(path.read_bytes())
     except JSONInputInvalid as exc:
-        raise ValueError(str(exc) if exc.where == "(file)" else f"{exc.where} {exc}") from None
+        if exc.where == "(file)":
+            raise ValueError(str(exc)) from None
+        in_intake = exc.where.split("].", 1)[1] if exc.where.startswith("[") and "]." in exc.where else exc.where
+        raise IntakeInvalid([FieldProblem(exc.where, label_for(Intake, in_intake), str(exc))]) from None
     docs = data if isinstance(data, list) else [data]
     if not all(isinstance(d, dict) for d in docs):
         raise ValueError("it must hold one intake (a JSON object) or a list of them")
@@ -174,6 +180,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             docs = _documents(path)
         except OSError as exc:
             return fail(f"cannot read {path}: {exc.strerror or exc}. Nothing was imported.", BAD_INPUT)
+        except IntakeInvalid as exc:
+            print_problems(f"{path} (nothing was imported)", exc.problems)
+            return BAD_INPUT
         except ValueError as exc:
             return fail(f"{path} is not an intake file: {exc}. Nothing was imported.", BAD_INPUT)
         checked = []
@@ -184,9 +193,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             except ValueError as exc:  # an unknown schema version
                 return fail(f"{where} cannot be imported: {exc}. Nothing was imported.", BAD_INPUT)
             except IntakeInvalid as exc:
-                print(f"ketatui: {where} is not valid; nothing was imported:", file=sys.stderr)
-                for problem in exc.problems:
-                    print(f"  - {problem} [{problem.path}]", file=sys.stderr)
+                print_problems(f"{where} (nothing was imported)", exc.problems)
                 return BAD_INPUT
             stored = intake.model_dump(mode="json")
             if intake.status != "signed" and not intake.missing_sections():

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from ketatui.intake.fields import FieldProblem, UserName, problems_from
+from ketatui.intake.fields import FieldProblem, UserName, label_for, problems_from
 from ketatui.intake.goals import GoalsAndSupport
 from ketatui.intake.history import MedicalHistory
 from ketatui.intake.instruments import ASQ, GAD7, PHQ9
@@ -117,7 +117,7 @@ def parse_intake(data: str | bytes | dict[str, Any]) -> Intake:
         try:
             data = load_json(data)
         except JSONInputInvalid as exc:
-            label = "Intake file" if exc.where == "(file)" else exc.where
+            label = "Intake file" if exc.where == "(file)" else label_for(Intake, exc.where)
             raise IntakeInvalid([FieldProblem(exc.where, label, str(exc))]) from None
     if not isinstance(data, dict):
         raise IntakeInvalid([FieldProblem("(file)", "Intake file", "must hold one JSON object (an intake), not a list or a value")])

@@ -98,6 +98,12 @@ def _title_for(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> tuple[str
     return ".".join(parts), label, last_field
 
 
+def label_for(model: type[BaseModel], path: str) -> str:
+    """The plain label of the field at a dotted path such as ``phq9.answers[2]`` ("PHQ-9 question #3")."""
+    loc = tuple(int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", path))
+    return _title_for(model, loc)[1]
+
+
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ketatui.storage import StorageError, StoreUnwritable, open_repository, restore_store
+from ketatui.storage import StorageError, open_repository, restore_store
 
 from stores import person, store_settings
 
@@ -64,7 +64,7 @@ def limited(limit: int):
 
 def run_writer(root: Path, key: Path, count: int, limit: int | None) -> list[dict]:
     result = subprocess.run([sys.executable, "-c", WRITER, str(root), str(key), str(count), str(ROOT / "tests")],
-                            capture_output=True, text=True, timeout=120, preexec_fn=limited(limit) if limit else None)
+                            capture_output=True, text=True, timeout=120, cwd=root.parent, preexec_fn=limited(limit) if limit else None)
     assert "Traceback" not in result.stderr and result.returncode == 0, (result.returncode, result.stderr)
     return [json.loads(line) for line in result.stdout.splitlines()]
 
@@ -108,7 +108,7 @@ def test_demo_data_under_a_file_size_limit_is_refused_naming_the_audit_log_and_c
            "XDG_CONFIG_HOME": str(tmp_path / "config")}
     env.pop("KETATUI_CONFIG", None)
     result = subprocess.run([sys.executable, "-m", "ketatui", "demo-data", "--count", "5"], capture_output=True, text=True,
-                            env=env, timeout=120, preexec_fn=limited(limit))
+                            env=env, cwd=tmp_path, timeout=120, preexec_fn=limited(limit))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Created" not in result.stdout
     assert f"{root / 'audit.log'} could not be written (File too large). Nothing was changed" in result.stderr
@@ -196,7 +196,7 @@ def test_a_read_only_audit_log_refuses_the_save_and_changes_nothing(tmp_path, ma
     repo = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"))
     doc = repo.create(person(make_data, "Rui Costa", status="draft"), user="dr.lee")
     repo.layout.audit.chmod(0o440)
-    with pytest.raises(StoreUnwritable, match="Permission denied"):
+    with pytest.raises(StorageError, match="Permission denied"):
         repo.save(dict(doc, current_step="medications"), user="dr.lee", expected_rev=1)
     repo.layout.audit.chmod(0o660)
     assert repo.get(doc["record_id"], user="dr.lee")["rev"] == 1
