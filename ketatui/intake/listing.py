@@ -7,12 +7,14 @@ typed (``form_state``) wins over the validated demographics: it is newer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ketatui.intake.fields import ShortText
 from ketatui.intake.plain_text import without_controls
+
+#: Listed text: derived, so it is cleaned rather than refused (control characters dropped, cut to 200).
+ListedText = Annotated[str, BeforeValidator(lambda v: without_controls(v).strip()[:200] if isinstance(v, str) else v)]
 
 if TYPE_CHECKING:
     from ketatui.intake.document import Intake
@@ -27,8 +29,8 @@ class Listing(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    full_name: ShortText | None = Field(default=None, title="Name as listed")
-    date_of_birth: ShortText | None = Field(default=None, title="Birth date as listed")
+    full_name: ListedText | None = Field(default=None, title="Name as listed")
+    date_of_birth: ListedText | None = Field(default=None, title="Birth date as listed")
 
 
 def _typed(intake: Intake, path: str) -> str | None:

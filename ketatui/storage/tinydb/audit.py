@@ -85,8 +85,6 @@ class Anchor(Protocol):
 
     def read(self) -> Head | None: ...
     def write(self, head: Head) -> None: ...
-    @property
-    def required(self) -> bool: ...
 
 
 @dataclass
@@ -278,9 +276,6 @@ class AuditLog:
         except StoreCorrupt as exc:
             result.problems.append(str(exc).split(". Nothing was changed")[0].replace("The store file ", ""))
             anchored = None
-        if anchored is None and self.anchor is not None and self.anchor.required:
-            result.problems.append("store.json no longer holds the audit head although this store keeps one: "
-                                   "it was removed, so lines cut from the end of the log could go unnoticed")
         for name, expected in (("the head kept in store.json", anchored), ("the head you gave", witness)):
             if expected is None:
                 continue

@@ -5,8 +5,9 @@ from (a key file, or a passphrase with its scrypt salt and cost) and a short che
 sealed with the store key, so a wrong key is caught before any record is touched.
 
 It also keeps the audit log's head (``AuditAnchor``): the latest entry's sequence number and
-MAC, under a MAC of their own, rewritten with every append. Once a store keeps a head, its
-sealed check value says so, so removing the head from this file is noticed as well.
+MAC, under a MAC of their own, rewritten with every append. An older ketatui ignores it, so
+the store stays readable by one. (Removing the head together with the log is noticed by the
+consistency check: records would have no audit line.)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,12 @@ from ketatui.storage.paths import read_private
 KIND = "ketatui-store"
 LAYOUT_VERSION = 1
 _CHECK = b"ketatui store key check"
-#: The check value of a store that keeps its audit head here.
-_CHECK_ANCHORED = b"ketatui store key check; audit head kept"
 
 
 @dataclass
 class StoreMeta:
     path: Path
     data: dict[str, Any]
-    anchored: bool = field(default=False)  # the sealed check says the audit head is kept here
 
     @property
     def schema_version(self) -> int:
@@ -82,18 +80,9 @@ class StoreMeta:
             check = keys.open(base64.b64decode(self.data["check"]), "store.json")
         except (Unreadable, KeyError, ValueError):
             check = b""
-        if check not in (_CHECK, _CHECK_ANCHORED):
+        if check != _CHECK:
             raise WrongKey(self.path.parent, source)
-        self.anchored = check == _CHECK_ANCHORED
         return keys
-
-    def unlock_check(self, keys: Keys) -> None:
-        """Read the sealed check with ``keys`` already unlocked (sets ``anchored``)."""
-        try:
-            check = keys.open(base64.b64decode(self.data["check"]), "store.json")
-        except (Unreadable, KeyError, ValueError):
-            check = b""
-        self.anchored = check == _CHECK_ANCHORED
 
     def save(self, tmp_dir: Path) -> None:
         write_atomic(self.path, json.dumps(self.data, indent=2).encode() + b"\n", tmp_dir)
@@ -129,19 +118,9 @@ class AuditAnchor:
         self.path = path
         self.tmp_dir = tmp_dir
         self.keys = keys
-        self._required: bool | None = None
 
     def _mac(self, seq: int, mac: str) -> str:
         return hmac.new(self.keys.audit_mac, f"audit head {seq} {mac}".encode(), hashlib.sha256).hexdigest()
-
-    @property
-    def required(self) -> bool:
-        """Whether this store has kept its head here (so a missing one was removed)."""
-        if self._required is None:
-            meta = StoreMeta.read(self.path)
-            meta.unlock_check(self.keys)
-            self._required = meta.anchored
-        return self._required
 
     def read(self) -> Head | None:
         """The head as kept, or None if none is kept; a head whose MAC does not match is ``StoreCorrupt``."""
@@ -160,8 +139,5 @@ class AuditAnchor:
     def write(self, head: Head) -> None:
         meta = StoreMeta.read(self.path)
         data = dict(meta.data, audit_head={"seq": head.seq, "mac": head.mac, "check": self._mac(head.seq, head.mac)})
-        if not self.required:
-            data["check"] = base64.b64encode(self.keys.seal(_CHECK_ANCHORED, "store.json")).decode()
-            self._required = True
         # No fsync of the folder: a head lost in a power cut is an older head, which the log still reaches.
         write_atomic(self.path, json.dumps(data, indent=2).encode() + b"\n", self.tmp_dir, sync_dir=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 from ketatui.storage.atomic import fsync_dir
@@ -34,6 +35,8 @@ class Undo:
         except FileNotFoundError:
             self._kept[path] = None
             return
+        except OSError:  # a file system without hard links: keep a copy instead
+            shutil.copyfile(path, link)
         self._kept[path] = link
 
     def roll_back(self) -> None:
