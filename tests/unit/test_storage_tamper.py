@@ -398,3 +398,18 @@ def test_audit_verify_exits_1_naming_the_problem(store, capsys):
     code = main(["audit", "verify", "--data-dir", str(store.root), "--key-file", str(store.key)])
     err = capsys.readouterr().err
     assert code == 1 and "cut from the end" in err
+
+
+def test_the_head_can_be_printed_and_checked_against_from_the_cli(store, capsys):
+    from ketatui.cli import main
+
+    flags = ["--data-dir", str(store.root), "--key-file", str(store.key)]
+    assert main(["audit", "head", *flags]) == 0
+    head = capsys.readouterr().out.strip()
+    assert main(["audit", "verify", "--head", head, *flags]) == 0
+    assert "and the head you gave" in capsys.readouterr().out
+    cut_last_five_lines(store)
+    assert main(["audit", "verify", "--head", head, *flags]) == 1
+    assert "the head you gave" in capsys.readouterr().err
+    assert main(["audit", "verify", "--head", "not-a-head", *flags]) == 2
+    assert "is not an audit head" in capsys.readouterr().err
