@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ketatui.commands.common import BAD_INPUT, OK, fail, print_problems, say, settings_of
+from ketatui.commands.common import BAD_INPUT, OK, fail, for_terminal, print_problems, say, settings_of
 from ketatui.commands.course import add_course_options
 from ketatui.storage import (
     STATUSES,
@@ -123,14 +123,26 @@ def cmd_show(args: argparse.Namespace) -> int:
     from ketatui.intake.document import IntakeInvalid, parse_intake
     from ketatui.clinical.plan import Plan
 
+    shown = _escaped(doc)  # a record stored before text fields refused control characters shows them escaped
     try:
-        intake = parse_intake(doc)
-        plan = Plan.model_validate(doc["plan"]) if doc.get("plan") else None
+        intake = parse_intake(shown)
+        plan = Plan.model_validate(shown["plan"]) if shown.get("plan") else None
     except (IntakeInvalid, ValueError) as exc:
         return fail(f"intake {record_id} (revision {doc.get('rev')}) cannot be shown as markdown: {exc}. "
                      "Use --format json to see it as stored.")
     say(intake_markdown(intake, plan))
     return OK
+
+
+def _escaped(value: Any) -> Any:
+    """``value`` with every string escaped for the terminal (``for_terminal``), for showing as Markdown."""
+    if isinstance(value, str):
+        return for_terminal(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:

@@ -149,6 +149,7 @@ def test_control_characters_already_stored_are_escaped_on_every_printout(run, tm
              run("records", "show", record_id, "--format", "markdown")[1], run("records", "show", record_id)[1]]
     for out in shown:
         assert not any(c in out for c in "\x1b\x00\u202e\x07"), out
+    assert "Ana\\u001b[2J" in shown[2]  # the Markdown shows the stored name, escaped
     assert json.loads(shown[1])[0]["full_name"] == HOSTILE  # JSON stays JSON that means the same
 
 
