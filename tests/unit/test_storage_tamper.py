@@ -413,3 +413,11 @@ def test_the_head_can_be_printed_and_checked_against_from_the_cli(store, capsys)
     assert "the head you gave" in capsys.readouterr().err
     assert main(["audit", "verify", "--head", "not-a-head", *flags]) == 2
     assert "is not an audit head" in capsys.readouterr().err
+
+
+def test_no_session_is_added_to_an_older_copy_of_a_record(store):
+    put_back_rev_1_of_a_signed_record(store)
+    repo = store.open()
+    sid = store.ids["signed"]
+    with pytest.raises(StoreCorrupt, match="older copy"):
+        repo.add_course_record(sid, {"kind": "session", "intake_record_id": sid, "number": 1}, user="nurse.ng")

@@ -263,10 +263,14 @@ class TinyDBRepository:
         docs = self._db(self.layout.record(record_id)).table(REVISIONS, cache_size=0).all()
         return sorted((self._readable(dict(d)) for d in docs), key=lambda d: d.get("rev", 0))
 
-    def _existing(self, record_id: str) -> builtins.list[dict[str, Any]]:
+    def _existing(self, record_id: str, *, check_list: bool = False) -> builtins.list[dict[str, Any]]:
         """Every kept revision, after checking the file against the records list: a file older than
         its row was put back from an older copy; a row without a file lost its file; a file
-        without a row is put back in the list (the list is derived from the files)."""
+        without a row is put back in the list (the list is derived from the files). A write
+        (which holds the lock) checks the row when it updates it instead (``_update_rows``), so a
+        save reads its shard once."""
+        if getattr(self._held, "on", False) and not check_list:
+            return self._stored(record_id) or self._missing(record_id)
         listed = self._listed_rev(record_id)  # the row first: a write replaces the file before the row
         revisions = self._stored(record_id)
         path = self.layout.record(record_id)
@@ -285,6 +289,13 @@ class TinyDBRepository:
             raise StoreCorrupt(path, f"holds revision {latest} of intake {record_id}, but the records list has revision {listed}: "
                                      "an older copy of the file was put back. It is not used")
         return revisions
+
+    def _missing(self, record_id: str) -> builtins.list[dict[str, Any]]:
+        listed = self._listed_rev(record_id)
+        if listed is not None:
+            raise StoreCorrupt(self.layout.record(record_id), f"is missing, although the records list has intake {record_id} "
+                                                               f"at revision {listed}: the record file was deleted")
+        raise RecordNotFound(record_id)
 
     def _listed_rev(self, record_id: str) -> int | None:
         """The revision the records list has for ``record_id`` (None if it has no row); a damaged shard is rebuilt."""
@@ -604,7 +615,7 @@ class TinyDBRepository:
         if doc.get("intake_record_id") != record_id:
             raise InvalidRequest(f"This session or visit belongs to intake {doc.get('intake_record_id')}, not to {record_id}; nothing was stored.")
         with self._locked():
-            intake = self._existing(record_id)[-1]
+            intake = self._existing(record_id, check_list=True)[-1]  # no row update here to check it later
             db = self._db(self.layout.record(record_id))
             current = db.table(COURSE, cache_size=0).get(where("record_id") == course_id)
             if expected_rev is None and current is not None:
@@ -848,8 +859,7 @@ class TinyDBRepository:
             self._rebuild_shard(shard, "it could not be read")
             self._update_rows(self._db(self.layout.shard(shard), sync_dir=False), group)
 
-    @staticmethod
-    def _update_rows(db: TinyDB, group: builtins.list[Change]) -> None:
+    def _update_rows(self, db: TinyDB, group: builtins.list[Change]) -> None:
         with db.storage.batch():
             table = db.table(index.TABLE, cache_size=0)
             fresh = [index.summary_row(c.add) for c in group if c.new and c.add is not None]
@@ -859,6 +869,13 @@ class TinyDBRepository:
                 if c.delete:
                     table.remove(where("record_id") == c.record_id)
                 elif not c.new and c.add is not None:
+                    row = table.get(where("record_id") == c.record_id)
+                    if row is not None and row.get("rev", 0) >= c.add["rev"]:
+                        # The record file was older than its row: an older copy put back. Refuse (the
+                        # write is undone) rather than build on it and lose the revisions after it.
+                        raise StoreCorrupt(self.layout.record(c.record_id),
+                                           f"holds revision {c.add['rev'] - 1} of intake {c.record_id}, but the records list has "
+                                           f"revision {row['rev']}: an older copy of the file was put back. It is not used")
                     table.upsert(index.summary_row(c.add), where("record_id") == c.record_id)
 
     def _undo(self, undo: Undo) -> None:
