@@ -345,8 +345,12 @@ class TinyDBRepository:
         """Rebuild every shard whose file is gone while record files of that shard exist (the lock is held)."""
         if not self.layout.records.exists():
             return
-        for folder in os.scandir(self.layout.records):
-            if folder.name in _SHARD_NAMES and not self.layout.shard(folder.name).exists() and any(
+        try:
+            shards = {entry.name[:2] for entry in os.scandir(self.layout.index) if entry.name.endswith(".json.enc")}
+        except FileNotFoundError:
+            shards = set()
+        for folder in os.scandir(self.layout.records):  # two folder reads, whatever the size of the store
+            if folder.name in _SHARD_NAMES and folder.name not in shards and any(
                     name.endswith(".json.enc") for name in os.listdir(folder.path)):
                 self._rebuild_shard(folder.name, "its file was missing")
 
