@@ -99,7 +99,7 @@ def test_demo_data_under_a_file_size_limit_is_refused_naming_the_audit_log_and_c
     the command said "Created 5" and 4 of 5 records had no audit line."""
     root, key = tmp_path / "store", tmp_path / "store.key"
     repo = open_repository(store_settings(root, key))
-    record_id = repo.create(person(__import__("builders").build_data, "Ada Lim"), user="dr.lee")["record_id"]
+    record_id = repo.create(person(__import__("builders").build_data, "Ada Lim", training=True), user="dr.lee")["record_id"]
     for _ in range(120):  # make the audit log the largest file, so the limit bites there
         repo.get(record_id, user="dr.lee")
     limit = repo.layout.audit.stat().st_size + 300  # room for about one line, not five
