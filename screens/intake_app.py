@@ -27,6 +27,7 @@ from ketatui.screens.autosave import Autosave, saved_label
 from ketatui.screens.background import ExportNotLogged
 from ketatui.screens.commands import ScreenCommands, open_palette
 from ketatui.screens.help import HelpScreen
+from ketatui.screens.key_order import KeysInOrder
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.startup import StartUp
 from ketatui.screens.step_picker import StepPicker, step_choices
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from ketatui.settings import Settings, SettingsRequest
 
 
-class IntakeApp(StartUp, Autosave, App[int]):
+class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
     """One intake at a time through the steps, saved as it goes."""
 
     AUDIENCE: ClassVar[str] = "clinician"
