@@ -164,6 +164,7 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
         line.where = progress_text(number(step.step_id), len(STEP_IDS), step.step_title, page)
         line.urgent = self.urgent
         line.saved = self._save_state
+        line.who = self.user
 
     def apply(self, step: IntakeStep, *, announce: bool = True) -> StepResult:
         """Hand what the step holds to the session; turning urgent shows the crisis dialog once,

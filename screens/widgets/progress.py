@@ -16,17 +16,24 @@ class ProgressLine(Horizontal):
     where: reactive[str] = reactive("")
     urgent: reactive[bool] = reactive(False)
     saved: reactive[str] = reactive("")
+    who: reactive[str] = reactive("")  # the clinician working: the name every save is recorded under
 
     def compose(self) -> ComposeResult:
         yield Label(id="progress-where")
         yield Label(URGENT_TEXT, id="progress-urgent")
         yield Label(id="progress-saved")
+        yield Label(id="progress-who")
 
     def watch_where(self, where: str) -> None:
         self.query_one("#progress-where", Label).update(where)
 
     def watch_urgent(self, urgent: bool) -> None:
         self.query_one("#progress-urgent", Label).display = urgent
+
+    def watch_who(self, who: str) -> None:
+        label = self.query_one("#progress-who", Label)
+        label.update(f"· {who}")
+        label.display = bool(who)
 
     def watch_saved(self, saved: str) -> None:
         label = self.query_one("#progress-saved", Label)
