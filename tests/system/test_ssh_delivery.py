@@ -189,7 +189,8 @@ def login(server: Server, user: str, clinician: str) -> Terminal:
     term = Terminal(["timeout", "-s", "KILL", "300", *server.ssh(user, clinician)],
                     {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"})
     try:
-        term.wait_for("Ctrl+N starts a new intake", timeout=60)
+        term.wait_for(lambda screen: "Clinician: " in screen and ("Ctrl+N starts a new intake" in screen
+                                                                   or re.search(r"\d+–\d+ of \d+", screen)), timeout=60)
     except AssertionError:
         term.close()
         raise AssertionError(f"no records list over ssh; the screen shows:\n{term.text()}\n"
@@ -249,8 +250,8 @@ def test_service_account_key_works_as_its_name_and_a_killed_link_resumes_on_the_
     try:
         again.wait_for("Ada Okafor")
         again.write(ENTER)
-        screen = again.wait_for("Depression and mental health history")
-        assert "page 2 of 10" in screen
+        screen = again.wait_for(lambda shown: "page 2 of 10" in shown and "▌9 " in shown)
+        assert "Depression and mental health history" in screen
         assert "●1 major depressive disorder" in screen
         assert "Length of current episode (months)  ▌9 " in screen
         again.write(F2)
@@ -311,7 +312,7 @@ def test_a_shell_or_a_command_is_refused(server: Server, who: str) -> None:
 
 def test_port_forwarding_of_any_kind_is_refused(server: Server) -> None:
     done = refused([*server.ssh(server.service, "dr.okafor", "-W", f"127.0.0.1:{server.port}", tty=False)])
-    assert "administratively prohibited" in done.stderr or "open failed" in done.stderr
+    assert "forwarding failed" in done.stderr or "administratively prohibited" in done.stderr
     done = refused([*server.ssh(server.login, server.login, "-N", "-o", "ExitOnForwardFailure=yes",
                                 "-R", "0:127.0.0.1:22", tty=False)])
     assert "forwarding failed" in done.stderr
