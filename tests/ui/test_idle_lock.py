@@ -49,6 +49,12 @@ async def idle_for(d, now: list[float], seconds: float) -> None:
     await d.pilot.pause(1.3)  # the App looks once a second
 
 
+async def locked_on_the_records(d, app, now: list[float]) -> None:
+    await d.until(lambda: isinstance(app.screen, RecordsBrowser) and app.ready, "the records")
+    await idle_for(d, now, 601)
+    await d.until(lambda: isinstance(app.screen, LockScreen), "the lock")
+
+
 async def test_idle_time_hides_everything_and_the_passphrase_brings_it_back(make_app, driver_for, repository, settings) -> None:
     repository.set_signing_passphrase(USER, PASSPHRASE)
     app = make_app()
@@ -110,9 +116,7 @@ async def test_without_a_signing_passphrase_the_lock_can_only_close(make_app, dr
     now = clocked(app)
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: isinstance(app.screen, RecordsBrowser) and app.ready, "the records")
-        await idle_for(d, now, 601)
-        await d.until(lambda: isinstance(app.screen, LockScreen), "the lock")
+        await locked_on_the_records(d, app, now)
         assert "This lock can only be closed: there is no signing passphrase to unlock it with" in words(d)
         assert not app.screen.query("#lock-passphrase")
 
@@ -123,9 +127,7 @@ async def test_notifications_wait_for_the_unlock(make_app, driver_for, repositor
     now = clocked(app)
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.until(lambda: isinstance(app.screen, RecordsBrowser) and app.ready, "the records")
-        await idle_for(d, now, 601)
-        await d.until(lambda: isinstance(app.screen, LockScreen), "the lock")
+        await locked_on_the_records(d, app, now)
         app.notify(f"Signed by {USER}: {NAME}")
         await pilot.pause(0.2)
         assert NAME not in d.text()
