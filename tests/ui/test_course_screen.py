@@ -188,6 +188,7 @@ async def test_a_positive_question_9_opens_the_crisis_resources_at_once(make_app
         await d.keys("tab", *"11111111", "2")
         await d.until(lambda: isinstance(app.screen, CrisisScreen) and "988" in d.text(), "the crisis dialog")
         assert "Follow-up visit (Mon 02 Mar 2026): PHQ-9 question 9 answered 'More than" in d.text()
+        assert "A clinician assesses them now" in shown(d) and "back to the form" in shown(d) and "intake" not in shown(d)
         await d.keys("escape")
         assert isinstance(app.screen, FollowUpForm)  # the answers underneath are kept
         assert course.loaded.records == []
