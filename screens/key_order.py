@@ -52,6 +52,7 @@ class KeysInOrder:
 
     _held_keys: deque[events.Key] | None = None
     _key_in_flight: events.Key | None = None
+    _settling: asyncio.Task | None = None
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:
@@ -69,7 +70,7 @@ class KeysInOrder:
         target = self.focused or self.screen  # type: ignore[attr-defined]
         await super().on_event(event)  # type: ignore[misc]  # a priority binding runs here, or the key is forwarded
         chain = self._chain_from(target) if event.is_forwarded else []
-        asyncio.create_task(self._settle(event, chain))
+        self._settling = asyncio.create_task(self._settle(event, chain))  # kept: a task nobody holds may be collected
 
     def _chain_from(self, node: MessagePump | None) -> list[MessagePump]:
         """``node`` and its parents up to the screen: the widgets a key bubbles through."""

@@ -148,6 +148,7 @@ def server() -> Iterator[Server]:
     started: subprocess.Popen | None = None
     try:
         blocks = doc_blocks()
+        assert set(blocks) == {"Setting up a server", "Adding a clinician"}, "every sh block of the doc is run below"
         site, *setup = blocks["Setting up a server"]
         pattern_1, pattern_2 = blocks["Adding a clinician"]
         run_doc([site, *setup], env)
@@ -265,6 +266,15 @@ def test_service_account_key_works_as_its_name_and_a_killed_link_resumes_on_the_
     stored = repository(server).get(record_id, user="test")
     assert stored["created_by"] == "dr.okafor" and stored["updated_by"] == "dr.okafor"
     assert audit_users(server, record_id) == {"dr.okafor", "test"}  # "test": this test's own reads
+
+
+def test_sshd_ran_the_forced_commands(server: Server) -> None:
+    """What sshd itself says it ran for each login: the key's command= with the name, and the
+    Match block's ForceCommand for an account of one's own."""
+    log = server.log.read_text()
+    ketatui = server.env["KETATUI_BIN"]
+    assert f"Starting session: forced-command (key-option) '{ketatui} --as 'dr.okafor''" in log
+    assert f"Starting session: forced-command (config) '{ketatui}'" in log
 
 
 def test_two_keys_on_one_account_are_two_people(server: Server) -> None:
