@@ -116,16 +116,11 @@ def settings_request(args: argparse.Namespace) -> SettingsRequest:
 def apply_login_identity(args: argparse.Namespace) -> int | None:
     """Over SSH the login says who is working (``ketatui.identity``): put it on the request, or
     refuse with the reason (exit 2)."""
-    from ketatui.identity import IdentityRefused, login_identity
+    from ketatui.identity import IdentityRefused, login_identity, settings_file
 
     as_name = getattr(args, "as_name", None)
     try:
-        config = None
-        if as_name is not None:
-            from ketatui.settings import config_path
-
-            config = config_path(args.request)
-        user = login_identity(as_name, config or Path())
+        user = login_identity(as_name, settings_file(args.request.config_file))
     except IdentityRefused as exc:
         print(f"ketatui: {exc}", file=sys.stderr)
         return BAD_INPUT

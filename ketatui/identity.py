@@ -24,7 +24,7 @@ anything as it is through sshd, and its keys file is owned by root and every lin
 key that logged in. A person can neither edit that line nor run ketatui as that account any other
 way. A command asked for by the client (a shell, ``scp``, ``sftp``) is refused before anything.
 
-May import: the standard library, and ``ketatui.settings`` (only for ``--as``).
+May import: the standard library and platformdirs (never pydantic: this runs before the first paint).
 """
 
 from __future__ import annotations
@@ -112,13 +112,30 @@ def _owned_by_root_alone(path: Path) -> bool:
     return True
 
 
+def settings_file(config_file: Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    """The settings file this run reads, found as ``ketatui.settings.config_path`` finds it (a test
+    holds the two to the same answer) but without importing pydantic before the first paint."""
+    environ = os.environ if environ is None else environ
+    if config_file is not None:
+        return Path(config_file).expanduser()
+    if environ.get("KETATUI_CONFIG"):
+        return Path(environ["KETATUI_CONFIG"]).expanduser()
+    import platformdirs
+
+    return platformdirs.user_config_path("ketatui") / "settings.toml"
+
+
 def service_account(config_file: Path) -> str | None:
-    """``ssh_service_account`` from the settings file, if root alone can have written it."""
-    from ketatui.settings import read_config_file
+    """``ssh_service_account`` from the settings file, if root alone can have written it (a file
+    that cannot be read or parsed names none; the settings say what is wrong with it later)."""
+    import tomllib
 
     if not _owned_by_root_alone(config_file):
         return None
-    value = read_config_file(config_file, required=False).get("ssh_service_account")
+    try:
+        value = tomllib.loads(config_file.read_text(encoding="utf-8")).get("ssh_service_account")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
     return value if isinstance(value, str) and value else None
 
 

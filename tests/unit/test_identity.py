@@ -101,3 +101,13 @@ def test_as_is_refused_for_another_account_or_outside_ssh(tmp_path: Path) -> Non
 def test_outside_ssh_the_setting_decides_and_a_forced_command_refuses_the_clients_own(tmp_path: Path) -> None:
     assert login_identity(None, tmp_path / "none.toml", {}) is None
     assert login_identity(None, tmp_path / "none.toml", {"SSH_ORIGINAL_COMMAND": "sh"}) is None, "not under sshd: no forced command"
+
+
+@pytest.mark.parametrize("given, environ", [(None, {}), (None, {"KETATUI_CONFIG": "~/clinic.toml"}),
+                                            (Path("/etc/ketatui/settings.toml"), {"KETATUI_CONFIG": "/elsewhere.toml"})])
+def test_the_settings_file_for_as_is_the_one_the_settings_read(given, environ) -> None:
+    from ketatui.identity import settings_file
+    from ketatui.settings import config_path
+    from ketatui.settings_request import SettingsRequest
+
+    assert settings_file(given, environ) == config_path(SettingsRequest(config_file=given, environ=environ))
