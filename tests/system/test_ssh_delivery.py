@@ -271,6 +271,13 @@ def test_service_account_key_works_as_its_name_and_a_killed_link_resumes_on_the_
 def test_sshd_ran_the_forced_commands(server: Server) -> None:
     """What sshd itself says it ran for each login: the key's command= with the name, and the
     Match block's ForceCommand for an account of one's own."""
+    for user, key in ((server.service, "dr.okafor"), (server.login, server.login)):
+        term = login(server, user, key)
+        try:
+            term.write(CTRL_Q)
+            assert term.exit_status(20) == 0
+        finally:
+            term.close()
     log = server.log.read_text()
     ketatui = server.env["KETATUI_BIN"]
     assert f"Starting session: forced-command (key-option) '{ketatui} --as 'dr.okafor''" in log
