@@ -285,7 +285,18 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     if args.count < 1:
         return fail("--count must be 1 or more.", BAD_INPUT)
     settings = settings_of(args)
+    if args.training_store:
+        from ketatui.training.store import TrainingStoreRefused, training_settings
+
+        try:
+            settings = args.settings = training_settings(settings)
+        except TrainingStoreRefused as exc:
+            return fail(str(exc), BAD_INPUT)
     repo = _open(args, create=True)
+    real = repo.page(training=False, limit=0).total
+    if real:  # synthetic records are never mixed into a store that holds real ones
+        return fail(f"{settings.data_dir} holds {real} real record(s), so no synthetic ones are added to it. Use "
+                    "--training-store (the training_data_dir setting's store), or --data-dir with a folder of its own.", BAD_INPUT)
     show = args.count >= DEMO_BATCH and sys.stderr.isatty()
     done = 0
     for start in range(0, args.count, DEMO_BATCH):
@@ -402,9 +413,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     _common(sadd)
     sadd.set_defaults(handler=cmd_session_add)
 
-    demo = subparsers.add_parser("demo-data", help="add synthetic intakes, clearly marked, for demos, training and benchmarks")
+    demo = subparsers.add_parser("demo-data", help="add synthetic intakes, clearly marked, to a store with no real records (or --training-store)")
     demo.add_argument("--count", type=int, required=True, metavar="N")
     demo.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed gives the same intakes")
+    demo.add_argument("--training-store", action="store_true",
+                      help="into the training store (the training_data_dir setting) instead; a store holding real records is always refused")
     _common(demo)
     demo.set_defaults(handler=cmd_demo_data)
 
