@@ -26,7 +26,7 @@ APP_FLAGS = ("--data-dir", "--key-file", "--config", "--as")
 #: The sub-commands that work on the store, defined in ``ketatui.commands.records`` (whose imports
 #: cost more than a whole ``plan``): loaded only when one of them, or the full help, is asked for.
 STORE_COMMANDS = frozenset({"records", "demo-data", "backup", "restore", "audit"})
-LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config", "train", "kiosk"})
+LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config", "train", "kiosk", "serve"})
 
 
 def _start_date(text: str) -> date:
@@ -120,6 +120,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     from ketatui.commands.kiosk import add_kiosk_command  # argparse only
 
     add_kiosk_command(sub, cmd_kiosk)
+    from ketatui.commands.serve import add_serve_command  # argparse only
+
+    add_serve_command(sub)
 
     if _wants_the_store_commands(sys.argv[1:] if argv is None else argv):
         from ketatui.commands.records import add_commands
