@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.binding import Binding
 
+from ketatui.screens.idle_lock import ALLOWED_WHILE_LOCKED, IdleLock
 from ketatui.screens.intake_app import IntakeApp
 from ketatui.screens.records_browser import RecordsBrowser
 
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
     from ketatui.settings import SettingsRequest
 
 
-class ClinicianApp(IntakeApp):
-    """Records browser, then the five steps."""
+class ClinicianApp(IdleLock, IntakeApp):
+    """Records browser, then the five steps; locked after a while without a key (``idle_lock``)."""
 
     AUDIENCE = "clinician"
     TITLE = "ketatui"
@@ -78,6 +79,8 @@ class ClinicianApp(IntakeApp):
         super().show_error(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.locked and action not in ALLOWED_WHILE_LOCKED:
+            return False
         if action == "records":
             return self.step is not None
         return super().check_action(action, parameters)
