@@ -22,6 +22,7 @@ from ketatui.commands.common import BAD_INPUT, OK, fail, print_problems, setting
 from ketatui.commands.course import add_course_options
 from ketatui.storage import (
     STATUSES,
+    Auditable,
     Maintainable,
     NotSupported,
     RecordSummary,
@@ -323,7 +324,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 @_plainly
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    report = _maintainable(args).verify_audit()
+    repo = _open(args, read_only=True)
+    if not isinstance(repo, Auditable):
+        raise NotSupported(settings_of(args).backend, "check its audit log")
+    report = repo.verify_audit()
     for number in report.interrupted:
         print(f"Note: line {number} is incomplete (a write was interrupted); it is not part of the chain.")
     if not report.ok:

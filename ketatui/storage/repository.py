@@ -30,7 +30,8 @@ intake, with its own ``record_id`` and ``rev``. ``add_course_record`` stores a n
 (``expected_rev=None``) or a correction of the revision named; ``course_records`` reads them all.
 
 A store that ketatui itself can back up and whose audit log it can check is also
-``Maintainable``; a server backend may leave that to the database's own tools.
+``Maintainable``; a server backend may leave backups to the database's own tools and still be
+``Auditable``.
 
 This module names no backend: backends are found by name in ``ketatui.storage.backends``.
 """
@@ -150,6 +151,13 @@ class AuditReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@runtime_checkable
+class Auditable(Protocol):
+    """A store whose audit chain ketatui can check (``ketatui audit verify``), server or folder."""
+
+    def verify_audit(self) -> AuditReport: ...
 
 
 @runtime_checkable
