@@ -85,8 +85,7 @@ class Server:
 
     def dump(self, url: str) -> str:
         """``pg_dump`` of a database as SQL text."""
-        dbname = url.split("/")[-1].split("?")[0]
-        result = subprocess.run([str(self.bindir / "pg_dump"), "-h", str(self.socket_dir), "-p", str(self.port), "-U", USER, dbname],
+        result = subprocess.run([str(self.bindir / "pg_dump"), "--dbname", url],
                                 capture_output=True, text=True, check=True, timeout=120)
         return result.stdout
 

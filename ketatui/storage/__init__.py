@@ -12,6 +12,8 @@ what is derived (urgency, the plan) is decided above and stored with the record.
 
 from ketatui.storage.backends import known_backends, open_repository, restore_store
 from ketatui.storage.errors import (
+    DatabaseNotReady,
+    DatabaseUnavailable,
     InsecurePermissions,
     InvalidRequest,
     MissingKey,
@@ -44,6 +46,8 @@ from ketatui.storage.repository import (
 )
 
 __all__ = [
+    "DatabaseNotReady",
+    "DatabaseUnavailable",
     "NEXT_STATUS",
     "STATUSES",
     "AuditReport",
