@@ -1,0 +1,121 @@
+"""Several ketatui processes on one PostgreSQL server, as clinics on several sites use it: many
+writers at once, a client killed mid-transaction, the server restarted under load, and urgent
+intakes heard across processes within 2 s. The server is the session's throwaway one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ketatui.settings import Settings
+from ketatui.storage import open_repository
+
+pytestmark = [pytest.mark.system]
+
+WORKER = Path(__file__).with_name("pg_worker.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(*args: object, stdin: bool = False) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(WORKER), *map(str, args)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin else None, text=True)
+
+
+@pytest.fixture
+def store(postgres_url, tmp_path):
+    key = tmp_path / "store.key"
+    settings = Settings(backend="postgres", database_url=postgres_url, key_file=key, data_dir=tmp_path / "unused")
+    open_repository(settings)  # made once, before the writers race
+    return settings, postgres_url, key
+
+
+def test_eight_processes_writing_25_intakes_each_keep_all_200(store, tmp_path):
+    settings, url, key = store
+    go = tmp_path / "go"
+    writers = [start("write", url, key, f"writer{n}", 25, go) for n in range(8)]
+    time.sleep(1.5)
+    go.touch()
+    acknowledged = set()
+    for writer in writers:
+        out, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+        acknowledged |= set(out.split())
+    assert len(acknowledged) == 200
+    repo = open_repository(settings)
+    listed = repo.list()
+    assert {r.record_id for r in listed} == acknowledged
+    assert sorted(r.full_name for r in listed) == sorted(f"writer{n} patient {i}" for n in range(8) for i in range(25))
+    report = repo.verify_audit()
+    assert report.ok and report.entries == 200
+
+
+def test_a_client_killed_mid_transaction_loses_nothing_it_was_told_was_kept(store):
+    settings, url, key = store
+    writer = start("forever", url, key, "kiosk")
+    acknowledged = []
+    while len(acknowledged) < 30:
+        acknowledged.append(writer.stdout.readline().strip())
+    os.kill(writer.pid, signal.SIGKILL)  # most likely inside a transaction: it writes without pause
+    writer.wait(timeout=10)
+    acknowledged += [line.strip() for line in writer.stdout.read().splitlines() if line.strip()]
+
+    repo = open_repository(settings)
+    kept = {r.record_id for r in repo.list()}
+    assert set(acknowledged) <= kept
+    assert len(kept) - len(acknowledged) <= 1  # at most the one whose commit landed as it died
+    with psycopg.connect(url) as conn:  # no half-written intake: every row has its revision, its terms and its audit line
+        orphans = conn.execute("SELECT count(*) FROM ketatui_records r WHERE NOT EXISTS "
+                               "(SELECT 1 FROM ketatui_revisions v WHERE v.record_id = r.record_id)").fetchone()[0]
+        assert orphans == 0
+    report = repo.verify_audit()
+    assert report.ok and report.entries == len(kept)
+
+
+def test_the_server_restarted_under_load_gives_a_clear_message_then_the_work_resumes(store, postgres_server):
+    settings, url, key = store
+    writer = start("resilient", url, key, "kiosk", 60)
+    lines = []
+    while len(lines) < 10:
+        lines.append(writer.stdout.readline().strip())
+    postgres_server.stop("fast")
+    time.sleep(1.0)
+    postgres_server.start()
+    out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    lines += out.splitlines()
+    waiting = [line for line in lines if line.startswith("WAITING")]
+    assert waiting, "the writer never saw the server go away"
+    assert "cannot be reached" in waiting[0] and "try again in a moment" in waiting[0]
+    kept = [line for line in lines if not line.startswith("WAITING")]
+    assert len(kept) == 60
+    repo = open_repository(settings)
+    assert {r.record_id for r in repo.list()} >= set(kept)
+    assert repo.verify_audit().ok
+
+
+def test_two_processes_hear_each_others_urgent_intake_within_two_seconds(store):
+    settings, url, key = store
+    sites = [start("urgent", url, key, who, stdin=True) for who in ("north", "south")]
+    for site in sites:
+        assert site.stdout.readline().strip() == "LISTENING"
+    for site in sites:
+        site.stdin.write("go\n")
+        site.stdin.flush()
+    outputs = []
+    for site in sites:
+        out, err = site.communicate(timeout=30)
+        assert site.returncode == 0, err
+        outputs.append(dict(line.split(" ", 1) for line in out.splitlines()))
+    saved = {o["SAVED"].split()[0]: float(o["SAVED"].split()[1]) for o in outputs}
+    for mine, other in ((outputs[0], outputs[1]), (outputs[1], outputs[0])):
+        assert "HEARD" in mine, "an urgent intake saved at the other site was never heard"
+        record_id, at, name = mine["HEARD"].split(" ", 2)
+        assert record_id == other["SAVED"].split()[0] and name.endswith("in crisis")
+        assert at and float(at) - saved[record_id] < 2.0
