@@ -139,6 +139,10 @@ def _documents(path: Path) -> list[dict[str, Any]]:
 
 @_plainly
 def cmd_import(args: argparse.Namespace) -> int:
+    if getattr(args, "format", "intake") == "fhir":
+        from ketatui.commands.fhir import cmd_import_fhir
+
+        return cmd_import_fhir(args)
     from ketatui.intake.document import IntakeInvalid, parse_intake
     from ketatui.intake.migrations import migrate
     from ketatui.clinical.plan import make_plan
@@ -374,8 +378,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     imp = rsub.add_parser("import", help="store intakes from JSON files (one intake or a list per file); "
                           "the plan of an unsigned intake is derived again")
     imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--format", choices=("intake", "fhir"), default="intake",
+                     help="intake (ketatui JSON, default) or fhir (a PHQ-9 or GAD-7 QuestionnaireResponse, added as a follow-up score)")
+    imp.add_argument("--record", metavar="ID", help="with --format fhir: the intake to add the score to (default: the one the response names)")
     _common(imp)
     imp.set_defaults(handler=cmd_import)
+
+    from ketatui.commands.fhir import add_export_command
+
+    add_export_command(rsub, _common, _plainly)
 
     course = rsub.add_parser("course", help="the course of a stored intake: response, decisions and the adjusted plan")
     course.add_argument("record_id", metavar="ID", help="a record id, or its first characters")
