@@ -45,6 +45,7 @@ class Server:
     root: Path
     port: int
     run_as: str | None
+    durable: bool = False  # fsync on: for benchmarks; the tests do not crash the machine
 
     @property
     def data(self) -> Path:
@@ -64,7 +65,9 @@ class Server:
         return subprocess.run(command, capture_output=True, text=True, check=check, timeout=120)
 
     def start(self) -> None:
-        options = f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200"
+        options = f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
 
     def stop(self, mode: str = "fast") -> None:
@@ -90,10 +93,10 @@ class Server:
         return result.stdout
 
 
-def start_server() -> Server:
+def start_server(*, durable: bool = False, parent: Path | None = None) -> Server:
     folder = bindir()
     run_as = None
-    root = Path(tempfile.mkdtemp(prefix="ketatui-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="ketatui-pg-", dir=parent))
     if os.geteuid() == 0:
         run_as = "postgres"
         try:
@@ -101,7 +104,7 @@ def start_server() -> Server:
         except KeyError:
             raise RuntimeError("PostgreSQL will not run as root and there is no 'postgres' user: install the 'postgresql' package.") from None
         os.chown(root, entry.pw_uid, entry.pw_gid)
-    server = Server(folder, root, 5432 + os.getpid() % 1000, run_as)
+    server = Server(folder, root, 5432 + os.getpid() % 1000, run_as, durable)
     for sub in (server.socket_dir,):
         sub.mkdir()
         if run_as:

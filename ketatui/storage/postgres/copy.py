@@ -78,14 +78,14 @@ def copy_folder_to_database(source: Settings, destination: Settings, *, user: st
         raise InvalidRequest(f"The database {dest.where} already holds a store ({already['records']} intakes, "
                              f"{already['audit']} audit lines); copy only into an empty database. Nothing was copied.")
     report = CopyReport(source=dict.fromkeys(KINDS, 0))
-    with dest._writing() as conn:
+    with dest._writing(pipeline=False) as conn:  # COPY
         ids = [row.record_id for row in src.list()]
         for record_id in ids:
             revisions = src.revisions(record_id, user=user)
             amendments = src.amendments(record_id, user=user)
             course = src.course_records(record_id, user=user)
-            dest._put_row(conn, revisions[-1], new=True)
-            for doc in revisions:
+            dest._insert_rows(conn, [revisions[-1]])
+            for doc in revisions[:-1]:
                 dest._add_revision(conn, doc)
             for note in amendments:
                 conn.execute("INSERT INTO ketatui_amendments (record_id, rev, body) VALUES (%s, %s, %s)",
