@@ -40,10 +40,10 @@ class PostgresBackend:
 
     def watch_urgent(self, settings: Settings) -> UrgentWatch:
         """A listener for intakes saved urgent anywhere (see ``live.py``)."""
-        from ketatui.storage.postgres.connection import check_url
+        from ketatui.storage.postgres.connection import url_of
         from ketatui.storage.postgres.live import UrgentWatch
 
-        return UrgentWatch(check_url(settings.database_url.get_secret_value() if settings.database_url else None))
+        return UrgentWatch(url_of(settings))
 
 
 backend = PostgresBackend()

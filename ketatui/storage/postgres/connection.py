@@ -8,6 +8,7 @@ in the background. Several repositories opened in one process on one URL share i
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -39,6 +40,12 @@ def check_url(url: str | None) -> str:
     except psycopg.ProgrammingError as exc:
         raise InvalidRequest(f"Database URL: cannot be read ({exc}); write it as postgresql://USER@HOST:PORT/DATABASE.") from None
     return url
+
+
+def url_of(settings: Any) -> str:
+    """The checked ``database_url`` of ``settings`` (a secret; plain text when set by ``model_copy``)."""
+    value = settings.database_url
+    return check_url(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
 
 
 def pool_for(url: str) -> ConnectionPool:

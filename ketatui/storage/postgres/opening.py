@@ -17,7 +17,7 @@ from psycopg_pool import PoolTimeout
 from ketatui.storage.errors import DatabaseNotReady, DatabaseUnavailable, InvalidRequest, NewerSchema
 from ketatui.storage.postgres import keys as store_keys
 from ketatui.storage.postgres import migrations
-from ketatui.storage.postgres.connection import check_url, described, pool_for
+from ketatui.storage.postgres.connection import described, pool_for, url_of
 from ketatui.storage.postgres.store import PostgresRepository
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 def _url(settings: Settings) -> str:
-    return check_url(settings.database_url.get_secret_value() if settings.database_url else None)
+    return url_of(settings)
 
 
 def upgrade(settings: Settings) -> tuple[int, list[migrations.Migration]]:
