@@ -78,14 +78,17 @@ class ClinicianApp(IntakeApp):
             return
         with watch:
             while not worker.is_cancelled:
-                if watch.wait(timeout=1.0):
-                    self.call_from_thread(self._urgent_heard)
+                news = watch.wait(timeout=1.0)
+                if news:  # record ids, or RESYNC after the connection came back (news may have been missed)
+                    self.call_from_thread(self._urgent_heard, any(n != watch.RESYNC for n in news))
 
-    def _urgent_heard(self) -> None:
+    def _urgent_heard(self, urgent: bool) -> None:
         browser = self.browser
         if browser is not None:
             keep = browser.highlighted.record_id if browser.highlighted else None
-            browser.post_message(RecordsBrowser.Said("!! An intake was just saved URGENT: it is at the top of the list.", keep=keep))
+            words = ("!! An intake was just saved URGENT: it is at the top of the list." if urgent
+                     else "The database is back: the list was read again.")
+            browser.post_message(RecordsBrowser.Said(words, keep=keep))
 
     def show_error(self, message: str) -> None:
         if self.browser is not None:

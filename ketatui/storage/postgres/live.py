@@ -11,6 +11,8 @@ late. A notification sent while a listener was disconnected is lost, so ``wait``
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 
 CHANNEL = "ketatui_urgent"
@@ -20,6 +22,8 @@ RESYNC = "*"
 
 class UrgentWatch:
     """``wait(timeout)`` returns the record ids of intakes saved urgent since the last call."""
+
+    RESYNC = RESYNC
 
     def __init__(self, url: str):
         self.url = url
@@ -39,8 +43,9 @@ class UrgentWatch:
             if heard:  # and whatever else already arrived, without waiting again
                 heard += [n.payload for n in self._conn.notifies(timeout=0.0)]
             return heard
-        except psycopg.OperationalError:
+        except psycopg.OperationalError:  # the server is away: try again at the next call, not at once
             self.close()
+            time.sleep(timeout)
             return []
 
     def close(self) -> None:
