@@ -4,6 +4,7 @@ intakes heard across processes within 2 s. The server is the session's throwaway
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 
 from ketatui.settings import Settings
 from ketatui.storage import open_repository
+from ketatui.storage.backends import backend_named
 
 pytestmark = [pytest.mark.system]
 
@@ -80,6 +82,7 @@ def test_a_client_killed_mid_transaction_loses_nothing_it_was_told_was_kept(stor
 
 def test_the_server_restarted_under_load_gives_a_clear_message_then_the_work_resumes(store, postgres_server):
     settings, url, key = store
+    watch = backend_named("postgres").watch_urgent(settings)  # an open browser's listener
     writer = start("resilient", url, key, "kiosk", 60)
     lines = []
     while len(lines) < 10:
@@ -87,6 +90,11 @@ def test_the_server_restarted_under_load_gives_a_clear_message_then_the_work_res
     postgres_server.stop("fast")
     time.sleep(1.0)
     postgres_server.start()
+    news: list[str] = []
+    deadline = time.monotonic() + 15
+    while watch.RESYNC not in news and time.monotonic() < deadline:
+        news += watch.wait(timeout=0.5)
+    assert watch.RESYNC in news, "the listener did not come back after the restart"
     out, err = writer.communicate(timeout=120)
     assert writer.returncode == 0, err
     lines += out.splitlines()
@@ -98,6 +106,13 @@ def test_the_server_restarted_under_load_gives_a_clear_message_then_the_work_res
     repo = open_repository(settings)
     assert {r.record_id for r in repo.list()} >= set(kept)
     assert repo.verify_audit().ok
+    doc = json.loads((ROOT / "examples" / "04-positive-suicide-screen.json").read_text())
+    doc.pop("record_id")
+    doc["triage"] = {"urgent": True, "blocked": True, "reasons": ["ASQ"]}
+    urgent = repo.create(doc, user="kiosk")["record_id"]
+    heard = watch.wait(timeout=2.0)
+    watch.close()
+    assert urgent in heard, "the listener hears urgent intakes again after the restart"
 
 
 def test_two_processes_hear_each_others_urgent_intake_within_two_seconds(store):
