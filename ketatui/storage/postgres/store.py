@@ -45,6 +45,9 @@ _LIST_COLUMNS = ("record_id, rev, status, urgent, blocked, training, current_ste
                  "(SELECT min(s) FROM unnest(sessions) s WHERE s >= %(today)s) AS next_session")
 
 
+_SUMMARY_FIELDS = set(RecordSummary.model_fields)
+
+
 def _json(doc: Any) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -175,10 +178,15 @@ class PostgresRepository:
               due: str | None = None, training: bool | None = None, by: str | None = None,
               offset: int = 0, limit: int | None = None) -> RecordPage:
         today = date.today()
-        where, params = self._filters(search=search, status=status, urgent=urgent, due=due, training=training, by=by)
+        where, params = self._filters(status=status, urgent=urgent, due=due, training=training, by=by)
+        hits = self._hits(search or "", params)
         params |= {"today": today, "offset": offset, "limit": limit}
+        source = "ketatui_records"
+        if hits is not None:  # the searched ids first, from the indexes alone; then only their rows, by key
+            # (= ANY(ARRAY(…)) keeps the planner on the key index whatever it guesses of the count)
+            source = f"(SELECT * FROM ketatui_records WHERE record_id = ANY(ARRAY(SELECT record_id FROM ({hits}) AS hits))) r"
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        sql = (f"SELECT {_LIST_COLUMNS}, count(*) OVER () FROM ketatui_records {clause} "
+        sql = (f"SELECT {_LIST_COLUMNS}, count(*) OVER () FROM {source} {clause} "
                "ORDER BY urgent DESC, next_session ASC NULLS LAST, updated_at DESC, record_id "
                "OFFSET %(offset)s LIMIT %(limit)s")
         with self._tx(transaction=False) as conn:
@@ -186,13 +194,14 @@ class PostgresRepository:
             if rows:
                 total = rows[0][-1]
             elif offset:
-                total = conn.execute(f"SELECT count(*) FROM ketatui_records {clause}", params).fetchone()[0]
+                total = conn.execute(f"SELECT count(*) FROM {source} {clause}", params).fetchone()[0]
             else:
                 total = 0
         return RecordPage([self._summary(row) for row in rows], total=total, offset=offset)
 
-    def _filters(self, *, search: str | None, status: str | None, urgent: bool | None, due: str | None,
-                 training: bool | None, by: str | None) -> tuple[builtins.list[str], dict[str, Any]]:
+    @staticmethod
+    def _filters(*, status: str | None, urgent: bool | None, due: str | None, training: bool | None,
+                 by: str | None) -> tuple[builtins.list[str], dict[str, Any]]:
         where: builtins.list[str] = []
         params: dict[str, Any] = {}
         for name, value in (("status", status), ("urgent", urgent), ("training", training)):
@@ -205,8 +214,16 @@ class PostgresRepository:
         if by is not None:
             where.append("%(by)s IN (created_by, updated_by)")
             params["by"] = by
-        for number, wanted in enumerate(blind.search_words(self.keys, search or "")):
-            either = []  # each served by an index; a UNION keeps the planner from scanning every row
+        return where, params
+
+    def _hits(self, search: str, params: dict[str, Any]) -> str | None:
+        """The record ids every typed word matches, as one query on the indexes (None: no search).
+
+        Each word is the UNION of its hashes' rows and its record-id range; the words are
+        INTERSECTed, so a common first name never costs a lookup of every row it matches."""
+        words = []
+        for number, wanted in enumerate(blind.search_words(self.keys, search)):
+            either = []
             if wanted.terms:
                 either.append(f"SELECT record_id FROM ketatui_search_terms WHERE term = ANY(%(terms{number})s)")
                 params[f"terms{number}"] = list(wanted.terms)
@@ -215,16 +232,16 @@ class PostgresRepository:
                 either.append(f"SELECT record_id FROM ketatui_records WHERE record_id >= %(id{number})s AND record_id < %(id_end{number})s")
                 params[f"id{number}"] = wanted.id_prefix
                 params[f"id_end{number}"] = wanted.id_prefix[:-1] + chr(ord(wanted.id_prefix[-1]) + 1)
-            where.append(f"record_id IN ({' UNION '.join(either)})")
-        return where, params
+            words.append(f"({' UNION '.join(either)})")
+        return " INTERSECT ".join(words) if words else None
 
     def _summary(self, row: tuple[Any, ...]) -> RecordSummary:
         record_id, rev, status, urgent, blocked, training, step, updated_at, updated_by, summary, next_session = row[:11]
         named = self._open(summary, f"summary/{record_id}")
-        return RecordSummary(record_id=record_id, full_name=named["full_name"], date_of_birth=named["date_of_birth"],
-                             status=status, rev=rev, updated_at=updated_at, updated_by=updated_by, urgent=urgent,
-                             blocked=blocked, training=training, current_step=step,
-                             next_session=next_session.isoformat() if next_session else None)
+        return RecordSummary.model_construct(  # every field is set, from typed columns and our own sealed JSON
+            _SUMMARY_FIELDS, record_id=record_id, full_name=named["full_name"], date_of_birth=named["date_of_birth"],
+            status=status, rev=rev, updated_at=updated_at, updated_by=updated_by, urgent=urgent, blocked=blocked,
+            training=training, current_step=step, next_session=next_session.isoformat() if next_session else None)
 
     # ----- writing ----------------------------------------------------------------------------
 
