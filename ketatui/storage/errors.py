@@ -176,13 +176,13 @@ class SigningLocked(StorageError):
 class DatabaseUnavailable(StorageError):
     """The database server cannot be reached, or went away during a change (restart, network)."""
 
-    def __init__(self, where: str, problem: str):
+    def __init__(self, where: str, problem: str, *, opening: bool = False):
         self.where = where
-        super().__init__(
-            f"The database {where} cannot be reached ({problem}). If you were saving, the change was "
-            "either kept whole or not at all: reopen the record to see which. Work resumes by itself "
-            "when the server is back; try again in a moment."
-        )
+        then = ("Nothing was read or changed. Check the database_url setting and that the server is running, "
+                "then try again." if opening else
+                "If you were saving, the change was either kept whole or not at all: reopen the record to see "
+                "which. Work resumes by itself when the server is back; try again in a moment.")
+        super().__init__(f"The database {where} cannot be reached ({problem}). {then}")
 
 
 class DatabaseNotReady(StorageError):

@@ -7,6 +7,7 @@ in the background. Several repositories opened in one process on one URL share i
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -15,6 +16,11 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from ketatui.storage.errors import InvalidRequest
+
+# The pool logs each failed reconnection; the user hears of a lost server once, in words, from
+# the action that needed it (``DatabaseUnavailable``), not as lines on the terminal.
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
+logging.getLogger("psycopg.pool").propagate = False
 
 _pools: dict[str, ConnectionPool] = {}
 _guard = threading.Lock()
@@ -38,7 +44,7 @@ def check_url(url: str | None) -> str:
     try:
         conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
-        raise InvalidRequest(f"Database URL: cannot be read ({exc}); write it as postgresql://USER@HOST:PORT/DATABASE.") from None
+        raise InvalidRequest(f"Database URL: cannot be read ({str(exc).strip()}); write it as postgresql://USER@HOST:PORT/DATABASE.") from None
     return url
 
 
@@ -46,6 +52,12 @@ def url_of(settings: Any) -> str:
     """The checked ``database_url`` of ``settings`` (a secret; plain text when set by ``model_copy``)."""
     value = settings.database_url
     return check_url(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a driver error, which says what went wrong (the rest is hints)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def pool_for(url: str) -> ConnectionPool:

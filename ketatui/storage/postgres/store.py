@@ -35,6 +35,7 @@ from ketatui.storage.errors import (
     WrongPassphrase,
 )
 from ketatui.storage.postgres import audit, blind
+from ketatui.storage.postgres.connection import first_line
 from ketatui.storage.postgres.keys import StoreKeys
 from ketatui.storage.repository import NEXT_STATUS, STATUSES, AuditReport, RecordPage, RecordSummary
 from ketatui.storage.tinydb.audit import Entry, now_iso
@@ -85,7 +86,7 @@ class PostgresRepository:
         except PoolTimeout:
             raise DatabaseUnavailable(self.where, f"no connection within {CONNECT_WAIT:g} s") from None
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-            raise DatabaseUnavailable(self.where, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
+            raise DatabaseUnavailable(self.where, first_line(exc)) from None
 
     @contextmanager
     def _writing(self, *, pipeline: bool = True) -> Iterator[psycopg.Connection]:
