@@ -412,7 +412,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 @_plainly
 def cmd_audit_head(args: argparse.Namespace) -> int:
     """Print the audit head (``SEQ:MAC``) for a witness kept outside the store, optionally to syslog too."""
-    repo = _maintainable(args)
+    repo = _open(args, read_only=True)  # a server store gives its head too
     if not isinstance(repo, AuditAnchored):
         raise NotSupported(settings_of(args).backend, "give its audit head")
     head = repo.audit_head()

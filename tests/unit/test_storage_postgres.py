@@ -68,12 +68,17 @@ def test_the_database_refuses_to_change_or_remove_audit_lines(pg_settings, make_
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
                 conn.execute(statement)
     assert repo.verify_audit().ok
+    head = repo.audit_head()
+    assert head.startswith("1:") and repo.verify_audit(witness=head).ok
 
     monkeypatch.setenv("KETATUI_BACKEND", "postgres")
     monkeypatch.setenv("KETATUI_DATABASE_URL", url)
     monkeypatch.setenv("KETATUI_KEY_FILE", str(pg_settings.key_file))
     assert main(["audit", "verify"]) == 0
     assert "Audit log intact: 1 entries" in capsys.readouterr().out
+    assert main(["audit", "head"]) == 0 and capsys.readouterr().out.strip() == head
+    assert main(["audit", "verify", "--head", head]) == 0
+    capsys.readouterr()
 
     with psycopg.connect(url, autocommit=True) as conn:  # an owner who drops the guard still cannot forge a MAC
         conn.execute("ALTER TABLE ketatui_audit DISABLE TRIGGER USER")
@@ -82,6 +87,9 @@ def test_the_database_refuses_to_change_or_remove_audit_lines(pg_settings, make_
     assert not report.ok and "entry 1 was changed after it was written" in report.problems[0]
     assert main(["audit", "verify"]) == 1
     assert "The audit log has been altered" in capsys.readouterr().err
+    with psycopg.connect(url, autocommit=True) as conn:  # and cutting the table's end is caught by a witness
+        conn.execute("DELETE FROM ketatui_audit")
+    assert "the audit table ends at entry 0, but the head you gave is entry 1" in repo.verify_audit(witness=head).problems[0]
 
 
 def test_migrations_are_versioned_and_run_once_by_db_upgrade(postgres_url, tmp_path, capsys, monkeypatch):

@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 
 from ketatui.storage.repository import AuditReport
-from ketatui.storage.tinydb.audit import GENESIS, Entry, _mac as line_mac, now_iso
+from ketatui.storage.tinydb.audit import GENESIS, Entry, Head, _mac as line_mac, now_iso
 
 #: Serialises appends to the chain across every client of the database.
 CHAIN_LOCK = 0x6B746175  # "ktau"
@@ -84,10 +84,12 @@ def lines(conn: psycopg.Connection, *, batch: int = 5000) -> Iterable[dict[str, 
         after = rows[-1][0]
 
 
-def verify(conn: psycopg.Connection, key: bytes, where: str) -> AuditReport:
-    """Check every line's MAC and that each follows the one before."""
+def verify(conn: psycopg.Connection, key: bytes, where: str, witness: Head | None = None) -> AuditReport:
+    """Check every line's MAC, that each follows the one before and, if given, that the chain still
+    reaches a head written down earlier (``witness``, as ``ketatui audit head`` printed it)."""
     problems: list[str] = []
     prev, seq, count = GENESIS, 0, 0
+    at_witness = ""
     for line in lines(conn):
         count += 1
         if not hmac.compare_digest(str(line["mac"]), line_mac(key, line)):
@@ -95,4 +97,17 @@ def verify(conn: psycopg.Connection, key: bytes, where: str) -> AuditReport:
         elif line["prev"] != prev or line["seq"] != seq + 1:
             problems.append(f"entry {line['seq']} does not follow entry {seq}: an entry before it was removed, inserted or reordered")
         prev, seq = line["mac"], line["seq"]
-    return AuditReport(where, count, problems)
+        if witness is not None and seq == witness.seq:
+            at_witness = str(prev)
+    if witness is not None:
+        if seq < witness.seq:
+            problems.append(f"the audit table ends at entry {seq}, but the head you gave is entry {witness.seq}: "
+                            "entries were cut from the end or the table was replaced")
+        elif not hmac.compare_digest(at_witness, witness.mac):
+            problems.append(f"entry {witness.seq} is not the one the head you gave names: the table was replaced or rewritten")
+    return AuditReport(where, count, problems, head=f"{seq}:{prev}" if seq else None)
+
+
+def head(conn: psycopg.Connection) -> str:
+    last = conn.execute("SELECT seq, mac FROM ketatui_audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return f"{last[0]}:{last[1]}" if last else "0:" + GENESIS

@@ -38,7 +38,7 @@ from ketatui.storage.postgres import audit, blind
 from ketatui.storage.postgres.connection import first_line
 from ketatui.storage.postgres.keys import StoreKeys
 from ketatui.storage.repository import NEXT_STATUS, STATUSES, AuditReport, RecordPage, RecordSummary
-from ketatui.storage.tinydb.audit import Entry, now_iso
+from ketatui.storage.tinydb.audit import Entry, Head, now_iso
 
 #: How long a call waits for a connection before saying the server cannot be reached.
 CONNECT_WAIT = 5.0
@@ -517,9 +517,16 @@ class PostgresRepository:
 
     # ----- the audit trail and live updates ---------------------------------------------------
 
-    def verify_audit(self) -> AuditReport:
+    def verify_audit(self, *, witness: str | None = None) -> AuditReport:
+        """Check the audit chain and, with ``witness`` (``SEQ:MAC`` written down earlier), that it still reaches it."""
+        given = Head.parse(witness) if witness else None  # ValueError for a malformed head, as the folder store
         with self._tx(pipeline=False) as conn:
-            return audit.verify(conn, self.keys.audit_mac, f"table ketatui_audit in {self.where}")
+            return audit.verify(conn, self.keys.audit_mac, f"table ketatui_audit in {self.where}", given)
+
+    def audit_head(self) -> str:
+        """The latest audit entry as ``SEQ:MAC``, to keep somewhere else as a witness."""
+        with self._tx(transaction=False) as conn:
+            return audit.head(conn)
 
     def audit_lines(self) -> builtins.list[dict[str, Any]]:
         """Every audit line, oldest first, as the embedded store writes them to ``audit.log``."""
