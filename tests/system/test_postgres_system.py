@@ -18,6 +18,7 @@ import pytest
 from ketatui.settings import Settings
 from ketatui.storage import open_repository
 from ketatui.storage.backends import backend_named
+from ketatui.storage.postgres.store import CONNECT_WAIT
 
 pytestmark = [pytest.mark.system]
 
@@ -89,7 +90,7 @@ def test_the_server_restarted_under_load_gives_a_clear_message_then_the_work_res
     while len(lines) < 10:
         lines.append(writer.stdout.readline().strip())
     postgres_server.stop("fast")
-    time.sleep(1.0)
+    time.sleep(CONNECT_WAIT + 1.5)  # longer than a call waits for a connection: the writer must hear of it
     postgres_server.start()
     news: list[str] = []
     deadline = time.monotonic() + 15
