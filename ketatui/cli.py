@@ -22,11 +22,11 @@ from ketatui.commands.plans import cmd_plan, cmd_protocol, cmd_schema
 from ketatui.settings_request import SettingsRequest
 
 #: Flags of the main parser that take a value; with only these, ``ketatui`` opens the App.
-APP_FLAGS = ("--data-dir", "--key-file", "--config")
+APP_FLAGS = ("--data-dir", "--key-file", "--config", "--as")
 #: The sub-commands that work on the store, defined in ``ketatui.commands.records`` (whose imports
 #: cost more than a whole ``plan``): loaded only when one of them, or the full help, is asked for.
 STORE_COMMANDS = frozenset({"records", "demo-data", "backup", "restore", "audit", "db", "store"})
-LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config", "train", "kiosk"})
+LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config", "train", "kiosk", "serve"})
 
 
 def _start_date(text: str) -> date:
@@ -37,6 +37,9 @@ def _start_date(text: str) -> date:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("ketatui: the clinician app needs a terminal; over SSH connect with `ssh -t`.", file=sys.stderr)
+        return BAD_INPUT
     from ketatui.screens.clinician_app import run_clinician_app
 
     return run_clinician_app(request=args.request)
@@ -83,6 +86,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--key-file", type=Path, help="the store's key file (default: the key_file setting)")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="the settings file (default: KETATUI_CONFIG or settings.toml in the user config folder)")
+    parser.add_argument("--as", dest="as_name", metavar="NAME",
+                        help="work as NAME: only from the SSH service account's forced command (docs/deploy-ssh.md)")
     parser.set_defaults(handler=cmd_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -115,6 +120,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     from ketatui.commands.kiosk import add_kiosk_command  # argparse only
 
     add_kiosk_command(sub, cmd_kiosk)
+    from ketatui.commands.serve import add_serve_command  # argparse only
+
+    add_serve_command(sub)
 
     if _wants_the_store_commands(sys.argv[1:] if argv is None else argv):
         from ketatui.commands.records import add_commands
@@ -132,10 +140,29 @@ def settings_request(args: argparse.Namespace) -> SettingsRequest:
     return SettingsRequest(overrides={k: v for k, v in flags.items() if v is not None}, config_file=getattr(args, "config", None))
 
 
+def apply_login_identity(args: argparse.Namespace) -> int | None:
+    """Over SSH the login says who is working (``ketatui.identity``): put it on the request, or
+    refuse with the reason (exit 2)."""
+    from ketatui.identity import IdentityRefused, login_identity, settings_file
+
+    as_name = getattr(args, "as_name", None)
+    try:
+        user = login_identity(as_name, settings_file(args.request.config_file))
+    except IdentityRefused as exc:
+        print(f"ketatui: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    if user is not None:
+        args.request = SettingsRequest({**args.request.overrides, "user": user}, args.request.config_file, args.request.environ)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     args.request = settings_request(args)
+    refused = apply_login_identity(args)
+    if refused is not None:
+        return refused
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:

@@ -85,6 +85,8 @@ class Settings(BaseSettings):
                              description="where exported plans and sheets are written (never the current folder)")
     clinician_idle_timeout: int = Field(default=600, ge=30, le=86_400, title="Clinician idle lock (seconds)",
                                         description="the clinician's screen locks after this long without a key")
+    ssh_service_account: str | None = Field(default=None, title="SSH service account",
+                                            description="the shared account whose keys say `--as NAME`; believed only from a settings file only root can write")
     kiosk_idle_timeout: int = Field(default=120, ge=5, le=3_600, title="Kiosk idle reset (seconds)",
                                     description="the kiosk clears and starts over for the next person after this long without a key")
     training_data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path("ketatui-training"), title="Training data folder",

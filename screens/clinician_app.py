@@ -16,6 +16,7 @@ from textual import on, work
 from textual.binding import Binding
 from textual.worker import get_current_worker
 
+from ketatui.screens.idle_lock import ALLOWED_WHILE_LOCKED, IdleLock
 from ketatui.screens.intake_app import IntakeApp
 from ketatui.screens.records_browser import RecordsBrowser
 
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
     from ketatui.settings import SettingsRequest
 
 
-class ClinicianApp(IntakeApp):
-    """Records browser, then the five steps."""
+class ClinicianApp(IdleLock, IntakeApp):
+    """Records browser, then the five steps; locked after a while without a key (``idle_lock``)."""
 
     AUDIENCE = "clinician"
     TITLE = "ketatui"
@@ -96,6 +97,8 @@ class ClinicianApp(IntakeApp):
         super().show_error(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.locked and action not in ALLOWED_WHILE_LOCKED:
+            return False
         if action == "records":
             return self.step is not None
         return super().check_action(action, parameters)

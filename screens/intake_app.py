@@ -27,6 +27,7 @@ from ketatui.screens.autosave import Autosave, saved_label
 from ketatui.screens.background import ExportNotLogged
 from ketatui.screens.commands import ScreenCommands, open_palette
 from ketatui.screens.help import HelpScreen
+from ketatui.screens.key_order import KeysInOrder
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.startup import StartUp
 from ketatui.screens.step_picker import StepPicker, step_choices
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from ketatui.settings import Settings, SettingsRequest
 
 
-class IntakeApp(StartUp, Autosave, App[int]):
+class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
     """One intake at a time through the steps, saved as it goes."""
 
     AUDIENCE: ClassVar[str] = "clinician"
@@ -163,6 +164,7 @@ class IntakeApp(StartUp, Autosave, App[int]):
         line.where = progress_text(number(step.step_id), len(STEP_IDS), step.step_title, page)
         line.urgent = self.urgent
         line.saved = self._save_state
+        line.who = self.user
 
     def apply(self, step: IntakeStep, *, announce: bool = True) -> StepResult:
         """Hand what the step holds to the session; turning urgent shows the crisis dialog once,

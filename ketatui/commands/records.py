@@ -81,6 +81,15 @@ def _table(rows: list[RecordSummary]) -> str:
 
 
 @_plainly
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create the store (its folder and key) if there is none; say where it is either way."""
+    settings = settings_of(args)
+    _open(args, create=True)
+    print(f"ketatui: the store is {settings.data_dir} (backend {settings.backend}).")
+    return OK
+
+
+@_plainly
 def cmd_list(args: argparse.Namespace) -> int:
     repo = _open(args)
     training = {"only": True, "exclude": False, "include": None}[args.training]
@@ -440,6 +449,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     records = subparsers.add_parser("records", help="list, show and import stored intakes")
     rsub = records.add_subparsers(title="records commands", metavar="ACTION", required=True)
+
+    init = rsub.add_parser("init", help="create the store if there is none (a server's store, before its first login)")
+    _common(init)
+    init.set_defaults(handler=cmd_init)
 
     lst = rsub.add_parser("list", help="list intakes, urgent first, then most recently updated")
     lst.add_argument("--search", metavar="TEXT", help="part of a name, the start of a record id, or a birth date")

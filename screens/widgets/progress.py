@@ -16,22 +16,43 @@ class ProgressLine(Horizontal):
     where: reactive[str] = reactive("")
     urgent: reactive[bool] = reactive(False)
     saved: reactive[str] = reactive("")
+    who: reactive[str] = reactive("")  # the clinician working: the name every save is recorded under
 
     def compose(self) -> ComposeResult:
         yield Label(id="progress-where")
         yield Label(URGENT_TEXT, id="progress-urgent")
         yield Label(id="progress-saved")
+        yield Label(id="progress-who")
 
     def watch_where(self, where: str) -> None:
         self.query_one("#progress-where", Label).update(where)
+        self._fit_who()
 
     def watch_urgent(self, urgent: bool) -> None:
         self.query_one("#progress-urgent", Label).display = urgent
+        self._fit_who()
+
+    def watch_who(self, who: str) -> None:
+        self.query_one("#progress-who", Label).update(f"· {who}")
+        self._fit_who()
+
+    def on_resize(self) -> None:
+        self._fit_who()
+
+    def _fit_who(self) -> None:
+        """The clinician's name, when the line has room for it: where they are comes first."""
+        if not self.is_mounted:
+            return
+        width = self.size.width or self.app.size.width
+        needed = (len(self.where) + 2 + (len(URGENT_TEXT) + 2 if self.urgent else 0)
+                  + len(self.saved) + 2 + len(self.who) + 3)
+        self.query_one("#progress-who", Label).display = bool(self.who) and needed <= width
 
     def watch_saved(self, saved: str) -> None:
         label = self.query_one("#progress-saved", Label)
         label.update(saved)
         label.set_class(saved.startswith("NOT SAVED"), "-failed")
+        self._fit_who()
 
 
 def progress_text(index: int, count: int, title: str, page: str | None = None) -> str:

@@ -6,6 +6,7 @@ to the look, and look at the pictures before committing them."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 
@@ -23,7 +24,7 @@ def seed(repository, make_intake, *, page: str, name: str = "Jordan Ellis", valu
     intake.status = "draft"
     intake.current_step = "medical_history"
     intake.form_state = {"medical_history": {"page": page, "values": values or {}}}
-    derive(intake, default_protocol())  # the plan and the triage, as the App stores them
+    derive(intake, default_protocol(), today=date(2026, 12, 2))  # the plan and the triage, as the App stores them, on the day the pictures were taken
     repository.create(intake.model_dump(mode="json"), user="dr.lee")
 
 

@@ -38,7 +38,10 @@ from ketatui.storage.errors import StoreCorrupt, StoreUnreadable, StoreUnwritabl
 
 GENESIS = "0" * 64
 ACTIONS = frozenset({"create", "import", "view", "update", "submit", "review", "sign", "sign-refused", "amend", "export",
-                     "delete", "discard", "recover", "restore", "course", "passphrase-set"})
+                     "delete", "discard", "recover", "restore", "course", "passphrase-set",
+                     # the clinician's session (record "*"): the idle lock, its unlock, a wrong
+                     # passphrase at the lock, and closing ketatui from the lock
+                     "lock", "unlock", "unlock-refused", "logoff"})
 _FIELDS = ("seq", "ts", "user", "action", "record_id", "rev", "prev", "mac")
 
 

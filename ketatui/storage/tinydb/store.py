@@ -565,20 +565,33 @@ class TinyDBRepository:
             self.files.write_json(self.layout.signers, {"signers": signers}, sync_dir=True)
             self.audit.append([Entry("passphrase-set", "*", 0, user)])
 
+    def check_signing_passphrase(self, user: str, passphrase: str) -> None:
+        """Check ``user``'s signing passphrase without signing anything (unlocking a locked
+        screen): a wrong one counts toward the same lock as signing and is audited as
+        ``unlock-refused``. Raises ``NoSigningPassphrase``, ``WrongPassphrase`` or ``SigningLocked``."""
+        with self._locked():
+            self._check_signer(user, passphrase, {"record_id": "*", "rev": 0}, refused="unlock-refused")
+
+    def log_access(self, user: str, action: str) -> None:
+        """An audit line about the clinician's session, not a record: ``lock``, ``unlock``, ``logoff``."""
+        if action not in ("lock", "unlock", "logoff"):
+            raise InvalidRequest(f"{action!r} is not a session event to audit (lock, unlock or logoff). Nothing was logged.")
+        self._log([Entry(action, "*", 0, user)])
+
     def _signers(self) -> dict[str, Any]:
         data = self.files.read_json(self.layout.signers) or {}
         return dict(data.get("signers") or {})
 
-    def _check_signer(self, user: str, passphrase: str, current: dict[str, Any]) -> None:
+    def _check_signer(self, user: str, passphrase: str, current: dict[str, Any], refused: str = "sign-refused") -> None:
         """Verify ``user``'s passphrase (the lock is held); count, audit and refuse a wrong one."""
         signers = self._signers()
         if user not in signers:
             raise NoSigningPassphrase(user)
         record = signers[user]
         attempts, now = signing.Attempts.of(record), signing.now()
-        refused = Entry("sign-refused", current["record_id"], current["rev"], user, target="signing locked")
+        locked = Entry(refused, current["record_id"], current["rev"], user, target="signing locked")
         if attempts.locked(now):
-            self.audit.append([refused])
+            self.audit.append([locked])
             raise SigningLocked(user, attempts.locked_until.isoformat(timespec="seconds"))  # type: ignore[union-attr]
         if signing.verify_passphrase(passphrase, record["passphrase"]):
             if attempts.failures:
@@ -588,7 +601,7 @@ class TinyDBRepository:
         attempts = attempts.failed(now)
         signers[user] = {**record, **attempts.as_record()}
         self.files.write_json(self.layout.signers, {"signers": signers}, sync_dir=True)
-        self.audit.append([Entry("sign-refused", current["record_id"], current["rev"], user, target="wrong passphrase")])
+        self.audit.append([Entry(refused, current["record_id"], current["rev"], user, target="wrong passphrase")])
         until = attempts.locked_until.isoformat(timespec="seconds") if attempts.locked_until else None
         raise WrongPassphrase(user, attempts.left, until)
 
