@@ -25,7 +25,7 @@ from ketatui.settings_request import SettingsRequest
 APP_FLAGS = ("--data-dir", "--key-file", "--config", "--as")
 #: The sub-commands that work on the store, defined in ``ketatui.commands.records`` (whose imports
 #: cost more than a whole ``plan``): loaded only when one of them, or the full help, is asked for.
-STORE_COMMANDS = frozenset({"records", "demo-data", "backup", "restore", "audit"})
+STORE_COMMANDS = frozenset({"records", "demo-data", "backup", "restore", "audit", "db", "store"})
 LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config", "train", "kiosk", "serve"})
 
 
@@ -128,6 +128,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         from ketatui.commands.records import add_commands
 
         add_commands(sub)
+        from ketatui.commands.database import add_database_commands
+
+        add_database_commands(sub)
     return parser
 
 

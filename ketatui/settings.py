@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     passphrase: SecretStr | None = Field(default=None, title="Passphrase",
                                          description="unlocks a store made with a passphrase instead of a key file")
     backend: str = Field(default="tinydb", min_length=1, title="Storage backend",
-                         description="which store to use, by name (tinydb)")
+                         description="which store to use, by name: tinydb (a folder) or postgres (a server)")
     database_url: SecretStr | None = Field(default=None, title="Database URL", description="for a server backend")
     user: str = Field(default_factory=login_name, min_length=1, max_length=120, title="User",
                       description="the name written on every save, signature and audit line")

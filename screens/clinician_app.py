@@ -2,6 +2,10 @@
 
 Everything the steps share (navigation, saving, urgency, help, the terminal's size) is
 ``IntakeApp``'s; this App adds the records browser as its home, and F10 back to it from a step.
+
+On a server store that announces urgent intakes (the postgres backend, LISTEN/NOTIFY), a thread
+listens for the whole session: an intake saved urgent anywhere, at any site, reloads the browser
+with a line saying so, within a second or two.
 """
 
 from __future__ import annotations
@@ -9,8 +13,9 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.binding import Binding
+from textual.worker import get_current_worker
 
 from ketatui.screens.idle_lock import ALLOWED_WHILE_LOCKED, IdleLock
 from ketatui.screens.intake_app import IntakeApp
@@ -72,6 +77,36 @@ class ClinicianApp(IdleLock, IntakeApp):
         if self.browser is not None:
             self.browser.show_user(self.user)
             self.browser.reload()
+        if not getattr(self, "_listening", False):
+            self._listening = True
+            self.listen_for_urgent()
+
+    @work(thread=True, group="urgent-news", exit_on_error=False)
+    def listen_for_urgent(self) -> None:
+        """Hear intakes saved urgent elsewhere, if the backend announces them (see the module's docstring)."""
+        from ketatui.storage.backends import backend_named
+
+        watch_urgent = getattr(backend_named(self.settings.backend), "watch_urgent", None)
+        if watch_urgent is None:
+            return
+        worker = get_current_worker()
+        try:
+            watch = watch_urgent(self.settings)
+        except Exception:  # the list works without news: the browser still reads it on every reload
+            return
+        with watch:
+            while not worker.is_cancelled:
+                news = watch.wait(timeout=1.0)
+                if news:  # record ids, or RESYNC after the connection came back (news may have been missed)
+                    self.call_from_thread(self._urgent_heard, any(n != watch.RESYNC for n in news))
+
+    def _urgent_heard(self, urgent: bool) -> None:
+        browser = self.browser
+        if browser is not None:
+            keep = browser.highlighted.record_id if browser.highlighted else None
+            words = ("!! An intake was just saved URGENT: it is at the top of the list." if urgent
+                     else "The database is back: the list was read again.")
+            browser.post_message(RecordsBrowser.Said(words, keep=keep))
 
     def show_error(self, message: str) -> None:
         if self.browser is not None:

@@ -42,3 +42,22 @@ def protocol_toml():
 @pytest.fixture(scope="session")
 def example_names() -> list[str]:
     return sorted(p.name for p in builders.EXAMPLES.glob("*.json"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the whole test session (see ``tests/pgserver.py``)."""
+    import pgserver
+
+    server = pgserver.start_server()
+    yield server
+    from ketatui.storage.postgres.connection import close_all
+
+    close_all()
+    pgserver.stop_server(server)
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A new empty database on the session's server."""
+    return postgres_server.new_database()

@@ -23,6 +23,7 @@ from ketatui.commands.course import add_course_options
 from ketatui.storage import (
     STATUSES,
     AuditAnchored,
+    Auditable,
     Maintainable,
     NotSupported,
     RecordSummary,
@@ -188,6 +189,10 @@ def _same_id_twice(valid: list[tuple[Path, list[dict[str, Any]]]]) -> str | None
 
 @_plainly
 def cmd_import(args: argparse.Namespace) -> int:
+    if getattr(args, "format", "intake") == "fhir":
+        from ketatui.commands.fhir import cmd_import_fhir
+
+        return cmd_import_fhir(args)
     from ketatui.intake.document import IntakeInvalid, parse_intake
     from ketatui.intake.migrations import migrate
     from ketatui.clinical.plan import make_plan
@@ -394,7 +399,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 @_plainly
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    repo = _maintainable(args)
+    repo = _open(args, read_only=True)
+    if not isinstance(repo, Auditable):  # a server store is Auditable without being Maintainable
+        raise NotSupported(settings_of(args).backend, "check its audit log")
     if args.head and not isinstance(repo, AuditAnchored):
         raise NotSupported(settings_of(args).backend, "check its audit log against a head written down earlier")
     try:
@@ -418,7 +425,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 @_plainly
 def cmd_audit_head(args: argparse.Namespace) -> int:
     """Print the audit head (``SEQ:MAC``) for a witness kept outside the store, optionally to syslog too."""
-    repo = _maintainable(args)
+    repo = _open(args, read_only=True)  # a server store gives its head too
     if not isinstance(repo, AuditAnchored):
         raise NotSupported(settings_of(args).backend, "give its audit head")
     head = repo.audit_head()
@@ -471,8 +478,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     imp = rsub.add_parser("import", help="store intakes from JSON files (one intake or a list per file); "
                           "the plan of an unsigned intake is derived again")
     imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--format", choices=("intake", "fhir"), default="intake",
+                     help="intake (ketatui JSON, default) or fhir (a PHQ-9 or GAD-7 QuestionnaireResponse, added as a follow-up score)")
+    imp.add_argument("--record", metavar="ID", help="with --format fhir: the intake to add the score to (default: the one the response names)")
     _common(imp)
     imp.set_defaults(handler=cmd_import)
+
+    from ketatui.commands.fhir import add_export_command
+
+    add_export_command(rsub, _common, _plainly)
 
     course = rsub.add_parser("course", help="the course of a stored intake: response, decisions and the adjusted plan")
     course.add_argument("record_id", metavar="ID", help="a record id, or its first characters")

@@ -12,6 +12,8 @@ what is derived (urgency, the plan) is decided above and stored with the record.
 
 from ketatui.storage.backends import known_backends, open_repository, restore_store
 from ketatui.storage.errors import (
+    DatabaseNotReady,
+    DatabaseUnavailable,
     InsecurePermissions,
     InvalidRequest,
     MissingKey,
@@ -37,6 +39,7 @@ from ketatui.storage.repository import (
     STATUSES,
     AuditAnchored,
     AuditReport,
+    Auditable,
     BackupResult,
     Maintainable,
     RecordPage,
@@ -45,10 +48,13 @@ from ketatui.storage.repository import (
 )
 
 __all__ = [
+    "DatabaseNotReady",
+    "DatabaseUnavailable",
     "NEXT_STATUS",
     "STATUSES",
     "AuditAnchored",
     "AuditReport",
+    "Auditable",
     "BackupResult",
     "InsecurePermissions",
     "InvalidRequest",

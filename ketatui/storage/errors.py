@@ -186,3 +186,25 @@ class SigningLocked(StorageError):
         self.user, self.locked_until = user, locked_until
         super().__init__(f"Signing is locked for {user} after too many wrong passphrases, until {locked_until} (UTC). "
                          "Nothing was signed. Try again then.")
+
+
+class DatabaseUnavailable(StorageError):
+    """The database server cannot be reached, or went away during a change (restart, network)."""
+
+    def __init__(self, where: str, problem: str, *, opening: bool = False):
+        self.where = where
+        then = ("Nothing was read or changed. Check the database_url setting and that the server is running, "
+                "then try again." if opening else
+                "If you were saving, the change was either kept whole or not at all: reopen the record to see "
+                "which. Work resumes by itself when the server is back; try again in a moment.")
+        super().__init__(f"The database {where} cannot be reached ({problem}). {then}")
+
+
+class DatabaseNotReady(StorageError):
+    """The database has no ketatui tables yet, or older ones: ``ketatui db upgrade`` sets it up."""
+
+    def __init__(self, where: str, version: int, latest: int):
+        self.version, self.latest = version, latest
+        what = "has no ketatui store yet" if version == 0 else f"is at schema version {version}; this ketatui needs {latest}"
+        super().__init__(f"The database {where} {what}. Nothing was read or changed. "
+                         "Run `ketatui db upgrade` (with the same settings) to set it up, then try again.")

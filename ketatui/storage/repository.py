@@ -33,7 +33,8 @@ the core worked them out with this record: from then on the records list orders 
 them (its ``next_session``) instead of by the first plan's dates.
 
 A store that ketatui itself can back up and whose audit log it can check is also
-``Maintainable``; a server backend may leave that to the database's own tools.
+``Maintainable``; a server backend may leave backups to the database's own tools and still be
+``Auditable``.
 
 This module names no backend: backends are found by name in ``ketatui.storage.backends``.
 """
@@ -161,6 +162,13 @@ class AuditReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@runtime_checkable
+class Auditable(Protocol):
+    """A store whose audit chain ketatui can check (``ketatui audit verify``), server or folder."""
+
+    def verify_audit(self) -> AuditReport: ...
 
 
 @runtime_checkable

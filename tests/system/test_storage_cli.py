@@ -166,5 +166,10 @@ def test_the_store_comes_from_the_settings_file_and_a_passphrase_from_the_enviro
 
 
 def test_an_unknown_backend_lists_the_known_ones(ketatui):
-    out = ketatui("records", "list", expect=2, KETATUI_BACKEND="postgres")
-    assert "There is no storage backend named 'postgres'. Known backends: tinydb." in out.stderr
+    out = ketatui("records", "list", expect=2, KETATUI_BACKEND="oracle")
+    assert "There is no storage backend named 'oracle'. Known backends: postgres, tinydb." in out.stderr
+
+
+def test_the_postgres_backend_without_a_database_url_says_which_setting_to_set(ketatui):
+    out = ketatui("records", "list", expect=1, KETATUI_BACKEND="postgres")
+    assert "Database URL: not set, but the postgres backend needs one" in out.stderr and "KETATUI_DATABASE_URL" in out.stderr
