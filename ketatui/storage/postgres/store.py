@@ -242,7 +242,8 @@ class PostgresRepository:
         return RecordSummary.model_construct(  # every field is set, from typed columns and our own sealed JSON
             _SUMMARY_FIELDS, record_id=record_id, full_name=named["full_name"], date_of_birth=named["date_of_birth"],
             status=status, rev=rev, updated_at=updated_at, updated_by=updated_by, urgent=urgent, blocked=blocked,
-            training=training, current_step=step, next_session=next_session.isoformat() if next_session else None)
+            training=training, current_step=step, next_session=next_session.isoformat() if next_session else None,
+            amends_rev=named.get("amends_rev"))
 
     # ----- writing ----------------------------------------------------------------------------
 
@@ -250,7 +251,8 @@ class PostgresRepository:
         """The list row of ``doc`` (sealed name and birth date) and its list fields."""
         fields = documents.list_fields(doc)
         record_id = doc["record_id"]
-        summary = self._seal({"full_name": fields["full_name"], "date_of_birth": fields["date_of_birth"]}, f"summary/{record_id}")
+        summary = self._seal({"full_name": fields["full_name"], "date_of_birth": fields["date_of_birth"],
+                              "amends_rev": doc.get("amends_rev")}, f"summary/{record_id}")
         values = {"record_id": record_id, "rev": doc["rev"], "status": fields["status"], "urgent": fields["urgent"],
                   "blocked": fields["blocked"], "training": fields["training"], "current_step": fields["current_step"],
                   "sessions": fields["sessions"], "created_by": doc.get("created_by"), "updated_by": doc.get("updated_by"),
@@ -282,7 +284,9 @@ class PostgresRepository:
         values, fields = self._row(doc)
         conn.execute("""UPDATE ketatui_records SET rev = %(rev)s, status = %(status)s, urgent = %(urgent)s,
                             blocked = %(blocked)s, training = %(training)s, current_step = %(current_step)s,
-                            sessions = %(sessions)s::date[], updated_by = %(updated_by)s, updated_at = %(updated_at)s,
+                            sessions = CASE WHEN EXISTS (SELECT 1 FROM ketatui_course c WHERE c.record_id = %(record_id)s)
+                                       THEN sessions ELSE %(sessions)s::date[] END,  -- once the course keeps dates, its own
+                            updated_by = %(updated_by)s, updated_at = %(updated_at)s,
                             ever_signed = ever_signed OR %(signed)s, summary = %(summary)s
                         WHERE record_id = %(record_id)s""", values)
         before = documents.list_fields(old)
@@ -474,8 +478,12 @@ class PostgresRepository:
 
     # ----- the course -------------------------------------------------------------------------
 
-    def add_course_record(self, record_id: str, doc: dict[str, Any], *, user: str, expected_rev: int | None = None) -> dict[str, Any]:
-        """Keep one session or visit with its intake (a new one, or a correction of the revision named)."""
+    def add_course_record(self, record_id: str, doc: dict[str, Any], *, user: str, expected_rev: int | None = None,
+                          sessions_ahead: builtins.list[str] | None = None) -> dict[str, Any]:
+        """Keep one session or visit with its intake (a new one, or a correction of the revision named);
+        ``sessions_ahead`` become the intake's session dates in the list."""
+        if sessions_ahead is not None and not (isinstance(sessions_ahead, builtins.list) and all(_iso_day(d) for d in sessions_ahead)):
+            raise InvalidRequest(f"Sessions ahead: give ISO dates such as 2026-03-09 (got {sessions_ahead!r}); nothing was stored.")
         if not isinstance(doc, dict):
             raise InvalidRequest("A session or visit must be a JSON object (a dict).")
         doc = dict(doc, record_id=doc.get("record_id") or str(uuid.uuid4()))
@@ -503,6 +511,8 @@ class PostgresRepository:
             conn.execute("INSERT INTO ketatui_course (course_id, record_id, rev, body) VALUES (%s, %s, %s, %s) "
                          "ON CONFLICT (course_id) DO UPDATE SET rev = EXCLUDED.rev, body = EXCLUDED.body",
                          (course_id, record_id, new["rev"], body))
+            if sessions_ahead is not None:
+                conn.execute("UPDATE ketatui_records SET sessions = %s::date[] WHERE record_id = %s", (sorted(sessions_ahead), record_id))
             target = f"{doc.get('kind', 'record')} {course_id} rev {new['rev']}"
             audit.append(conn, self.keys.audit_mac, [Entry("course", record_id, intake["rev"], user, target=target)])
         return new
@@ -539,3 +549,10 @@ class PostgresRepository:
             return {table: conn.execute(f"SELECT count(*) FROM ketatui_{table}").fetchone()[0]
                     for table in ("records", "revisions", "amendments", "course", "audit")}
 
+
+def _iso_day(value: Any) -> bool:
+    """Whether ``value`` is an ISO date such as 2026-03-09."""
+    try:
+        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
