@@ -157,7 +157,10 @@ class FollowUpVisit(Section):
     recorded_at: dt.datetime = Field(title="Recorded at")
 
 
-CourseRecord = Annotated[Union[TreatmentSession, FollowUpVisit], Field(discriminator="kind")]
+# A plain union, with the discriminator written into the schema by hand: pydantic refuses one on a
+# field that a before-validator sees, and every Section's fields pass the one that keeps true/false
+# out of numbers.
+CourseRecord = Union[TreatmentSession, FollowUpVisit]
 MODELS: dict[str, type[TreatmentSession] | type[FollowUpVisit]] = {"session": TreatmentSession, "follow_up": FollowUpVisit}
 KIND_WORDS = {"session": "session", "follow_up": "follow-up visit"}
 
@@ -172,7 +175,10 @@ class CourseInvalid(Exception):
 
 def course_record_json_schema() -> dict[str, Any]:
     """The JSON Schema of one session or visit record (``kind`` tells which)."""
-    return TypeAdapter(CourseRecord).json_schema()
+    schema = TypeAdapter(CourseRecord).json_schema()
+    schema["oneOf"] = schema.pop("anyOf")
+    schema["discriminator"] = {"propertyName": "kind", "mapping": {kind: f"#/$defs/{model.__name__}" for kind, model in MODELS.items()}}
+    return schema
 
 
 def course_order(record: TreatmentSession | FollowUpVisit) -> tuple[dt.date, int, dt.time, dt.datetime]:
