@@ -3,7 +3,8 @@
 ``IntakeApp`` shows the step screens (``ketatui.steps`` says which, in what order), hands what a
 step collected to the session, shows what the session derives (progress line, urgency, the
 crisis dialog) and moves between steps. Its other jobs have modules of their own: starting up
-(``startup.py``) and saving the draft (``autosave.py``). Blocking work runs in thread workers
+(``startup.py``), saving the draft (``autosave.py``) and keeping Python's full memory sweeps
+off the keys (``idle_sweeps.py``). Blocking work runs in thread workers
 (jobs in ``background.py``) whose messages are handled on the App; the workflow itself
 (sections, rules, plan, urgency, revisions, the audit of exports) is the session's.
 ``ClinicianApp`` adds its home screen; a kiosk or trainer App subclasses this one the same way.
@@ -27,6 +28,7 @@ from ketatui.screens.autosave import Autosave, saved_label
 from ketatui.screens.background import ExportNotLogged
 from ketatui.screens.commands import ScreenCommands, open_palette
 from ketatui.screens.help import HelpScreen
+from ketatui.screens.idle_sweeps import IdleSweeps
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.startup import StartUp
 from ketatui.screens.step_picker import StepPicker, step_choices
@@ -38,11 +40,12 @@ if TYPE_CHECKING:
     from ketatui.clinical.protocol import Protocol
     from ketatui.intake.document import Intake
     from ketatui.screens.step import IntakeStep, StepResult
+    from ketatui.screens.widgets import ProgressLine
     from ketatui.session import IntakeSession
     from ketatui.settings import Settings, SettingsRequest
 
 
-class IntakeApp(StartUp, Autosave, App[int]):
+class IntakeApp(StartUp, Autosave, IdleSweeps, App[int]):
     """One intake at a time through the steps, saved as it goes."""
 
     AUDIENCE: ClassVar[str] = "clinician"
@@ -75,6 +78,7 @@ class IntakeApp(StartUp, Autosave, App[int]):
         self.ready = False  # the settings, the protocol, the store and the core are loaded
         self.session: IntakeSession | None = None
         self._started = False
+        self._progress: tuple[IntakeStep, ProgressLine] | None = None  # the step on show and its progress line
         for item in load_themes():
             self.register_theme(item)
         asked = settings.theme if settings is not None else (request.overrides.get("theme") if request else None)
@@ -92,6 +96,7 @@ class IntakeApp(StartUp, Autosave, App[int]):
 
     def on_mount(self) -> None:
         self.install_hangup_handler()
+        self.hold_back_sweeps()
         self.show_start()
         self._started = True
         self._check_size()
@@ -145,20 +150,23 @@ class IntakeApp(StartUp, Autosave, App[int]):
         if from_after and isinstance(screen, PagedStep):
             screen.start_at_last_page()
         await (self.push_screen(screen) if first else self.switch_screen(screen))
-        if not screen.query(ProgressLine):
-            await screen.mount(ProgressLine(id="progress"))
+        line = screen.query_one_optional(ProgressLine)
+        if line is None:
+            line = ProgressLine(id="progress")
+            await screen.mount(line)
+        self._progress = (screen, line)
         self.update_progress()
         self._check_size()
         if self.session.stored_rev and self.session.changed():
             self.request_save()  # moved to another step; opening a record changes nothing, so saves nothing
 
     def update_progress(self) -> None:
-        from ketatui.screens.widgets import ProgressLine, progress_text
+        from ketatui.screens.widgets import progress_text
 
         step = self.step
-        if step is None or not step.query(ProgressLine):
+        if step is None or self._progress is None or self._progress[0] is not step:
             return
-        line = step.query_one(ProgressLine)
+        line = self._progress[1]
         page = step.page_label if isinstance(step, PagedStep) else None
         line.where = progress_text(number(step.step_id), len(STEP_IDS), step.step_title, page)
         line.urgent = self.urgent
@@ -280,7 +288,12 @@ class IntakeApp(StartUp, Autosave, App[int]):
             if step_id and step_id != step.step_id:
                 await self.show_step(step_id)
 
-        self.push_screen(StepPicker(step_choices(self.session), step.step_id), chosen)
+        choices = step_choices(self.session)
+        if not self.is_screen_installed("go-to"):
+            self.install_screen(StepPicker(choices, step.step_id), "go-to")
+        picker = self.get_screen("go-to")
+        picker.offer(choices, step.step_id)
+        self.push_screen(picker, chosen)
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the commands of the screen in front (named in F1 help; the Footer has no room)."""

@@ -1,0 +1,55 @@
+"""Python's full memory sweep, held back while a person types and run when they pause.
+
+CPython frees most objects at once, but objects that refer to each other in a cycle (widgets and
+their parents, for one) wait for the cyclic garbage collector. Its young generations are quick;
+a full sweep walks every object the App holds and takes 150-350 ms here, and by default one
+starts every few page turns, wherever the person is: on a key press it is a visible stall (it
+was the slowest page turns and answers under the UI benchmark). ``IdleSweeps`` raises the full
+sweep's threshold a hundredfold (it still runs by itself in a long burst of typing, so memory
+stays bounded) and runs it when no key or mouse event has come for ``IDLE_SECONDS``, which
+happens all the time: a question read aloud, an answer thought over.
+
+Textual's own ``PAUSE_GC_ON_SCROLL`` does the same for scrolling.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+
+from textual import events
+
+IDLE_SECONDS = 1.5  # no input for this long: the person is reading, listening or thinking
+CHECK_EVERY = 0.5
+DUE = 10  # young-generation sweeps since the last full one: when Python itself would start one
+HELD_BACK = 100  # the full sweep's own threshold while held back (Python's is 10)
+
+
+class IdleSweeps:
+    """Mixed into an App: full sweeps when the person pauses; the thresholds as they were on exit."""
+
+    _input_at = 0.0
+    _thresholds: tuple[int, int, int] | None = None
+
+    def hold_back_sweeps(self) -> None:
+        """From now on (called once the App is mounted) until the App closes."""
+        if self._thresholds is None:
+            self._thresholds = gc.get_threshold()
+            young, middle, _ = self._thresholds
+            gc.set_threshold(young, middle, HELD_BACK)
+            self.set_interval(CHECK_EVERY, self._sweep_if_idle, name="idle sweeps")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._input_at = time.monotonic()
+        await super().on_event(event)
+
+    def _sweep_if_idle(self) -> None:
+        if time.monotonic() - self._input_at >= IDLE_SECONDS and gc.get_count()[2] >= DUE:
+            gc.collect()
+
+    def on_unmount(self) -> None:
+        """The App is closing: Python's own thresholds again (tests run many Apps in one process)."""
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
+            self._thresholds = None
