@@ -38,6 +38,7 @@ from ketatui.screens.follow_up_form import FollowUpForm
 from ketatui.screens.session_form import Record, SessionForm, route_name
 from ketatui.screens.widgets import ChoiceRow
 from ketatui.screens.widgets.progress_chart import ProgressTable, ProgressView
+from ketatui.screens.steady_resize import SteadyResize
 from ketatui.screens.widgets.footer import KeysFooter
 
 VIEWS: tuple[tuple[str, str], ...] = (("progress", "Progress"), ("table", "Table"), ("decisions", "Decisions"), ("dates", "Dates and plan"))
@@ -71,7 +72,7 @@ class Loaded:
     state: CourseState
 
 
-class CourseScreen(Screen):
+class CourseScreen(SteadyResize, Screen):
     """One person's course: four views, and keys to record, accept and export."""
 
     CSS_PATH = "../styles/course.tcss"

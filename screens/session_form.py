@@ -38,6 +38,7 @@ from ketatui.screens.crisis import CrisisScreen
 from ketatui.screens.medical_history import FREQUENCY, FREQUENCY_KEYS, YES_NO, YES_NO_KEYS, nest
 from ketatui.screens.widgets import ChoiceRow, LabelledField, control_for, title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
+from ketatui.screens.steady_resize import SteadyResize
 from ketatui.screens.widgets.footer import KeysFooter
 
 Record = TreatmentSession | FollowUpVisit
@@ -54,7 +55,7 @@ def section(title: str, why: str) -> list[Widget]:
     return [Static(title, classes="form-section", name=title), Static(why, classes="form-why")]
 
 
-class RecordForm(Screen[Record | None]):
+class RecordForm(SteadyResize, Screen[Record | None]):
     """One course record on one scrolling form. Ctrl+S records it, Escape leaves without recording."""
 
     CSS_PATH = "../styles/course.tcss"
