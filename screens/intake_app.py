@@ -3,10 +3,11 @@
 ``IntakeApp`` shows the step screens (``ketatui.steps`` says which, in what order), hands what a
 step collected to the session, shows what the session derives (progress line, urgency, the
 crisis dialog) and moves between steps. Its other jobs have modules of their own: starting up
-(``startup.py``), saving the draft (``autosave.py``) and keeping Python's full memory sweeps
-off the keys (``idle_sweeps.py``). Blocking work runs in thread workers
-(jobs in ``background.py``) whose messages are handled on the App; the workflow itself
-(sections, rules, plan, urgency, revisions, the audit of exports) is the session's.
+(``startup.py``), saving the draft (``autosave.py``), the audit of exports (``export_audit.py``),
+the too-small message (``too_small.py``), help (``help.py``), Go to (``step_picker.py``) and
+keeping Python's full memory sweeps off the keys (``idle_sweeps.py``). Blocking work runs in
+thread workers (jobs in ``background.py``) whose messages are handled on the App; the workflow
+itself (sections, rules, plan, urgency, revisions, the audit of exports) is the session's.
 ``ClinicianApp`` adds its home screen; a kiosk or trainer App subclasses this one the same way.
 
 Start-up is on a budget (first paint within 1.3x a bare Textual app), so nothing that imports
@@ -18,22 +19,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, work
 from textual.app import App
 from textual.binding import Binding
-from textual.geometry import Size
 
-from ketatui.screens import background
 from ketatui.screens.autosave import Autosave, saved_label
-from ketatui.screens.background import ExportNotLogged
 from ketatui.screens.commands import ScreenCommands, open_palette
-from ketatui.screens.help import HelpScreen
+from ketatui.screens.export_audit import ExportAudit
+from ketatui.screens.help import HelpScreen, help_for
 from ketatui.screens.idle_sweeps import IdleSweeps
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.startup import StartUp
 from ketatui.screens.step_picker import StepPicker, step_choices
 from ketatui.screens.themes import THEMES, load_themes, theme_for
-from ketatui.screens.too_small import TooSmallScreen, too_small
+from ketatui.screens.too_small import SizeWatch
 from ketatui.steps import STEP_IDS, number
 
 if TYPE_CHECKING:
@@ -45,7 +43,7 @@ if TYPE_CHECKING:
     from ketatui.settings import Settings, SettingsRequest
 
 
-class IntakeApp(StartUp, Autosave, IdleSweeps, App[int]):
+class IntakeApp(StartUp, Autosave, ExportAudit, IdleSweeps, SizeWatch, App[int]):
     """One intake at a time through the steps, saved as it goes."""
 
     AUDIENCE: ClassVar[str] = "clinician"
@@ -77,7 +75,6 @@ class IntakeApp(StartUp, Autosave, IdleSweeps, App[int]):
         self.user = settings.user if settings is not None else ""
         self.ready = False  # the settings, the protocol, the store and the core are loaded
         self.session: IntakeSession | None = None
-        self._started = False
         self._progress: tuple[IntakeStep, ProgressLine] | None = None  # the step on show and its progress line
         for item in load_themes():
             self.register_theme(item)
@@ -98,8 +95,7 @@ class IntakeApp(StartUp, Autosave, IdleSweeps, App[int]):
         self.install_hangup_handler()
         self.hold_back_sweeps()
         self.show_start()
-        self._started = True
-        self._check_size()
+        self.watch_size()
 
     def show_start(self) -> None:
         """Overridden by each role: what the App shows first."""
@@ -156,7 +152,7 @@ class IntakeApp(StartUp, Autosave, IdleSweeps, App[int]):
             await screen.mount(line)
         self._progress = (screen, line)
         self.update_progress()
-        self._check_size()
+        self.check_size()
         if self.session.stored_rev and self.session.changed():
             self.request_save()  # moved to another step; opening a record changes nothing, so saves nothing
 
@@ -193,20 +189,6 @@ class IntakeApp(StartUp, Autosave, IdleSweeps, App[int]):
             self.action_crisis()
 
     # --- reacting to the steps ---
-
-    def on_plan_summary_exported(self, message: Any) -> None:
-        """Every export of a stored intake goes in the audit log, as a kind of file."""
-        if self.session is not None:
-            self.audit_export(self.session, "markdown file")
-
-    @work(thread=True, group="audit", exit_on_error=False)
-    def audit_export(self, session: IntakeSession, kind: str) -> None:
-        failed = background.log_export(session, kind)
-        if failed is not None:
-            self.post_message(failed)
-
-    def on_export_not_logged(self, message: ExportNotLogged) -> None:
-        self.notify(message.message, severity="warning")
 
     def on_plan_summary_save_requested(self, message: Any) -> None:
         """The summary's Save: store the intake with the plan derived from it."""
@@ -288,12 +270,7 @@ class IntakeApp(StartUp, Autosave, IdleSweeps, App[int]):
             if step_id and step_id != step.step_id:
                 await self.show_step(step_id)
 
-        choices = step_choices(self.session)
-        if not self.is_screen_installed("go-to"):
-            self.install_screen(StepPicker(choices, step.step_id), "go-to")
-        picker = self.get_screen("go-to")
-        picker.offer(choices, step.step_id)
-        self.push_screen(picker, chosen)
+        self.push_screen(StepPicker.kept(self, step_choices(self.session), step.step_id), chosen)
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the commands of the screen in front (named in F1 help; the Footer has no room)."""
@@ -301,19 +278,8 @@ class IntakeApp(StartUp, Autosave, IdleSweeps, App[int]):
 
     def action_help(self) -> None:
         """F1: why this screen asks what it asks (the step's own words), and the keys that work here."""
-        if isinstance(self.screen, HelpScreen):
-            return
-        screen = self.step if self.on_a_step else self.screen
-        title = getattr(screen, "step_title", None) or getattr(screen, "help_title", "ketatui")
-        why = getattr(screen, "help_text", "") or "ketatui helps a clinician run an intake for ketamine treatment."
-        if isinstance(screen, PagedStep):
-            title = f"{title}, {screen.page_label}"
-            why = f"{screen.page_help()}\n\n{why}"
-        keys: dict[str, list[str]] = {}
-        for _, binding, enabled, _ in self.active_bindings.values():
-            if (binding.show or binding.id == "app.crisis") and enabled:
-                keys.setdefault(binding.description, []).append(binding.key_display or self.get_key_display(binding))
-        self.push_screen(HelpScreen(title, why, [(", ".join(shown), description) for description, shown in keys.items()]))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(help_for(self.step if self.on_a_step else self.screen, self))
 
     def action_crisis(self) -> None:
         from ketatui.screens.crisis import CrisisScreen
@@ -324,13 +290,3 @@ class IntakeApp(StartUp, Autosave, IdleSweeps, App[int]):
     def action_toggle_contrast(self) -> None:
         self.theme = THEMES["default"] if self.theme == THEMES["high-contrast"] else THEMES["high-contrast"]
 
-    # --- the terminal's size ---
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self._started:
-            self._check_size(event.size)
-
-    def _check_size(self, size: Size | None = None) -> None:
-        """Below 80x24 the too-small message covers whatever is on show (it goes by itself when it fits)."""
-        if too_small(*(size or self.size)) and not isinstance(self.screen, TooSmallScreen):
-            self.push_screen(TooSmallScreen())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from textual import on
-from textual.app import ComposeResult
+from typing import Any
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -34,6 +36,16 @@ class StepPicker(ModalScreen[str | None]):
 
     def _options(self) -> list[Option]:
         return [Option(words, id=step_id, disabled=not ok) for step_id, words, ok in self.choices]
+
+    @classmethod
+    def kept(cls, app: App[Any], choices: list[tuple[str, str, bool]], current: str) -> StepPicker:
+        """The App's one Go to dialog, built the first time, offering ``choices`` now."""
+        if not app.is_screen_installed("go-to"):
+            app.install_screen(cls(choices, current), "go-to")
+        picker = app.get_screen("go-to")
+        assert isinstance(picker, StepPicker)
+        picker.offer(choices, current)
+        return picker
 
     def on_mount(self) -> None:
         self._highlight()

@@ -41,3 +41,22 @@ class TooSmallScreen(SteadyResize, Screen[None]):
             "Nothing is lost: the form comes back as soon as it fits.\n"
             "Ctrl+Q saves and quits."
         )
+
+
+class SizeWatch:
+    """Mixed into an App: below 80x24 the too-small message covers whatever is on show, from the
+    moment the App has shown its first screen (``watch_size``); it goes by itself when it fits."""
+
+    _watching_size = False
+
+    def watch_size(self) -> None:
+        self._watching_size = True
+        self.check_size()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._watching_size:
+            self.check_size(event.size)
+
+    def check_size(self, size: tuple[int, int] | None = None) -> None:
+        if too_small(*(size or self.size)) and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
