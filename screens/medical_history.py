@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.events import DescendantBlur
 from textual.walk import walk_depth_first
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 
 from ketatui.clinical import wording
@@ -77,6 +77,7 @@ DEPENDS_ON: dict[str, str] = {
     "asq.ever_tried_details": "asq.ever_tried",
 }
 ACUITY = "asq.thoughts_right_now"
+BUILD_AHEAD_AFTER = 0.15  # seconds after a page is shown: the next page is built while this one is read
 
 PHYSICAL_HEART = (
     "hypertension", "hypertension_controlled", "coronary_disease", "heart_failure", "arrhythmia",
@@ -230,7 +231,7 @@ class MedicalHistoryStep(IntakeStep):
             {k: _display(v) for k, v in t.model_dump(mode="json").items()} for t in saved_trials]
         page = state.get("page")
         self.page = PAGE_IDS.index(page) if page in PAGE_IDS else 0
-        self._built: set[str] = set()
+        self._built: dict[str, AwaitMount] = {}  # page id -> its widgets' mounting, once built
         self._page_fields: dict[str, list[LabelledField]] = {}  # page id -> its fields (trials apart)
         self._trial_rows: list[TrialRow] = []
         self._live: dict[str, Widget] = {}  # scores, BMI, ASQ result, crisis panel: by id, once built
@@ -342,13 +343,18 @@ class MedicalHistoryStep(IntakeStep):
     def _page_widget(self, index: int) -> VerticalScroll:
         return self.query_one(f"#{PAGE_IDS[index]}", VerticalScroll)
 
-    async def _show_page(self, index: int, *, focus: bool) -> None:
+    async def _build(self, index: int) -> None:
+        """Build a page's widgets, once; a page being built ahead is waited for."""
         page_id = PAGE_IDS[index]
         if page_id not in self._built:
-            self._built.add(page_id)
             widgets = self._page_widgets(page_id)
             self._keep(page_id, widgets)
-            await self._page_widget(index).mount_all(widgets)
+            self._built[page_id] = self._page_widget(index).mount_all(widgets)
+        await self._built[page_id]
+
+    async def _show_page(self, index: int, *, focus: bool) -> None:
+        page_id = PAGE_IDS[index]
+        await self._build(index)
         self.page = index
         self.query_one("#pages", ContentSwitcher).current = page_id
         self.query_one("#page-title", Static).update(PAGES[index].title)
@@ -357,6 +363,14 @@ class MedicalHistoryStep(IntakeStep):
             self._focus_first(index)  # at once: keys typed straight after Next or New must land here
         self.refresh_bindings()
         self.post_message(PageChanged())
+        self.set_timer(BUILD_AHEAD_AFTER, self._build_ahead)
+
+    async def _build_ahead(self) -> None:
+        """While the page on show is read, build the next one (hidden), so Next only shows it.
+        Not the trials page: building it adds an empty trial row to what is kept."""
+        ahead = self.page + 1
+        if ahead < len(PAGES) and PAGE_IDS[ahead] != "trials" and PAGE_IDS[ahead] not in self._built:
+            await self._build(ahead)
 
     def _keep(self, page_id: str, widgets: list[Widget]) -> None:
         """Remember a page's fields, trial rows and live lines as it is built."""
