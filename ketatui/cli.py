@@ -26,7 +26,7 @@ APP_FLAGS = ("--data-dir", "--key-file", "--config")
 #: The sub-commands that work on the store, defined in ``ketatui.commands.records`` (whose imports
 #: cost more than a whole ``plan``): loaded only when one of them, or the full help, is asked for.
 STORE_COMMANDS = frozenset({"records", "demo-data", "backup", "restore", "audit"})
-LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config"})
+LIGHT_COMMANDS = frozenset({"plan", "schema", "course", "protocol", "config", "train", "kiosk"})
 
 
 def _start_date(text: str) -> date:
@@ -40,6 +40,19 @@ def cmd_app(args: argparse.Namespace) -> int:
     from ketatui.screens.clinician_app import run_clinician_app
 
     return run_clinician_app(request=args.request)
+
+
+def run_trainer(*args: object, **kwargs: object) -> int:
+    from ketatui.screens.trainer_app import run_trainer_app
+
+    return run_trainer_app(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    from ketatui.commands.kiosk import cmd_hash_pin
+    from ketatui.screens.kiosk_app import run_kiosk_app
+
+    return cmd_hash_pin() if args.hash_pin else run_kiosk_app(request=args.request)
 
 
 def _command_word(argv: list[str]) -> str | None:
@@ -95,6 +108,14 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     config.add_argument("--format", choices=("table", "json"), default="table")
     config.set_defaults(handler=cmd_config)
 
+    from ketatui.commands.training import add_train_command  # argparse only, like the course commands
+
+    add_train_command(sub, launch=run_trainer)
+
+    from ketatui.commands.kiosk import add_kiosk_command  # argparse only
+
+    add_kiosk_command(sub, cmd_kiosk)
+
     if _wants_the_store_commands(sys.argv[1:] if argv is None else argv):
         from ketatui.commands.records import add_commands
 
@@ -104,8 +125,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 def settings_request(args: argparse.Namespace) -> SettingsRequest:
     """The one request for settings this run makes: the flags that override, and the settings file."""
-    flags = {name: getattr(args, name, None) for name in ("data_dir", "key_file")}
-    return SettingsRequest(overrides={k: v for k, v in flags.items() if v is not None}, config_file=args.config)
+    flags = {name: getattr(args, name, None) for name in ("data_dir", "key_file", "kiosk_idle_timeout")}
+    return SettingsRequest(overrides={k: v for k, v in flags.items() if v is not None}, config_file=getattr(args, "config", None))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,10 +85,22 @@ class Settings(BaseSettings):
                              description="where exported plans and sheets are written (never the current folder)")
     clinician_idle_timeout: int = Field(default=600, ge=30, le=86_400, title="Clinician idle lock (seconds)",
                                         description="the clinician's screen locks after this long without a key")
-    kiosk_idle_timeout: int = Field(default=120, ge=15, le=3_600, title="Kiosk idle reset (seconds)",
+    kiosk_idle_timeout: int = Field(default=120, ge=5, le=3_600, title="Kiosk idle reset (seconds)",
                                     description="the kiosk clears and starts over for the next person after this long without a key")
+    training_data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path("ketatui-training"), title="Training data folder",
+                                    description="where `ketatui train` keeps its synthetic records and scorecards, never the real store")
+    scenarios_dir: Path = Field(default_factory=lambda: platformdirs.user_config_path("ketatui") / "scenarios", title="Training scenarios folder",
+                                description="a trainer's own training scenarios (TOML files), listed with the built-in ones")
+    kiosk_idle_warning: int = Field(default=30, ge=3, le=300, title="Kiosk idle warning (seconds)",
+                                    description="how long the kiosk counts down on screen before it clears; any key continues")
+    kiosk_unfinished: Literal["keep", "discard"] = Field(default="keep", title="Kiosk unfinished intake",
+                                                         description="at an idle reset: keep the draft for staff (marked left at kiosk) or discard it")
+    kiosk_staff_pin: str | None = Field(default=None, title="Kiosk staff PIN (hashed)",
+                                        description="the staff PIN that leaves the kiosk, as a hash made by `ketatui kiosk --hash-pin`")
+    clinic_contact: str = Field(default="", max_length=200, title="Clinic contact",
+                                description="how a patient reaches the clinic, shown on the kiosk's crisis screen (e.g. front desk, 555-0100)")
 
-    @field_validator("data_dir", "key_file", "protocol_file", "export_dir", mode="after")
+    @field_validator("data_dir", "key_file", "protocol_file", "export_dir", "training_data_dir", "scenarios_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -105,7 +117,7 @@ class Settings(BaseSettings):
         return self.passphrase.get_secret_value() if self.passphrase else None
 
 
-SECRETS = frozenset({"passphrase", "database_url"})
+SECRETS = frozenset({"passphrase", "database_url", "kiosk_staff_pin"})
 #: Older names still read, after the setting's own ``KETATUI_`` name.
 ENV_ALIASES = {"protocol_file": ("KETATUI_PROTOCOL",)}
 

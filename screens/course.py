@@ -33,9 +33,11 @@ from ketatui.course.engine import CourseState, accepted_plan, course_state, sign
 from ketatui.course.records import FollowUpVisit, TreatmentSession, parse_course_records
 from ketatui.exchange.course_markdown import PROPOSED_NOTICE, course_markdown, progress_sheet_markdown
 from ketatui.exchange.files import write_export
+from ketatui.exchange.markdown import plan_markdown
 from ketatui.intake.document import Intake, parse_intake
 from ketatui.screens.follow_up_form import FollowUpForm
 from ketatui.screens.session_form import Record, SessionForm, route_name
+from ketatui.screens.sign_dialog import SignDialog, ToSign
 from ketatui.screens.widgets import ChoiceRow
 from ketatui.screens.widgets.progress_chart import ProgressTable, ProgressView
 from ketatui.screens.steady_resize import SteadyResize
@@ -70,6 +72,7 @@ class Loaded:
     plan: Plan
     records: list[Record]
     state: CourseState
+    pending: int | None = None  # a draft amendment written after the signed revision shown
 
 
 class CourseScreen(SteadyResize, Screen):
@@ -97,6 +100,13 @@ class CourseScreen(SteadyResize, Screen):
         def __init__(self, words: str) -> None:
             super().__init__()
             self.words = words
+
+    class ToSignReady(Message):
+        """The adjusted plan is ready to be shown in the sign dialog."""
+
+        def __init__(self, to_sign: ToSign) -> None:
+            super().__init__()
+            self.to_sign = to_sign
 
     class Ready(Message):
         def __init__(self, loaded: Loaded, said: str = "") -> None:
@@ -138,11 +148,16 @@ class CourseScreen(SteadyResize, Screen):
     # --- loading and working out the course (the core decides) ---
 
     def _read(self) -> Loaded:
-        intake = parse_intake(self.repository.get(self.record_id, user=self.user))
+        doc = self.repository.get(self.record_id, user=self.user)
+        pending = None
+        if doc["status"] != "signed" and doc.get("amends_rev"):  # an amendment waits: the course runs on the signed plan
+            pending = doc["rev"]
+            doc = self.repository.get(self.record_id, user=self.user, rev=doc["amends_rev"])
+        intake = parse_intake(doc)
         records = parse_course_records(self.repository.course_records(self.record_id, user=self.user),
                                        intake_record_id=intake.record_id, route=intake.route)
         plan = signed_plan(intake, self.protocol, records, today=self.today)
-        return Loaded(intake, plan, records, course_state(intake, plan, records, self.protocol, self.today))
+        return Loaded(intake, plan, records, course_state(intake, plan, records, self.protocol, self.today), pending)
 
     @work(thread=True, exclusive=True, group="course")
     def _load(self, said: str = "") -> None:
@@ -157,6 +172,8 @@ class CourseScreen(SteadyResize, Screen):
         self.state = state = loaded.state
         name = loaded.intake.medical_history.demographics.full_name if loaded.intake.medical_history else "(no name)"
         signed = f"signed rev {loaded.intake.rev} by {loaded.intake.signed_by}" if loaded.intake.status == "signed" else f"not signed ({loaded.intake.status})"
+        if loaded.pending is not None:
+            signed += f"; draft rev {loaded.pending} unsigned"
         self.query_one("#course-title", Static).update(f"Course · {name} · {route_name(state.route)} · {signed}")
         self.query_one("#course-summary", Static).update(self._summary(state))
         self.query_one(ProgressView).show(state.progress, loaded.plan.baseline.response_at_or_below, loaded.plan.baseline.remission_below,
@@ -266,6 +283,9 @@ class CourseScreen(SteadyResize, Screen):
     def action_accept(self) -> None:
         loaded, state = self.loaded, self.state
         assert loaded is not None and state is not None
+        if loaded.pending is not None:
+            self._status(f"! Draft revision {loaded.pending} waits to be signed: sign it from the records list first.")
+            return
         if not state.adjusted_plan.changes:
             self._status("Nothing to accept: the adjusted plan has the signed plan's number of sessions.")
             return
@@ -273,23 +293,52 @@ class CourseScreen(SteadyResize, Screen):
 
     def _accept_answered(self, sign: bool | None) -> None:
         if sign:
-            self._status("Signing…")
-            self._sign()
+            self._status("Preparing the plan to sign…")
+            self._prepare_signing()
 
     @work(thread=True, exclusive=True, group="course")
-    def _sign(self) -> None:
+    def _prepare_signing(self) -> None:
+        """The adjusted plan exactly as it will be frozen, for the sign dialog; nothing is written yet."""
         loaded, state = self.loaded, self.state
         assert loaded is not None and state is not None
+        plan = accepted_plan(loaded.plan, state)
+        why = "; ".join(f"{c.change:+d} sessions at session {c.at_session} ({c.code}): {c.reason}" for c in state.adjusted_plan.changes)
+        reason = f"Adjusted plan accepted: {why}"
+        signed_rev = loaded.intake.rev
+
+        def revise() -> int:
+            """The amendment that signing freezes: the signed plan with the adjusted count (thread)."""
+            draft = self.repository.amend(self.record_id, user=self.user, reason=reason)
+            draft["plan"] = plan.model_dump(mode="json")
+            return self.repository.save(draft, user=self.user, expected_rev=draft["rev"])["rev"]
+
         try:
-            why = "; ".join(f"{c.change:+d} sessions at session {c.at_session} ({c.code}): {c.reason}" for c in state.adjusted_plan.changes)
-            draft = self.repository.amend(self.record_id, user=self.user, reason=f"Adjusted plan accepted: {why}")
-            draft["plan"] = accepted_plan(loaded.plan, state).model_dump(mode="json")
-            saved = self.repository.save(draft, user=self.user, expected_rev=draft["rev"])
-            signed = self.repository.sign(self.record_id, user=self.user, expected_rev=saved["rev"])
+            first = not self.repository.has_signing_passphrase(self.user)
         except Exception as exc:
             self.post_message(self.Said(f"! Not signed: {exc}. The signed plan is unchanged."))
             return
-        self._load(f"Adjusted plan signed by {self.user} as revision {signed['rev']}; revision {loaded.intake.rev} is kept as it was signed.")
+        name = loaded.intake.medical_history.demographics.full_name if loaded.intake.medical_history else "(no name)"
+        to_sign = ToSign(self.record_id, signed_rev, name, plan_markdown(plan, loaded.intake), first_passphrase=first,
+                         changes=[f"Planned sessions: {loaded.plan.course.sessions} → {plan.course.sessions}"], reason=reason,
+                         title=f"Sign the adjusted plan: {name} (signed revision {signed_rev} is kept)", revise=revise)
+        self.post_message(self.ToSignReady(to_sign))
+
+    @on(ToSignReady)
+    def _open_sign_dialog(self, message: ToSignReady) -> None:
+        self._status("")
+        dialog = SignDialog(message.to_sign, repository=self.repository, user=self.user)
+        signed_rev = message.to_sign.rev
+
+        def done(signed: dict | None) -> None:
+            if signed is not None:
+                self._load(f"Adjusted plan signed by {self.user} as revision {signed['rev']}; revision {signed_rev} is kept as it was signed.")
+            elif dialog.revised is not None:  # the amendment was written but a passphrase was refused
+                self._load(f"! Not signed: the adjusted plan is kept as draft revision {dialog.revised}; sign it from the records list. "
+                           f"Revision {signed_rev} is still the signed plan.")
+            else:
+                self._status("Not signed: the signed plan is unchanged.")
+
+        self.app.push_screen(dialog, done)
 
     # --- exports ---
 

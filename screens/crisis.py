@@ -20,11 +20,14 @@ class CrisisScreen(ModalScreen[None]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape,enter", "close", "Back to the intake", id="crisis.close")]
 
-    def __init__(self, contacts: Sequence[CrisisContact], reasons: Sequence[str] = (), *, audience: str = "clinician") -> None:
+    def __init__(self, contacts: Sequence[CrisisContact], reasons: Sequence[str] = (), *, audience: str = "clinician",
+                 back_to: str = "the intake", note: str | None = None) -> None:
         super().__init__()
         self.contacts = contacts
         self.reasons = reasons
         self.audience = audience
+        self.back_to = back_to  # what closing returns to: the intake, or the session form
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="crisis"):
@@ -34,11 +37,12 @@ class CrisisScreen(ModalScreen[None]):
             yield panel
             if self.audience == "clinician":
                 yield Static(
-                    "The intake is marked URGENT. Stay with the person and follow the clinic's "
+                    self.note or "The intake is marked URGENT. Stay with the person and follow the clinic's "
                     "suicide safety procedure before they leave.",
                     classes="dialog-note",
                 )
-            yield Static("Enter or Escape: back to the intake (F9 shows this again)", classes="dialog-hint")
+            again = " (F9 shows this again)" if self.back_to == "the intake" else ""
+            yield Static(f"Enter or Escape: back to {self.back_to}{again}", classes="dialog-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

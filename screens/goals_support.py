@@ -95,8 +95,8 @@ class GoalsSupportStep(IntakeStep):
             yield Button("Add a goal", id="gs-add-goal", compact=True)
             yield Static(self._words("home"), classes="gs-heading")
             yield control_for(GoalsAndSupport, "escort_every_session", f"{_ROOT}.escort_every_session", state.get("escort_every_session", False))
-            yield FieldGroup(Contact, f"{_ROOT}.escort", state.get("escort"), heading=title_of(GoalsAndSupport, "escort"), classes="gs-escort")
-            yield FieldGroup(Contact, f"{_ROOT}.emergency_contact", state.get("emergency_contact"), heading=title_of(GoalsAndSupport, "emergency_contact"), classes="gs-emergency")
+            yield FieldGroup(Contact, f"{_ROOT}.escort", state.get("escort"), heading=self.words("text:escort", title_of(GoalsAndSupport, "escort")), classes="gs-escort")
+            yield FieldGroup(Contact, f"{_ROOT}.emergency_contact", state.get("emergency_contact"), heading=self.words("text:emergency-contact", title_of(GoalsAndSupport, "emergency_contact")), classes="gs-emergency")
             yield Static(self._words("clinicians"), classes="gs-heading")
             with Vertical(id="gs-clinicians"):
                 for values in state.get("treating_clinicians") or [{}]:
@@ -129,10 +129,10 @@ class GoalsSupportStep(IntakeStep):
         return section.model_dump() if section is not None else {}
 
     def _goal(self, values: dict[str, Any]) -> FieldGroup:
-        return FieldGroup(Goal, f"{_ROOT}.goals.row{next(_row_number)}", values, heading="Goal", classes="gs-goal")
+        return FieldGroup(Goal, f"{_ROOT}.goals.row{next(_row_number)}", values, heading=self.words("text:goal", "Goal"), classes="gs-goal")
 
     def _clinician(self, values: dict[str, Any]) -> FieldGroup:
-        return FieldGroup(TreatingClinician, f"{_ROOT}.treating_clinicians.row{next(_row_number)}", values, heading="Clinician", classes="gs-clinician")
+        return FieldGroup(TreatingClinician, f"{_ROOT}.treating_clinicians.row{next(_row_number)}", values, heading=self.words("text:clinician", "Clinician"), classes="gs-clinician")
 
     def goal_groups(self) -> list[FieldGroup]:
         return list(self.query_one("#gs-goals").query_children(FieldGroup))
@@ -141,7 +141,8 @@ class GoalsSupportStep(IntakeStep):
         return list(self.query_one("#gs-clinicians").query_children(FieldGroup))
 
     def _renumber(self) -> None:
-        for groups, word in ((self.goal_groups(), "Goal"), (self.clinician_groups(), "Treating clinician")):
+        for groups, word in ((self.goal_groups(), self.words("text:goal", "Goal")),
+                             (self.clinician_groups(), self.words("text:clinician", "Treating clinician"))):
             for number, group in enumerate(groups, start=1):
                 group.query_one(".gs-group-heading", Static).update(f"{word} {number}")
 

@@ -188,10 +188,10 @@ class TrialRow(Vertical):
             self.fields.append(control_for(AntidepressantTrial, name, f"{TRIALS}[{index}].{name}", _display(value)))
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Trial {self.index + 1}", classes="trial-title")
+        yield Label(f"{self.screen.words('text:trial', 'Trial')} {self.index + 1}", classes="trial-title")
         with Grid(classes="trial-grid"):
             yield from self.fields
-        yield Button(f"Remove trial {self.index + 1}", compact=True, classes="remove-trial")
+        yield Button(f"{self.screen.words('text:remove-trial', 'Remove trial')} {self.index + 1}", compact=True, classes="remove-trial")
 
     def answers(self) -> dict[str, Any]:
         return {field.path.rsplit(".", 1)[1]: field.value for field in self.fields}
@@ -279,20 +279,21 @@ class MedicalHistoryStep(IntakeStep):
                 "prior_ketamine_response", "psychosis", "bipolar_disorder", "mood_stabiliser")]
         if page_id == "trials":
             return [
-                Static("Each antidepressant tried in this episode. Leave the page empty if there were none.", classes="intro"),
+                Static(self.words("text:trials", "Each antidepressant tried in this episode. Leave the page empty if there were none."), classes="intro"),
                 Vertical(*self._new_trial_rows(self._trials or [{}]), id="trial-rows"),
-                Button("Add a trial (ctrl+n)", id="add-trial", compact=True),
+                Button(self.words("text:add-trial", "Add a trial (ctrl+n)"), id="add-trial", compact=True),
             ]
         if page_id == "substance":
             return [self._field(SubstanceUse, n, f"{MH}.substance_use") for n in (
                 "active_substance_use_disorder", "past_ketamine_or_pcp_misuse", "alcohol_drinks_per_week", "cannabis_use", "details")]
         if page_id == "physical-heart":
-            return [Static("Tick each one the person has had; leave the rest empty.", classes="intro")] + [
+            return [Static(self.words("text:physical", "Tick each one the person has had; leave the rest empty."), classes="intro")] + [
                 self._field(PhysicalHealth, n, f"{MH}.physical") for n in PHYSICAL_HEART]
         if page_id == "physical-other":
             return [self._field(PhysicalHealth, n, f"{MH}.physical") for n in PHYSICAL_OTHER]
         if page_id == "vitals":
-            return [self._field(Vitals, n, f"{MH}.vitals") for n in ("systolic_bp", "diastolic_bp", "pulse")]
+            note: list[Widget] = [Static(self.words("text:vitals", ""), classes="intro")] if not self.asks(f"{MH}.vitals.systolic_bp") else []
+            return note + [self._field(Vitals, n, f"{MH}.vitals") for n in ("systolic_bp", "diastolic_bp", "pulse")]
         if page_id == "phq9":
             difficulty = [(label, score) for score, label in enumerate(PHQ9_DIFFICULTY_CHOICES)]
             return [
@@ -357,7 +358,7 @@ class MedicalHistoryStep(IntakeStep):
         await self._build(index)
         self.page = index
         self.query_one("#pages", ContentSwitcher).current = page_id
-        self.query_one("#page-title", Static).update(PAGES[index].title)
+        self.query_one("#page-title", Static).update(self.words(f"page:{page_id}", PAGES[index].title))
         self._refresh_live(self.collect())
         if focus:
             self._focus_first(index)  # at once: keys typed straight after Next or New must land here
@@ -380,7 +381,8 @@ class MedicalHistoryStep(IntakeStep):
     def _focus_first(self, index: int) -> None:
         page = self._page_widget(index)
         problem = next((f for f in self._fields_on(PAGE_IDS[index]) if f.has_class("-problem") and f.display), None)
-        target = problem.control if problem else next((w for w in walk_depth_first(page, with_root=False) if w.focusable), None)
+        target = problem.control if problem else next((w for w in walk_depth_first(page, with_root=False)
+                                                       if w.focusable and all(a.display for a in w.ancestors_with_self if a is not page)), None)
         if target is not None:
             target.focus()
             target.scroll_visible(animate=False)
@@ -389,7 +391,8 @@ class MedicalHistoryStep(IntakeStep):
         result = self.collect()
         page_id = PAGE_IDS[self.page]
         self._checked_pages.add(page_id)
-        here = [p for p in result.problems if self._page_of(p.path) == page_id]
+        problems = [p for p in result.problems if self.asks(p.path)]  # a patient is not held up on a clinician's question
+        here = [p for p in problems if self._page_of(p.path) == page_id]
         self._display_problems(result.problems)
         if here:
             self._focus_first(self.page)
@@ -398,11 +401,11 @@ class MedicalHistoryStep(IntakeStep):
         if self.page + 1 < len(PAGES):
             self.run_worker(self._show_page(self.page + 1, focus=True), exclusive=True, group="page")
             return True
-        if result.problems:
-            first = min(PAGE_IDS.index(self._page_of(p.path)) for p in result.problems)
-            self._checked_pages.update(self._page_of(p.path) for p in result.problems)
+        if problems:
+            first = min(PAGE_IDS.index(self._page_of(p.path)) for p in problems)
+            self._checked_pages.update(self._page_of(p.path) for p in problems)
             self.run_worker(self._show_page(first, focus=True), exclusive=True, group="page")
-            self.notify(f"{_count(result.problems)} on earlier pages; this is the first.", title="Not moved on", severity="warning")
+            self.notify(f"{_count(problems)} on earlier pages; this is the first.", title="Not moved on", severity="warning")
             return True
         return False
 
@@ -507,10 +510,10 @@ class MedicalHistoryStep(IntakeStep):
     def _refresh_live(self, result: StepResult) -> None:
         values = self._values
         for field in self._fields():
-            field.display = self._shown(field.path, values)
+            field.display = self._shown(field.path, values) and self.asks(field.path)
         positive = _screened(values)
         if (panel := self._live.get("crisis-panel")) is not None:
-            panel.display = positive
+            panel.display = positive and self.audience != "patient"  # a patient's App shows its own crisis screen
         if positive != self._positive:
             self._positive = positive
             self.post_message(ScreeningChanged(positive))

@@ -207,7 +207,7 @@ class MedicationsStep(IntakeStep):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="med-body", can_focus=False):
             yield Static(self._intro(), id="med-intro")
-            yield YesBox(title_of(Medications, "none_taken"), id="none-taken", compact=True)
+            yield YesBox(self.words("medications.none_taken", title_of(Medications, "none_taken")), id="none-taken", compact=True)
             yield Static(id="med-top-problem")
             yield Vertical(id="med-rows")
             yield Button("Add another medication", id="add-row", compact=True)
@@ -224,7 +224,7 @@ class MedicationsStep(IntakeStep):
 
     def _intro(self) -> str:
         if self.audience == "patient":
-            return "Every medicine you take now, including as-needed ones and herbal remedies."
+            return "List every medicine you take now. Add the ones you take only when you need them, and herbal ones too."
         return "Everything taken now, as-needed and herbal too. → takes a suggestion."
 
     async def on_mount(self) -> None:

@@ -25,11 +25,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ketatui.kiosk.identity import from_kiosk, kiosk_state
+
 #: Rows fetched at a time; the list scrolls within a page, PgDn at its end fetches the next one.
 PAGE_SIZE = 50
 #: The status filter, in the order F5 steps through it (None: every status).
 STATUS_FILTERS: tuple[str | None, ...] = (None, "draft", "submitted", "reviewed", "signed")
 NO_NAME = "(no name yet)"
+#: How often (seconds) the list looks for changes made by another process.
+WATCH_EVERY = 1.0
 NAME_WIDTH = 30
 COLUMNS = f"     {'Name':<{NAME_WIDTH}} {'Born':<10} {'Status':<9} {'Next':<6} {'Record':<8}"
 
@@ -47,7 +51,7 @@ def day(text: str | None) -> str:
 def record_line(row: Any, *, current: bool = False) -> str:
     """One record in 73 columns: the cursor (▶, so it shows without colour), urgent (!!),
     training (T), name, born, status, next session, record id."""
-    mark = ("▶" if current else " ") + ("!!" if row.urgent else "  ") + ("T" if row.training else " ")
+    mark = ("▶" if current else " ") + ("!!" if row.urgent else "  ") + ("T" if row.training else "K" if from_kiosk(row.updated_by) else " ")
     name = row.full_name or NO_NAME
     name = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
     return f"{mark} {name:<{NAME_WIDTH}} {row.date_of_birth or '-':<10} {row.status:<9} {day(row.next_session):<6} {row.record_id[:8]}"
@@ -120,8 +124,10 @@ class RecordsBrowser(Screen):
             self.record_id = record_id
 
     class Listed(Message):
-        def __init__(self, asked: int, rows: list, total: int, offset: int, error: str | None = None, hidden: int = 0) -> None:
+        def __init__(self, asked: int, rows: list, total: int, offset: int, error: str | None = None, hidden: int = 0,
+                     quiet: bool = False) -> None:
             super().__init__()
+            self.quiet = quiet  # a look for changes made elsewhere: redraw only if the rows differ
             self.asked, self.rows, self.total, self.first_row, self.error = asked, rows, total, offset, error
             self.hidden = hidden  # training records the filters hide, counted when nothing else matches
 
@@ -167,6 +173,7 @@ class RecordsBrowser(Screen):
         return f"Clinician: {self.user}" if self.user else ""
 
     def on_mount(self) -> None:
+        self.set_interval(WATCH_EVERY, self._watch_store, name="records: changes made elsewhere")
         self.query_one("#records-list", OptionList).can_focus = False
         self.query_one("#records-search", Input).focus()
 
@@ -204,16 +211,22 @@ class RecordsBrowser(Screen):
 
     # --- reading the list ---
 
-    def reload(self, *, offset: int = 0, keep: str | None = None) -> None:
+    def reload(self, *, offset: int = 0, keep: str | None = None, quiet: bool = False) -> None:
         """Ask for a page of rows with the filters as they are now (a thread worker answers)."""
         if self.repository is None:
             return
         self._asked += 1
         self._keep = keep
-        self.fetch(self._asked, self.filters, offset)
+        self.fetch(self._asked, self.filters, offset, quiet)
+
+    def _watch_store(self) -> None:
+        """While the list is in front and up to date, read the page again: an intake saved or
+        marked urgent by another process (a kiosk, a colleague) shows within about a second."""
+        if self.app.screen is self and self.up_to_date and self.repository is not None:
+            self.reload(offset=self.first_row, keep=self.highlighted.record_id if self.highlighted else None, quiet=True)
 
     @work(thread=True, group="records-list", exit_on_error=False)
-    def fetch(self, asked: int, filters: Filters, offset: int) -> None:
+    def fetch(self, asked: int, filters: Filters, offset: int, quiet: bool = False) -> None:
         try:
             query = filters.query(self.today or date.today())
             page = self.repository.page(**query, offset=offset, limit=PAGE_SIZE)
@@ -223,7 +236,7 @@ class RecordsBrowser(Screen):
         except Exception as exc:  # StorageError and the OS's: shown, never a traceback
             self.post_message(self.Listed(asked, [], 0, offset, error=str(exc)))
             return
-        self.post_message(self.Listed(asked, page.rows, page.total, page.offset, hidden=hidden))
+        self.post_message(self.Listed(asked, page.rows, page.total, page.offset, hidden=hidden, quiet=quiet))
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
@@ -232,6 +245,9 @@ class RecordsBrowser(Screen):
         if message.error:
             self.say(f"! Records cannot be listed: {message.error}")
             self.listed_for = message.asked
+            return
+        if message.quiet and list(message.rows) == self.rows and message.total == self.total:
+            self.listed_for = message.asked  # nothing changed elsewhere: the screen stays as it is
             return
         keep = self._keep
         self.rows, self.total, self.first_row = list(message.rows), message.total, message.first_row
@@ -295,6 +311,10 @@ class RecordsBrowser(Screen):
                 options.replace_option_prompt_at_index(at, record_line(self.rows[at], current=at == event.option_index))
         self._cursor = event.option_index
         self._refresh_keys()
+        row = self.highlighted
+        origin = kiosk_state(row.status, row.updated_by) if row is not None else None
+        if origin is not None:
+            self.say(f"{row.full_name or NO_NAME}: {origin}.  {self._count()}")
 
     def _refresh_keys(self) -> None:
         """Redraw the Footer only when the keys that apply change (they follow the highlighted

@@ -302,7 +302,10 @@ class RecordForm(SteadyResize, Screen[Record | None]):
             reasons = self.urgent_reasons()
             if reasons and not self._urgent_shown:
                 self._urgent_shown = True
-                self.app.push_screen(CrisisScreen(self.protocol.crisis_contacts, reasons))
+                self.app.push_screen(CrisisScreen(
+                    self.protocol.crisis_contacts, reasons, back_to="the form",
+                    note="Stay with the person. A clinician assesses them now, before anything else and before any "
+                         "dose, following the clinic's suicide safety procedure. The record keeps this answer."))
             self._urgent_shown = bool(reasons)
 
     @on(Input.Changed)

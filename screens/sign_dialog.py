@@ -4,10 +4,15 @@
 with the core's ``plan_markdown``, so what is shown is what is signed. The first time a clinician
 signs, the dialog asks them to set a passphrase, twice; after that, once. A wrong passphrase is
 counted by the store, which says how many tries are left; the dialog only shows it.
+
+A plan that is not yet a revision (the course's adjusted plan) comes with ``revise``: the dialog
+calls it once, just before signing, to write the amendment it then signs, so cancelling before the
+passphrase leaves the signed plan untouched.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +36,8 @@ class ToSign:
     first_passphrase: bool
     changes: list[str] = field(default_factory=list)
     reason: str | None = None
+    title: str | None = None
+    revise: Callable[[], int] | None = None  # writes the revision to sign and returns its number
 
 
 def prepare(repository: Any, record_id: str, user: str) -> ToSign:
@@ -91,11 +98,12 @@ class SignDialog(ModalScreen[dict | None]):
         self.user = user
         self.first = to_sign.first_passphrase
         self.busy = False
+        self.revised: int | None = None  # the revision ``revise`` wrote, signed on every later try
 
     def compose(self) -> ComposeResult:
         s = self.to_sign
         with Vertical(id="dialog", classes="sign"):
-            yield Static(f"Sign the plan: {s.name}, revision {s.rev}", classes="dialog-title", markup=False)
+            yield Static(s.title or f"Sign the plan: {s.name}, revision {s.rev}", classes="dialog-title", markup=False)
             if s.reason is not None or s.changes:
                 lines = [f"Amendment: {s.reason}"] + [f"  {c}" for c in s.changes or ["(no answer changed)"]]
                 yield Static("\n".join(lines), id="sign-changes", markup=False)
@@ -122,6 +130,8 @@ class SignDialog(ModalScreen[dict | None]):
         (plan.scroll_page_down if direction > 0 else plan.scroll_page_up)(animate=False)
 
     def action_cancel(self) -> None:
+        if self.busy:
+            return  # signing is under way: its outcome closes the dialog
         self.dismiss(None)
 
     @on(Input.Submitted)
@@ -156,7 +166,9 @@ class SignDialog(ModalScreen[dict | None]):
         try:
             if self.first:
                 self.repository.set_signing_passphrase(self.user, passphrase)
-            signed = self.repository.sign(self.to_sign.record_id, user=self.user, expected_rev=self.to_sign.rev,
+            if self.to_sign.revise is not None and self.revised is None:
+                self.revised = self.to_sign.revise()
+            signed = self.repository.sign(self.to_sign.record_id, user=self.user, expected_rev=self.revised or self.to_sign.rev,
                                           passphrase=passphrase)
         except Exception as exc:
             self.post_message(self.Outcome(None, refusal(exc)))

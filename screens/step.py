@@ -62,6 +62,24 @@ class IntakeStep(SteadyResize, Screen):
         self.protocol = protocol
         self.audience = audience  # "clinician" | "patient" | "trainee": wording only, never logic
 
+    def words(self, key: str, default: str) -> str:
+        """What to show for a field path, ``page:<id>`` or ``text:<id>``: the patient's words when
+        the audience is a patient (``ketatui.intake.patient_wording``), else ``default``."""
+        if self.audience != "patient":
+            return default
+        from ketatui.intake.patient_wording import patient_words
+
+        return patient_words(key, default)
+
+    def asks(self, path: str) -> bool:
+        """Whether this audience is asked the question at ``path`` (a patient is not asked the
+        clinician-only ones; the clinician completes them)."""
+        if self.audience != "patient":
+            return True
+        from ketatui.intake.patient_wording import asked
+
+        return asked(path)
+
     def collect(self) -> StepResult:  # pragma: no cover - every subclass implements it
         raise NotImplementedError
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ketatui.commands.common import BAD_INPUT, OK, print_problems
+from ketatui.commands.common import BAD_INPUT, OK, print_problems, say
 
 if TYPE_CHECKING:
     from ketatui.clinical.protocol import Protocol
@@ -57,11 +57,11 @@ def print_course(args: argparse.Namespace, protocol: Protocol, intake_data: str 
         return BAD_INPUT
     state = course_state(intake, plan, records, protocol, today=today)
     if args.format == "markdown":
-        print(course_markdown(state, intake))
+        say(course_markdown(state, intake))
     elif args.format == "sheet":
-        print(progress_sheet_markdown(state, intake, plan, protocol.clinic_name))
+        say(progress_sheet_markdown(state, intake, plan, protocol.clinic_name))
     else:
-        print(json.dumps(state.as_json(), indent=2, ensure_ascii=False))
+        say(json.dumps(state.as_json(), indent=2, ensure_ascii=False))
     return OK
 
 

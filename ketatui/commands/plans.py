@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from ketatui.commands.common import BAD_INPUT, OK, print_problems, settings_of
+from ketatui.commands.common import BAD_INPUT, OK, for_terminal, print_problems, say, settings_of
 
 
 def protocol_or_report(args: argparse.Namespace):
@@ -36,7 +36,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     try:
         text = Path(args.intake).read_text(encoding="utf-8") if args.intake != "-" else sys.stdin.read()
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"ketatui: cannot read {args.intake}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        print(f"ketatui: cannot read {for_terminal(args.intake)}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return BAD_INPUT
     try:
         intake = parse_intake(text)
@@ -45,9 +45,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print_problems(args.intake, exc.problems)
         return BAD_INPUT
     if args.format == "markdown":
-        print(plan_markdown(plan, intake))
+        say(plan_markdown(plan, intake))
     else:
-        print(json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        say(json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False))
     return OK
 
 

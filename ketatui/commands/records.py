@@ -18,10 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ketatui.commands.common import BAD_INPUT, OK, fail, print_problems, settings_of
+from ketatui.commands.common import BAD_INPUT, OK, fail, for_terminal, print_problems, say, settings_of
 from ketatui.commands.course import add_course_options
 from ketatui.storage import (
     STATUSES,
+    AuditAnchored,
     Maintainable,
     NotSupported,
     RecordSummary,
@@ -48,6 +49,9 @@ def _plainly(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             return fail(f"cannot use{where}: {exc.strerror or exc}. Nothing more was changed.")
+        finally:
+            for repair in getattr(getattr(args, "repo", None), "repairs", None) or []:
+                print(f"ketatui: {repair}", file=sys.stderr)
 
     run.__doc__ = handler.__doc__
     return run
@@ -55,6 +59,7 @@ def _plainly(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
 def _open(args: argparse.Namespace, *, create: bool = False, read_only: bool = False) -> Repository:
     repo = open_repository(settings_of(args), create=create, read_only=read_only)
+    args.repo = repo  # so repairs made while it was open are reported (see ``_plainly``)
     if repo.notice:  # e.g. written by a newer ketatui: readable, but this one will not change it
         print(f"ketatui: {repo.notice}", file=sys.stderr)
     return repo
@@ -80,9 +85,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     training = {"only": True, "exclude": False, "include": None}[args.training]
     rows = repo.list(search=args.search, status=args.status, training=training, limit=args.limit)
     if args.format == "json":
-        print(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
+        say(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
     elif rows:
-        print(_table(rows))
+        say(_table(rows))
     else:
         print("No intakes match." if (args.search or args.status) else "No intakes are stored yet.")
     return OK
@@ -112,28 +117,64 @@ def cmd_show(args: argparse.Namespace) -> int:
         return record_id
     doc = repo.get(record_id, user=settings_of(args).user, rev=args.rev)
     if args.format == "json":
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        say(json.dumps(doc, indent=2, ensure_ascii=False))
         return OK
     from ketatui.exchange.markdown import intake_markdown
     from ketatui.intake.document import IntakeInvalid, parse_intake
     from ketatui.clinical.plan import Plan
 
+    shown = _escaped(doc)  # a record stored before text fields refused control characters shows them escaped
     try:
-        intake = parse_intake(doc)
-        plan = Plan.model_validate(doc["plan"]) if doc.get("plan") else None
+        intake = parse_intake(shown)
+        plan = Plan.model_validate(shown["plan"]) if shown.get("plan") else None
     except (IntakeInvalid, ValueError) as exc:
         return fail(f"intake {record_id} (revision {doc.get('rev')}) cannot be shown as markdown: {exc}. "
                      "Use --format json to see it as stored.")
-    print(intake_markdown(intake, plan))
+    say(intake_markdown(intake, plan))
     return OK
 
 
+def _escaped(value: Any) -> Any:
+    """``value`` with every string escaped for the terminal (``for_terminal``), for showing as Markdown."""
+    if isinstance(value, str):
+        return for_terminal(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
 def _documents(path: Path) -> list[dict[str, Any]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """The intakes in a file (one, or a list); a problem at a field raises ``IntakeInvalid`` naming it."""
+    from ketatui.intake.document import Intake, IntakeInvalid
+    from ketatui.intake.fields import FieldProblem, label_for
+    from ketatui.intake.json_input import JSONInputInvalid, load_json
+
+    try:
+        data = load_json(path.read_bytes())
+    except JSONInputInvalid as exc:
+        if exc.where == "(file)":
+            raise ValueError(str(exc)) from None
+        in_intake = exc.where.split("].", 1)[1] if exc.where.startswith("[") and "]." in exc.where else exc.where
+        raise IntakeInvalid([FieldProblem(exc.where, label_for(Intake, in_intake), str(exc))]) from None
     docs = data if isinstance(data, list) else [data]
     if not all(isinstance(d, dict) for d in docs):
         raise ValueError("it must hold one intake (a JSON object) or a list of them")
     return docs
+
+
+def _same_id_twice(valid: list[tuple[Path, list[dict[str, Any]]]]) -> str | None:
+    """Where the same record id is given twice across the files being imported, in words; or None."""
+    seen: dict[str, str] = {}
+    for path, docs in valid:
+        for number, doc in enumerate(docs, start=1):
+            where = f"{path}" + (f" (intake {number})" if len(docs) > 1 else "")
+            record_id = doc["record_id"]
+            if record_id in seen:
+                return f"Record id: {record_id} is given twice, in {seen[record_id]} and in {where}; give each intake its own record id"
+            seen[record_id] = where
+    return None
 
 
 @_plainly
@@ -149,8 +190,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             docs = _documents(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            return fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}. Nothing was imported.", BAD_INPUT)
+        except OSError as exc:
+            return fail(f"cannot read {path}: {exc.strerror or exc}. Nothing was imported.", BAD_INPUT)
+        except IntakeInvalid as exc:
+            print_problems(f"{path} (nothing was imported)", exc.problems)
+            return BAD_INPUT
         except ValueError as exc:
             return fail(f"{path} is not an intake file: {exc}. Nothing was imported.", BAD_INPUT)
         checked = []
@@ -161,22 +205,23 @@ def cmd_import(args: argparse.Namespace) -> int:
             except ValueError as exc:  # an unknown schema version
                 return fail(f"{where} cannot be imported: {exc}. Nothing was imported.", BAD_INPUT)
             except IntakeInvalid as exc:
-                print(f"ketatui: {where} is not valid; nothing was imported:", file=sys.stderr)
-                for problem in exc.problems:
-                    print(f"  - {problem} [{problem.path}]", file=sys.stderr)
+                print_problems(f"{where} (nothing was imported)", exc.problems)
                 return BAD_INPUT
             stored = intake.model_dump(mode="json")
             if intake.status != "signed" and not intake.missing_sections():
                 stored["plan"] = make_plan(intake, protocol).model_dump(mode="json")  # derived, never taken on trust
             checked.append(stored)
         valid.append((path, checked))
+    twice = _same_id_twice(valid)
+    if twice:
+        return fail(f"{twice}. Nothing was imported.", BAD_INPUT)
     repo = _open(args, create=True)
     user = settings_of(args).user
     for path, docs in valid:
         imported = set(repo.import_documents(docs, user=user))
         skipped = [d["record_id"] for d in docs if d["record_id"] not in imported]
         note = f"; {len(skipped)} already stored and left as they are ({', '.join(skipped)})" if skipped else ""
-        print(f"{path}: imported {len(imported)} intake(s){note}.")
+        say(f"{path}: imported {len(imported)} intake(s){note}.")
     return OK
 
 
@@ -211,12 +256,14 @@ def cmd_session_add(args: argparse.Namespace) -> int:
     protocol = protocol_or_report(args)
     if protocol is None:
         return BAD_INPUT
+    from ketatui.intake.json_input import load_json
+
     try:
-        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return fail(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}. Nothing was stored.", BAD_INPUT)
+        data = load_json(Path(args.file).read_bytes())
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror or exc}. Nothing was stored.", BAD_INPUT)
     except ValueError as exc:
-        return fail(f"{args.file} is not valid JSON: {exc}. Nothing was stored.", BAD_INPUT)
+        return fail(f"{args.file} cannot be used: {exc}. Nothing was stored.", BAD_INPUT)
     repo = _open(args)
     record_id = _resolve(repo, args.record_id)
     if isinstance(record_id, int):
@@ -276,7 +323,18 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     if args.count < 1:
         return fail("--count must be 1 or more.", BAD_INPUT)
     settings = settings_of(args)
+    if args.training_store:
+        from ketatui.training.store import TrainingStoreRefused, training_settings
+
+        try:
+            settings = args.settings = training_settings(settings)
+        except TrainingStoreRefused as exc:
+            return fail(str(exc), BAD_INPUT)
     repo = _open(args, create=True)
+    real = repo.page(training=False, limit=0).total
+    if real:  # synthetic records are never mixed into a store that holds real ones
+        return fail(f"{settings.data_dir} holds {real} real record(s), so no synthetic ones are added to it. Use "
+                    "--training-store (the training_data_dir setting's store), or --data-dir with a folder of its own.", BAD_INPUT)
     show = args.count >= DEMO_BATCH and sys.stderr.isatty()
     done = 0
     for start in range(0, args.count, DEMO_BATCH):
@@ -323,7 +381,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 @_plainly
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    report = _maintainable(args).verify_audit()
+    repo = _maintainable(args)
+    if args.head and not isinstance(repo, AuditAnchored):
+        raise NotSupported(settings_of(args).backend, "check its audit log against a head written down earlier")
+    try:
+        report = repo.verify_audit(witness=args.head) if args.head else repo.verify_audit()
+    except ValueError as exc:
+        return fail(f"--head: {exc}.", BAD_INPUT)
     for number in report.interrupted:
         print(f"Note: line {number} is incomplete (a write was interrupted); it is not part of the chain.")
     if not report.ok:
@@ -331,7 +395,27 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             print(f"ketatui: audit log {report.where}: {problem}", file=sys.stderr)
         return fail(f"The audit log has been altered ({len(report.problems)} problem(s) above). "
                     "Keep a copy of it as evidence and compare it with a backup.")
-    print(f"Audit log intact: {report.entries} entries, each chained to the one before.")
+    print(f"Audit log intact: {report.entries} entries, each chained to the one before"
+          + (", reaching the head kept in store.json" if report.head else "")
+          + (f" and the head you gave ({args.head.split(':')[0]})" if args.head else "")
+          + "; records, records list and audit log agree.")
+    return OK
+
+
+@_plainly
+def cmd_audit_head(args: argparse.Namespace) -> int:
+    """Print the audit head (``SEQ:MAC``) for a witness kept outside the store, optionally to syslog too."""
+    repo = _maintainable(args)
+    if not isinstance(repo, AuditAnchored):
+        raise NotSupported(settings_of(args).backend, "give its audit head")
+    head = repo.audit_head()
+    print(head)
+    if args.syslog:
+        import syslog
+
+        syslog.openlog("ketatui", 0, syslog.LOG_AUTH)
+        syslog.syslog(syslog.LOG_NOTICE, f"audit head {head} store {settings_of(args).data_dir}")
+        syslog.closelog()
     return OK
 
 
@@ -389,9 +473,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     _common(sadd)
     sadd.set_defaults(handler=cmd_session_add)
 
-    demo = subparsers.add_parser("demo-data", help="add synthetic intakes, clearly marked, for demos, training and benchmarks")
+    demo = subparsers.add_parser("demo-data", help="add synthetic intakes, clearly marked, to a store with no real records (or --training-store)")
     demo.add_argument("--count", type=int, required=True, metavar="N")
     demo.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed gives the same intakes")
+    demo.add_argument("--training-store", action="store_true",
+                      help="into the training store (the training_data_dir setting) instead; a store holding real records is always refused")
     _common(demo)
     demo.set_defaults(handler=cmd_demo_data)
 
@@ -407,6 +493,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     audit = subparsers.add_parser("audit", help="check the audit log")
     asub = audit.add_subparsers(title="audit commands", metavar="ACTION", required=True)
-    verify = asub.add_parser("verify", help="check that no audit line was changed, removed or inserted")
+    verify = asub.add_parser("verify", help="check that no audit line was changed, removed, inserted or cut off, "
+                             "and that records, the records list and the audit log agree")
+    verify.add_argument("--head", metavar="SEQ:MAC", help="also check the log still reaches a head printed earlier by `ketatui audit head`")
     _common(verify)
     verify.set_defaults(handler=cmd_audit_verify)
+    head = asub.add_parser("head", help="print the latest audit entry (SEQ:MAC) to keep elsewhere as a witness against a rolled-back store")
+    head.add_argument("--syslog", action="store_true", help="also send it to syslog (facility auth)")
+    _common(head)
+    head.set_defaults(handler=cmd_audit_head)

@@ -9,7 +9,6 @@ in plain words, with paths into a sessions file such as ``[2].bp_pre.systolic``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from typing import Annotated, Any, Literal, Union
 
@@ -17,6 +16,7 @@ from pydantic import AfterValidator, Field, TypeAdapter, ValidationError, Valida
 
 from ketatui.course.dose import dose_mg
 from ketatui.intake.document import Route
+from ketatui.intake.json_input import JSONInputInvalid, load_json
 from ketatui.intake.fields import FieldProblem, LongText, RequiredText, Section, problems_from
 from ketatui.intake.instruments import ASQ, GAD7, PHQ9
 
@@ -212,9 +212,9 @@ def parse_course_records(data: str | bytes | list[Any], *, intake_record_id: str
     """Validate a JSON list of session and visit records, then the series as a whole."""
     if isinstance(data, (str, bytes)):
         try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise CourseInvalid([FieldProblem("(file)", "Sessions file", f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")]) from None
+            data = load_json(data)
+        except JSONInputInvalid as exc:
+            raise CourseInvalid([FieldProblem(exc.where, "Sessions file" if exc.where == "(file)" else exc.where, str(exc))]) from None
     if not isinstance(data, list):
         raise CourseInvalid([FieldProblem("(file)", "Sessions file", "must hold a JSON list of session and visit records")])
     records, problems = [], []

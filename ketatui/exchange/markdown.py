@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from ketatui.intake.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
+from ketatui.intake.about_treatment import about_markdown
 from ketatui.intake.document import Intake
 from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
 from ketatui.clinical.plan import Plan
@@ -115,7 +116,7 @@ def take_home_markdown(plan: Plan, intake: Intake, clinic_name: str = "the clini
     lines += [f"- **{c.name}**: {c.how}" for c in plan.crisis_contacts]
     if plan.support.crisis_plan:
         lines += ["", f"Your crisis plan: {plan.support.crisis_plan}"]
-    lines.append("")
+    lines += ["", about_markdown()]  # the same pages the kiosk shows before its questions
     return "\n".join(lines)
 
 

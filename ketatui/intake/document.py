@@ -8,17 +8,17 @@ revision, see storage).
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from ketatui.intake.fields import FieldProblem, problems_from
+from ketatui.intake.fields import FieldProblem, UserName, label_for, problems_from
 from ketatui.intake.goals import GoalsAndSupport
 from ketatui.intake.history import MedicalHistory
 from ketatui.intake.instruments import ASQ, GAD7, PHQ9
+from ketatui.intake.json_input import JSONInputInvalid, load_json
 from ketatui.intake.listing import Listing
 from ketatui.intake.medications import Medications
 from ketatui.intake.schema import SCHEMA_VERSION
@@ -45,21 +45,36 @@ class Triage(BaseModel):
     reasons: list[str] = Field(default_factory=list, title="Why urgent")
 
 
+def _record_id(value: str) -> str:
+    """A record id is a lower-case UUID; anything else (a typo, a 100,000-character string) is refused."""
+    try:
+        ok = str(uuid.UUID(value)) == value
+    except ValueError:
+        ok = False
+    if not ok:
+        shown = value if len(value) <= 40 else f"{value[:36]}… ({len(value)} characters)"
+        raise ValueError(f"{shown!r} is not a record id; use a lower-case UUID such as {uuid.UUID(int=0)}, or leave it out for a new intake")
+    return value
+
+
+RecordId = Annotated[str, AfterValidator(_record_id)]
+
+
 class Intake(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     schema_version: Literal[SCHEMA_VERSION] = Field(default=SCHEMA_VERSION, title="Schema version")  # type: ignore[valid-type]
-    record_id: str = Field(default_factory=lambda: str(uuid.uuid4()), title="Record id")
-    rev: int = Field(default=0, ge=0, title="Revision")
+    record_id: RecordId = Field(default_factory=lambda: str(uuid.uuid4()), title="Record id")
+    rev: StrictInt = Field(default=0, ge=0, title="Revision")
     status: Status = Field(default="draft", title="Status")
     training: bool = Field(default=False, title="Synthetic training record")
     created_at: datetime | None = Field(default=None, title="Created at")
-    created_by: str | None = Field(default=None, title="Created by")
+    created_by: UserName | None = Field(default=None, title="Created by")
     updated_at: datetime | None = Field(default=None, title="Updated at")
-    updated_by: str | None = Field(default=None, title="Updated by")
+    updated_by: UserName | None = Field(default=None, title="Updated by")
     signed_at: datetime | None = Field(default=None, title="Signed at")
-    signed_by: str | None = Field(default=None, title="Signed by")
-    amends_rev: int | None = Field(default=None, title="Amends revision")
+    signed_by: UserName | None = Field(default=None, title="Signed by")
+    amends_rev: StrictInt | None = Field(default=None, title="Amends revision")
     current_step: Step = Field(default="medical_history", title="Current step")
     route: Route = Field(default="iv_ketamine", title="Proposed route")
 
@@ -100,9 +115,10 @@ def parse_intake(data: str | bytes | dict[str, Any]) -> Intake:
     """Validate JSON text or a dict into an Intake, raising ``IntakeInvalid`` with plain problems."""
     if isinstance(data, (str, bytes)):
         try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise IntakeInvalid([FieldProblem("(file)", "Intake file", f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")]) from None
+            data = load_json(data)
+        except JSONInputInvalid as exc:
+            label = "Intake file" if exc.where == "(file)" else label_for(Intake, exc.where)
+            raise IntakeInvalid([FieldProblem(exc.where, label, str(exc))]) from None
     if not isinstance(data, dict):
         raise IntakeInvalid([FieldProblem("(file)", "Intake file", "must hold one JSON object (an intake), not a list or a value")])
     try:

@@ -8,23 +8,46 @@ next to the field without knowing pydantic's vocabulary.
 from __future__ import annotations
 
 import re
+import types
+import typing
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError, ValidationInfo, field_validator
+
+from ketatui.intake.plain_text import refuse_controls_in_line, refuse_controls_in_notes
 
 PHONE_PATTERN = r"^\+?[0-9(][0-9 ()\-]{5,22}[0-9]$"  # "(555) 201-3344" may open with a bracket
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: One line of text (a name, a dose): no control characters at all, not even a line break.
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(refuse_controls_in_line)]
+#: A note: line breaks and tabs are kept; other control characters are refused.
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), AfterValidator(refuse_controls_in_notes)]
+RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(refuse_controls_in_line)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_PATTERN)]
+#: Who did something (a user name from the settings or a file): one line, no control characters.
+UserName = Annotated[str, StringConstraints(max_length=200), AfterValidator(refuse_controls_in_line)]
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether a field holds a number (``int``, ``float``, optionally ``None``)."""
+    if annotation in (int, float):
+        return True
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType) and any(a in (int, float) for a in typing.get_args(annotation))
 
 
 class Section(BaseModel):
-    """Base for every intake section: unknown keys are refused so typos in files are caught."""
+    """Base for every intake section: unknown keys are refused so typos in files are caught, a
+    number is never taken from true/false, and NaN or infinity is never a number."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_not_yes_or_no(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name and _is_number(cls.model_fields[info.field_name].annotation):
+            raise ValueError("enter a number, not true or false")
+        return value
 
 
 @dataclass(frozen=True)
@@ -75,6 +98,12 @@ def _title_for(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> tuple[str
     return ".".join(parts), label, last_field
 
 
+def label_for(model: type[BaseModel], path: str) -> str:
+    """The plain label of the field at a dotted path such as ``phq9.answers[2]`` ("PHQ-9 question #3")."""
+    loc = tuple(int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", path))
+    return _title_for(model, loc)[1]
+
+
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
@@ -105,6 +134,8 @@ _TYPE_WORDS = {
     "dict_type": "expected a group of fields",
     "uuid_parsing": "expected a record id (UUID)",
     "json_invalid": "is not valid JSON",
+    "finite_number": "enter a number (NaN and infinity are not numbers)",
+    "recursion_loop": "is nested too deeply",
 }
 
 

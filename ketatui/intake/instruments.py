@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, ValidationInfo
+from pydantic import Field, StrictBool, StrictInt, field_validator, ValidationInfo
 
 from ketatui.intake.fields import LongText, Section
 
@@ -62,7 +62,8 @@ ASQ_EVER_TRIED_FOLLOW_UP = "If yes, how? When?"
 ASQ_ACUITY_QUESTION = "Are you having thoughts of killing yourself right now?"
 ASQ_ATTRIBUTION = "Ask Suicide-Screening Questions (ASQ) toolkit, National Institute of Mental Health (NIMH)."
 
-Answer = Annotated[int, Field(ge=0, le=3)]
+#: One answer, 0 to 3, as a whole number only: true, "2" or 2.0 is refused, never read as a score.
+Answer = Annotated[StrictInt, Field(ge=0, le=3)]
 
 PHQ9_BANDS: tuple[tuple[int, str], ...] = (
     (20, "severe"), (15, "moderately severe"), (10, "moderate"), (5, "mild"), (0, "minimal"),
@@ -80,7 +81,7 @@ def band(score: int, bands: tuple[tuple[int, str], ...]) -> str:
 
 class PHQ9(Section):
     answers: list[Answer] = Field(title="PHQ-9 question", min_length=9, max_length=9)
-    difficulty: Annotated[int, Field(ge=0, le=3)] | None = Field(default=None, title="PHQ-9 difficulty question")
+    difficulty: Answer | None = Field(default=None, title="PHQ-9 difficulty question")
 
     @property
     def total(self) -> int:
@@ -108,12 +109,12 @@ class GAD7(Section):
 
 
 class ASQ(Section):
-    wished_dead: bool = Field(title="ASQ question 1 (wished you were dead)")
-    family_better_off: bool = Field(title="ASQ question 2 (family better off)")
-    thoughts_of_killing_self: bool = Field(title="ASQ question 3 (thoughts of killing yourself)")
-    ever_tried: bool = Field(title="ASQ question 4 (ever tried)")
+    wished_dead: StrictBool = Field(title="ASQ question 1 (wished you were dead)")
+    family_better_off: StrictBool = Field(title="ASQ question 2 (family better off)")
+    thoughts_of_killing_self: StrictBool = Field(title="ASQ question 3 (thoughts of killing yourself)")
+    ever_tried: StrictBool = Field(title="ASQ question 4 (ever tried)")
     ever_tried_details: LongText = Field(default="", title="ASQ question 4, how and when")
-    thoughts_right_now: bool | None = Field(
+    thoughts_right_now: StrictBool | None = Field(
         default=None, title="ASQ question 5 (thoughts right now)", validate_default=True
     )
 

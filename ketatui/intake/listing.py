@@ -7,9 +7,14 @@ typed (``form_state``) wins over the validated demographics: it is newer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from ketatui.intake.plain_text import without_controls
+
+#: Listed text: derived, so it is cleaned rather than refused (control characters dropped, cut to 200).
+ListedText = Annotated[str, BeforeValidator(lambda v: without_controls(v).strip()[:200] if isinstance(v, str) else v)]
 
 if TYPE_CHECKING:
     from ketatui.intake.document import Intake
@@ -24,14 +29,15 @@ class Listing(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    full_name: str | None = Field(default=None, title="Name as listed")
-    date_of_birth: str | None = Field(default=None, title="Birth date as listed")
+    full_name: ListedText | None = Field(default=None, title="Name as listed")
+    date_of_birth: ListedText | None = Field(default=None, title="Birth date as listed")
 
 
 def _typed(intake: Intake, path: str) -> str | None:
     values: Any = (intake.form_state.get("medical_history") or {}).get("values") or {}
     value = values.get(path) if isinstance(values, dict) else None
-    return value.strip() or None if isinstance(value, str) else None
+    # What was typed is kept as typed in the form; the listing drops control characters (a paste can carry them).
+    return without_controls(value).strip()[:200] or None if isinstance(value, str) else None
 
 
 def listing(intake: Intake) -> Listing:

@@ -32,7 +32,8 @@ def v1_to_v2(doc: Document) -> Document:
     step = out.get("current_step")
     if isinstance(step, int) or (isinstance(step, str) and step.isdigit()):
         out["current_step"] = _V1_STEPS.get(int(step), "medical_history")
-    demo = (out.get("medical_history") or {}).get("demographics")
+    history = out.get("medical_history")
+    demo = history.get("demographics") if isinstance(history, dict) else None  # a wrong shape is left for validation to name
     if isinstance(demo, dict):
         if "name" in demo:
             demo["full_name"] = demo.pop("name")

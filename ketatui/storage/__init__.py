@@ -27,6 +27,7 @@ from ketatui.storage.errors import (
     StoreLocked,
     StoreMissing,
     StoreUnreadable,
+    StoreUnwritable,
     UnknownBackend,
     WrongKey,
     WrongPassphrase,
@@ -34,6 +35,7 @@ from ketatui.storage.errors import (
 from ketatui.storage.repository import (
     NEXT_STATUS,
     STATUSES,
+    AuditAnchored,
     AuditReport,
     BackupResult,
     Maintainable,
@@ -45,6 +47,7 @@ from ketatui.storage.repository import (
 __all__ = [
     "NEXT_STATUS",
     "STATUSES",
+    "AuditAnchored",
     "AuditReport",
     "BackupResult",
     "InsecurePermissions",
@@ -66,6 +69,7 @@ __all__ = [
     "StoreLocked",
     "StoreMissing",
     "StoreUnreadable",
+    "StoreUnwritable",
     "UnknownBackend",
     "WrongKey",
     "WrongPassphrase",

@@ -9,6 +9,7 @@ using them.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from pathlib import Path
@@ -27,15 +28,23 @@ def fsync_dir(path: Path) -> None:
 def write_atomic(path: Path, data: bytes, tmp_dir: Path, *, sync_dir: bool = True, mode: int = FILE_MODE) -> None:
     """Replace ``path`` with ``data``. With ``sync_dir=False`` the caller fsyncs the folder."""
     tmp = tmp_dir / f"{os.getpid()}-{secrets.token_hex(6)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError as exc:
+        raise _naming(exc, path) from None
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            written = os.write(fd, view)
+            if written <= 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            view = view[written:]
         os.fsync(fd)
-    except BaseException:
+    except BaseException as exc:
         os.close(fd)
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _naming(exc, path) from None
         raise
     os.close(fd)
     try:
@@ -45,6 +54,12 @@ def write_atomic(path: Path, data: bytes, tmp_dir: Path, *, sync_dir: bool = Tru
         raise
     if sync_dir:
         fsync_dir(path.parent)
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """``error`` naming ``path`` (the file being written) rather than a temp file or nothing at all,
+    so "No space left on device" says which file could not be written."""
+    return type(error)(error.errno, error.strerror or str(error), str(path))
 
 
 def remove_durably(path: Path) -> bool:

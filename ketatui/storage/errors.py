@@ -6,6 +6,7 @@ the file or record involved, says whether anything was changed, and gives the wa
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 RESTORE_HINT = "Restore it with `ketatui restore BACKUP` (see `ketatui backup`)."
@@ -71,9 +72,23 @@ class StoreMissing(StorageError):
 
 
 class StoreCorrupt(StorageError):
-    def __init__(self, path: Path, problem: str):
+    def __init__(self, path: Path, problem: str, hint: str = RESTORE_HINT):
         self.path = path
-        super().__init__(f"The store file {path} {problem}. Nothing was changed. {RESTORE_HINT}")
+        super().__init__(f"The store file {path} {problem}. Nothing was changed. {hint}")
+
+
+class StoreUnwritable(StorageError):
+    """A store file could not be written (a full disk, a file-size limit, permissions); the write was undone."""
+
+    def __init__(self, path: Path, error: OSError, changed: str = "Nothing was changed"):
+        self.path, self.error = path, error
+        if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            fix = "Free some space on the disk that holds it (or raise the file-size limit), then try again."
+        elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            fix = f"Check that this account may write to {path} (its owner, permissions and the file system), then try again."
+        else:
+            fix = "Check the disk that holds it, then try again."
+        super().__init__(f"The store file {path} could not be written ({error.strerror or error}). {changed}. {fix}")
 
 
 class StoreUnreadable(StorageError):

@@ -146,6 +146,8 @@ class AuditReport:
     entries: int
     problems: builtins.list[str] = field(default_factory=builtins.list)
     interrupted: builtins.list[int] = field(default_factory=builtins.list)
+    #: The latest entry as ``SEQ:MAC``, for a witness kept elsewhere (None if the backend has none).
+    head: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -158,3 +160,12 @@ class Maintainable(Protocol):
 
     def backup(self, destination: Path) -> BackupResult: ...
     def verify_audit(self) -> AuditReport: ...
+
+
+@runtime_checkable
+class AuditAnchored(Protocol):
+    """A store whose audit head can be written down elsewhere (a witness) and checked against later:
+    ``audit_head()`` gives ``SEQ:MAC``; ``verify_audit(witness=...)`` checks the log still reaches it."""
+
+    def audit_head(self) -> str: ...
+    def verify_audit(self, *, witness: str | None = None) -> AuditReport: ...

@@ -53,7 +53,22 @@ class LabelledField(Vertical):
         self.stacked = stacked
         self._problem_text = ""
 
+    def _in_audience_words(self) -> None:
+        """On a step shown to a patient, the patient's words for the label (``IntakeStep.words``)
+        and clinician-only questions hidden."""
+        screen = self.screen
+        words = getattr(screen, "words", None)
+        if words is None:
+            return
+        if self.label:
+            self.label = words(self.path, self.label)
+        elif isinstance(self.control, Checkbox):
+            self.control.label = words(self.path, str(self.control.label))
+        if not screen.asks(self.path):
+            self.display = False
+
     def compose(self) -> ComposeResult:
+        self._in_audience_words()
         if self.stacked:
             if self.label:
                 yield Label(self.label, classes="field-label")

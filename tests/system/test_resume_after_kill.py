@@ -33,15 +33,15 @@ VALUES = "medical_history.demographics"
 
 
 class Terminal:
-    """``python -m ketatui`` on a fresh 80x24 pseudo-terminal, its output drained in a thread."""
+    """``python -m ketatui [ARGS]`` on a fresh 80x24 pseudo-terminal, its output drained in a thread."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], args: tuple[str, ...] = ()) -> None:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the terminal's size, then ketatui (never back into pytest)
             try:
                 fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
                 os.chdir(ROOT)
-                os.execvpe(sys.executable, [sys.executable, "-m", "ketatui"], env)
+                os.execvpe(sys.executable, [sys.executable, "-m", "ketatui", *args], env)
             finally:
                 os._exit(127)
         self.output = bytearray()

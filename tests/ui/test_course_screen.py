@@ -17,8 +17,10 @@ from ketatui.screens.course import CourseExportDialog, CourseScreen
 from ketatui.screens.crisis import CrisisScreen
 from ketatui.screens.follow_up_form import FollowUpForm
 from ketatui.screens.session_form import SessionForm
+from ketatui.screens.sign_dialog import SignDialog
 
 USER = "dr.lee"
+PASSPHRASE = "lee signs 4 plans"
 
 
 def signed_intake(repository, make_intake) -> str:
@@ -27,7 +29,8 @@ def signed_intake(repository, make_intake) -> str:
     intake.status = "draft"
     intake.plan = make_plan(intake, default_protocol(), today=TODAY).model_dump(mode="json")
     stored = repository.create(intake.model_dump(mode="json"), user=USER)
-    repository.sign(stored["record_id"], user=USER, expected_rev=stored["rev"])
+    repository.set_signing_passphrase(USER, PASSPHRASE)
+    repository.sign(stored["record_id"], user=USER, expected_rev=stored["rev"], passphrase=PASSPHRASE)
     return stored["record_id"]
 
 
@@ -108,6 +111,21 @@ async def test_a_whole_course_by_keyboard(make_app, driver_for, repository, make
         await d.keys("a")
         await d.until(lambda: "Accept the adjusted plan by signing it" in d.text(), "the signing dialog")
         await d.keys("y")
+        await d.until(lambda: isinstance(app.screen, SignDialog), "the sign dialog")
+        assert "Sign the adjusted plan: Jordan" in shown(d) and "Planned sessions: 6 → 4" in shown(d)
+        assert "Adjusted plan accepted: -2 sessions at session 4" in shown(d)
+        await d.keys("escape")  # the passphrase is what signs: without it nothing is written
+        await d.until(lambda: app.screen is course and "Not signed: the signed plan is unchanged." in d.text(), "the cancel")
+        assert repository.get(record_id, user=USER)["rev"] == signed_rev
+        await d.keys("a")
+        await d.until(lambda: "Accept the adjusted plan by signing it" in d.text(), "the accept dialog")
+        await d.keys("y")
+        await d.until(lambda: isinstance(app.screen, SignDialog), "the sign dialog")
+        await d.type("not my passphrase")
+        await d.keys("enter")
+        await d.until(lambda: "Wrong passphrase: 4 tries left. Nothing was signed." in d.text(), "the refusal")
+        await d.type(PASSPHRASE)
+        await d.keys("enter")
         await d.until(lambda: "Adjusted plan signed by dr.lee" in d.text(), "the signature")
         assert "Signed plan: 4 sessions (rev 5). Adjusted: 4" in shown(d) and "No change to the number of sessions." in d.text()
 
@@ -134,7 +152,8 @@ async def test_a_whole_course_by_keyboard(make_app, driver_for, repository, make
 
     lines = audit(repository)
     assert [line["target"].split()[0] for line in lines if line["action"] == "course"] == ["session"] * 6
-    assert [line["action"] for line in lines if line["action"] in ("amend", "update", "sign")][-3:] == ["amend", "update", "sign"]
+    assert [line["action"] for line in lines if line["action"] in ("amend", "update", "sign", "sign-refused")][-4:] == ["amend", "update", "sign-refused", "sign"]
+    assert "target" not in [line for line in lines if line["action"] == "sign"][-1]  # signed with the passphrase, not "without"
     assert [line["target"] for line in lines if line["action"] == "export"] == ["course-summary", "progress-sheet", "course-json"]
     written = sorted(p.name for p in exports.iterdir())
     assert written == [f"{kind}-{record_id[:8]}-2026-03-02.{ext}" for kind, ext in (("course-json", "json"), ("course-summary", "md"), ("progress-sheet", "md"))]
@@ -169,6 +188,7 @@ async def test_a_positive_question_9_opens_the_crisis_resources_at_once(make_app
         await d.keys("tab", *"11111111", "2")
         await d.until(lambda: isinstance(app.screen, CrisisScreen) and "988" in d.text(), "the crisis dialog")
         assert "Follow-up visit (Mon 02 Mar 2026): PHQ-9 question 9 answered 'More than" in d.text()
+        assert "A clinician assesses them now" in shown(d) and "back to the form" in shown(d) and "intake" not in shown(d)
         await d.keys("escape")
         assert isinstance(app.screen, FollowUpForm)  # the answers underneath are kept
         assert course.loaded.records == []

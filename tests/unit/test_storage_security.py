@@ -145,13 +145,26 @@ def test_a_damaged_record_names_the_file_and_the_way_out(store, damage):
     assert snapshot(tmp_path / "store") == before
 
 
-def test_a_damaged_index_shard_names_the_file(store):
+def test_a_damaged_index_shard_is_rebuilt_from_the_records_and_said_so(store):
+    """The index is derived data: a damaged shard is rebuilt (and audited), never a reason to restore."""
+    repo, record_id, tmp_path = store
+    shard = repo.layout.shard(shard_of(record_id))
+    shard.write_bytes(b"not encrypted at all")
+    fresh = reopen(tmp_path)
+    assert [r.record_id for r in fresh.list()] == [record_id]
+    assert any(f"index shard {shard_of(record_id)} rebuilt" in note for note in fresh.repairs)
+    assert fresh.verify_audit().ok
+
+
+def test_a_damaged_index_shard_in_a_read_only_store_advises_a_rebuild_not_a_restore(store):
     repo, record_id, tmp_path = store
     shard = repo.layout.shard(shard_of(record_id))
     shard.write_bytes(b"not encrypted at all")
     before = snapshot(tmp_path / "store")
-    with pytest.raises(StoreCorrupt, match=str(shard)):
-        reopen(tmp_path).list()
+    read_only = open_repository(store_settings(tmp_path / "store", tmp_path / "store.key"), read_only=True)
+    with pytest.raises(StoreCorrupt, match=str(shard)) as caught:
+        read_only.list()
+    assert "ketatui records list" in str(caught.value) and "restore" not in str(caught.value).replace("no restore", "")
     assert snapshot(tmp_path / "store") == before
 
 

@@ -9,11 +9,21 @@ key derived from the store key) over everything else in the line. Changing, inse
 removing a line breaks the chain at that point, and a new MAC cannot be forged without the
 key. A line cut short by a killed process is not part of the chain (the next line links to
 the one before it), so ``verify`` reports it as an interrupted write rather than tampering.
-Appends happen under the store lock, as one ``write`` followed by ``fsync``.
+Appends happen under the store lock, as one ``write`` followed by ``fsync``; a write cut short
+(a full disk, a file-size limit) is undone and reported, never left as a half line.
+
+The chain alone cannot show that lines were cut from the end, or that the whole file was
+deleted: what is left is still a valid chain. So every append also records the latest entry
+(its sequence number and MAC, under a MAC of their own) as the *head* in ``store.json``
+(``meta.AuditAnchor``). ``verify`` checks the chain reaches that head; a log that ends before
+it was cut. What stays out of reach without a copy kept elsewhere: putting back an older copy
+of the whole folder (log and head together). ``ketatui audit head`` prints the head so it can be
+written down or sent to syslog, and ``ketatui audit verify --head SEQ:MAC`` checks against it.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
@@ -22,7 +32,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from ketatui.storage.errors import StoreCorrupt, StoreUnreadable, StoreUnwritable
 
 GENESIS = "0" * 64
 ACTIONS = frozenset({"create", "import", "view", "update", "submit", "review", "sign", "sign-refused", "amend", "export",
@@ -49,11 +61,38 @@ class Entry:
         return (line.get("action"), line.get("record_id"), line.get("rev")) == (self.action, self.record_id, self.rev)
 
 
+@dataclass(frozen=True)
+class Head:
+    """The latest entry of the chain: its sequence number and MAC."""
+
+    seq: int
+    mac: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.mac}"
+
+    @classmethod
+    def parse(cls, text: str) -> Head:
+        """A head as ``str`` gives it (``SEQ:MAC``); ``ValueError`` if it is not one."""
+        seq, _, mac = text.strip().partition(":")
+        if not seq.isdigit() or len(mac) != 64 or any(c not in "0123456789abcdef" for c in mac):
+            raise ValueError(f"{text[:80]!r} is not an audit head; give it as `ketatui audit head` printed it (SEQ:MAC)")
+        return cls(int(seq), mac)
+
+
+class Anchor(Protocol):
+    """Where the head is kept, out of the log's reach (``store.json``)."""
+
+    def read(self) -> Head | None: ...
+    def write(self, head: Head) -> None: ...
+
+
 @dataclass
 class Verification:
     entries: int = 0
     interrupted: list[int] = field(default_factory=list)  # line numbers of cut-short lines
     problems: list[str] = field(default_factory=list)
+    head: Head | None = None  # the last entry of the chain as read
 
     @property
     def ok(self) -> bool:
@@ -77,19 +116,35 @@ def _parse(raw: bytes) -> dict[str, Any] | None:
 
 
 class AuditLog:
-    def __init__(self, path: Path, mac_key: bytes):
+    def __init__(self, path: Path, mac_key: bytes, anchor: Anchor | None = None):
         self.path = path
         self._key = mac_key
+        self.anchor = anchor
 
     def append(self, entries: Iterable[Entry]) -> None:
-        """Append ``entries``; the caller holds the store lock."""
+        """Append ``entries`` and move the head to the last of them; the caller holds the store lock.
+        A write that cannot be finished is undone (the file is cut back to where it was) and raises
+        ``StoreUnwritable`` naming the file."""
         entries = list(entries)
         if not entries:
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o660)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o660)
+        except OSError as exc:
+            raise StoreUnwritable(self.path, exc) from None
         try:
             last, torn = self._tail(fd)
+            try:
+                head = self.anchor.read() if self.anchor is not None else None
+            except StoreCorrupt:  # the head was edited: say so in the log itself and go on from the log
+                head = None
+                entries.insert(0, Entry("recover", "*", 0, "ketatui", target="store.json's audit head was changed by hand; "
+                                        "the chain goes on from the log's last entry"))
             seq, prev = (last["seq"], last["mac"]) if last else (0, GENESIS)
+            if head is not None and head.seq > seq:
+                # Lines were cut from the end (or the file deleted): go on from the anchored head,
+                # so the gap stays visible to ``verify`` instead of a new chain starting unnoticed.
+                seq, prev = head.seq, head.mac
             out = [b"\n"] if torn else []
             ts = now_iso()
             for e in entries:
@@ -104,10 +159,51 @@ class AuditLog:
                     line["recovered"] = True
                 line["mac"] = prev = _mac(self._key, line)
                 out.append(json.dumps(line, sort_keys=True, separators=(",", ":")).encode() + b"\n")
-            os.write(fd, b"".join(out))
-            os.fsync(fd)
+            self._write_all(fd, b"".join(out))
         finally:
             os.close(fd)
+        if self.anchor is not None:
+            try:
+                self.anchor.write(Head(seq, prev))
+            except OSError:
+                # The lines are written and synced: the write is complete. A head left one step
+                # behind is still one the log reaches, and the next append moves it on.
+                pass
+
+    def _write_all(self, fd: int, data: bytes) -> None:
+        """Write and fsync every byte of ``data``, or cut the file back and raise ``StoreUnwritable``."""
+        start = os.fstat(fd).st_size
+        view = memoryview(data)
+        try:
+            while view:
+                written = os.write(fd, view)
+                if written <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                view = view[written:]
+            os.fsync(fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(fd, start)
+                os.fsync(fd)
+            except OSError:
+                pass  # a cut-short line is not part of the chain; verify reports it as interrupted
+            raise StoreUnwritable(self.path, exc) from None
+
+    def head(self) -> Head | None:
+        """The last complete entry in the file, or None for an empty log."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreUnreadable(self.path, exc) from None
+        try:
+            last, _ = self._tail(fd)
+        except OSError as exc:
+            raise StoreUnreadable(self.path, exc) from None
+        finally:
+            os.close(fd)
+        return Head(last["seq"], last["mac"]) if last else None
 
     def size(self) -> int:
         try:
@@ -152,9 +248,12 @@ class AuditLog:
         except FileNotFoundError:
             return
 
-    def verify(self) -> Verification:
+    def verify(self, witness: Head | None = None) -> Verification:
+        """Check the chain line by line, then that it reaches the head kept in ``store.json`` and,
+        if given, a head written down earlier (``witness``)."""
         result = Verification()
         prev, seq = GENESIS, 0
+        seen: dict[int, str] = {}
         for number, raw in self.lines():
             line = _parse(raw)
             if line is None:
@@ -168,5 +267,22 @@ class AuditLog:
                     "a line before it was removed, inserted or reordered"
                 )
             prev, seq = line["mac"], line["seq"]
+            if isinstance(seq, int):
+                seen[seq] = str(prev)
             result.entries += 1
+        result.head = Head(seq, prev) if seq else None
+        try:
+            anchored = self.anchor.read() if self.anchor is not None else None
+        except StoreCorrupt as exc:
+            result.problems.append(str(exc).split(". Nothing was changed")[0].replace("The store file ", ""))
+            anchored = None
+        for name, expected in (("the head kept in store.json", anchored), ("the head you gave", witness)):
+            if expected is None:
+                continue
+            if seq < expected.seq:
+                where = "the audit log is missing or empty" if not seq else f"the audit log ends at entry {seq}"
+                result.problems.append(f"{where}, but {name} is entry {expected.seq}: "
+                                       f"{expected.seq - seq} entr{'y was' if expected.seq - seq == 1 else 'ies were'} cut from the end or the file was deleted or replaced")
+            elif not hmac.compare_digest(seen.get(expected.seq, ""), expected.mac):
+                result.problems.append(f"entry {expected.seq} is not the one {name} names: the log was replaced or rewritten")
         return result

@@ -2,14 +2,21 @@
 
 A backup holds ``store.json``, ``audit.log``, the signing passphrases and every record file exactly as they are on disk
 (still encrypted, so the backup is as safe as the store), plus ``backup.json`` with a SHA-256
-of each file. It is taken without stopping other sessions: every record file is replaced
-atomically, so each one copied is a whole revision; the index is not copied because restore
-rebuilds it from the records. The key is never in a backup: keep it safe separately.
+of each file; the index is not copied because restore rebuilds it from the records. The key is
+never in a backup: keep it safe separately.
+
+It is one consistent snapshot: under the store lock (held for a moment, no write in between),
+every record file is hard-linked into a snapshot folder and the audit log copied up to its
+end; the tar is then written from the snapshot while other sessions go on saving. Every
+record in a backup therefore has its audit line, and the head in its ``store.json`` matches
+its audit log. (Where links cannot be made, the lock is held while the tar is written.)
 
 Restore unpacks into a folder next to the store, checks every checksum, unlocks it with the
-current key and decrypts every record (building the index) before it touches the store. Only
-then is the current store folder renamed aside (never deleted) and the restored one put in
-its place.
+current key and decrypts every record (building the index) before it touches the store, and
+fsyncs every file and folder it unpacked. Only then, under the old store's lock, is the
+current store folder renamed aside (never deleted) and the restored one put in its place; a
+writer that was waiting on the old lock notices the lock file is not the store's any more
+and waits on the new one (``locking.StoreLock``).
 """
 
 from __future__ import annotations
@@ -18,9 +25,12 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import shutil
 import tarfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,7 +39,7 @@ from ketatui.storage.tinydb.audit import AuditLog, Entry, now_iso
 from ketatui.storage.errors import StorageError, StoreCorrupt
 from ketatui.storage.tinydb.layout import Layout
 from ketatui.storage.tinydb.locking import StoreLock
-from ketatui.storage.tinydb.meta import StoreMeta
+from ketatui.storage.tinydb.meta import AuditAnchor, StoreMeta
 from ketatui.storage.repository import BackupResult
 
 MANIFEST = "backup.json"
@@ -59,6 +69,57 @@ def default_backup_path(directory: Path) -> Path:
     return directory / f"ketatui-backup-{_stamp()}.tar"
 
 
+@contextmanager
+def _snapshot(layout: Layout) -> Iterator[tuple[Path, bytes]]:
+    """A folder holding hard links to the store's files as of one moment, and the audit log then.
+
+    Taken under the store lock, so no write is half-done in it. Where hard links cannot be made
+    (another file system, no right to write the store folder) the lock is held until the caller
+    is done with the store's own folder instead."""
+    for stale in layout.root.glob(".backup-*"):
+        pid = stale.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    with ExitStack() as stack:
+        stack.enter_context(StoreLock(layout.lock).hold())
+        audit = _audit_snapshot(layout.audit)
+        folder = layout.root / f".backup-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir(mode=0o700)
+            for path in _store_files(layout):
+                target = folder / layout.rel(path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(path, target)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            yield layout.root, audit  # keep the lock until the caller is done
+            return
+        stack.close()  # links taken: writers may go on
+        try:
+            yield folder, audit
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _store_files(layout: Layout) -> Iterator[Path]:
+    """The files a backup holds, besides the audit log: the description, signers and every record file."""
+    yield layout.meta
+    if layout.signers.exists():
+        yield layout.signers
+    for folder in sorted(layout.records.iterdir()) if layout.records.exists() else []:
+        yield from sorted(folder.glob("*.json.enc"))
+
+
 def backup(layout: Layout, destination: Path) -> BackupResult:
     """Write a backup of the store in ``layout`` to ``destination``: a ``.tar`` file, or a folder to put one in."""
     if destination.suffix != ".tar":
@@ -72,7 +133,8 @@ def backup(layout: Layout, destination: Path) -> BackupResult:
     records = 0
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar, \
+                _snapshot(layout) as (folder, audit):
 
             def add(name: str, data: bytes) -> None:
                 files[name] = hashlib.sha256(data).hexdigest()
@@ -80,18 +142,14 @@ def backup(layout: Layout, destination: Path) -> BackupResult:
                 info.size, info.mode, info.mtime = len(data), 0o600, int(time.time())
                 tar.addfile(info, io.BytesIO(data))
 
-            add("store.json", layout.meta.read_bytes())
-            add("audit.log", _audit_snapshot(layout.audit))
-            if layout.signers.exists():
-                add(layout.rel(layout.signers), layout.signers.read_bytes())
-            for folder in sorted(layout.records.iterdir()) if layout.records.exists() else []:
-                for path in sorted(folder.glob("*.json.enc")):
-                    try:
-                        data = path.read_bytes()
-                    except FileNotFoundError:  # deleted while the backup ran
-                        continue
-                    add(layout.rel(path), data)
-                    records += 1
+            snap = Layout(folder)
+            add("store.json", snap.meta.read_bytes())
+            add("audit.log", audit)
+            for path in _store_files(snap):
+                if path == snap.meta:
+                    continue
+                add(snap.rel(path), path.read_bytes())
+                records += path.parent.parent == snap.records
             add(MANIFEST, json.dumps(manifest, indent=1).encode())
             out.flush()
             os.fsync(out.fileno())
@@ -125,8 +183,23 @@ def _unpack(source: Path, staging: Path) -> int:
         path = staging / name
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
             raise BackupInvalid(source, f"is damaged: {name} does not match its checksum")
+        _fsync_file(path)
     (staging / MANIFEST).unlink()
     return sum(1 for n in expected if n.startswith("records/"))
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    """Make every folder under ``root`` (its entries) durable, deepest first."""
+    for folder, _, _ in sorted(os.walk(root), key=lambda w: -w[0].count(os.sep)):
+        fsync_dir(Path(folder))
 
 
 def restore(source: Path, data_dir: Path, *, key_file: Path, passphrase: str | None, user: str) -> tuple[int, Path | None]:
@@ -155,7 +228,8 @@ def restore(source: Path, data_dir: Path, *, key_file: Path, passphrase: str | N
             TinyDBRepository(layout, keys, meta, read_only=False).rebuild_index()
         except StoreCorrupt as exc:
             raise BackupInvalid(source, f"is damaged: {exc.path.relative_to(staging)} cannot be read") from None
-        AuditLog(layout.audit, keys.audit_mac).append([Entry("restore", "*", 0, user)])
+        AuditLog(layout.audit, keys.audit_mac, AuditAnchor(layout.meta, layout.tmp, keys)).append([Entry("restore", "*", 0, user)])
+        _fsync_tree(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

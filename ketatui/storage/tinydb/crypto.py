@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from ketatui.storage.atomic import fsync_dir
 from ketatui.storage.errors import MissingKey
 from ketatui.storage.paths import KEY_FORBIDDEN, check_mode
 
@@ -80,6 +82,12 @@ def read_key_file(path: Path) -> bytes:
     try:
         check_mode(path, os.fstat(fd).st_mode, KEY_FORBIDDEN)
         raw = os.read(fd, 4096)
+    except IsADirectoryError:
+        raise MissingKey(f"The key file {path} is a folder, not a key file. Nothing was read or changed. "
+                         "Point KETATUI_KEY_FILE (or --key-file) at the store's key file.") from None
+    except OSError as exc:
+        raise MissingKey(f"The key file {path} cannot be read ({exc.strerror or exc}). Nothing was read or changed. "
+                         "Check its owner and permissions.") from None
     finally:
         os.close(fd)
     try:
@@ -100,10 +108,16 @@ def create_key_file(path: Path) -> bytes:
     key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, base64.b64encode(key) + b"\n")
+        data = base64.b64encode(key) + b"\n"
+        if os.write(fd, data) != len(data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         os.fsync(fd)
-    finally:
+    except OSError:
         os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    fsync_dir(path.parent)  # the new key's name must survive a power cut as surely as the store it opens
     return key
 
 

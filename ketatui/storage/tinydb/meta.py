@@ -3,11 +3,18 @@
 It records the layout version, the highest intake schema version written, where the key comes
 from (a key file, or a passphrase with its scrypt salt and cost) and a short check value
 sealed with the store key, so a wrong key is caught before any record is touched.
+
+It also keeps the audit log's head (``AuditAnchor``): the latest entry's sequence number and
+MAC, under a MAC of their own, rewritten with every append. An older ketatui ignores it, so
+the store stays readable by one. (Removing the head together with the log is noticed by the
+consistency check: records would have no audit line.)
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -15,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ketatui.storage.atomic import write_atomic
+from ketatui.storage.tinydb.audit import Head
 from ketatui.storage.tinydb.crypto import SCRYPT_DEFAULTS, Keys, Unreadable, create_key_file, key_from_passphrase, read_key_file
 from ketatui.storage.errors import MissingKey, NewerSchema, StoreCorrupt, WrongKey
 from ketatui.storage.paths import read_private
@@ -101,3 +109,35 @@ class StoreMeta:
         meta = cls(path, data)
         meta.save(tmp_dir)
         return meta, keys
+
+
+class AuditAnchor:
+    """The audit head kept in ``store.json``, rewritten (whole file, atomically) after every append."""
+
+    def __init__(self, path: Path, tmp_dir: Path, keys: Keys):
+        self.path = path
+        self.tmp_dir = tmp_dir
+        self.keys = keys
+
+    def _mac(self, seq: int, mac: str) -> str:
+        return hmac.new(self.keys.audit_mac, f"audit head {seq} {mac}".encode(), hashlib.sha256).hexdigest()
+
+    def read(self) -> Head | None:
+        """The head as kept, or None if none is kept; a head whose MAC does not match is ``StoreCorrupt``."""
+        data = StoreMeta.read(self.path).data.get("audit_head")
+        if data is None:
+            return None
+        try:
+            head = Head(int(data["seq"]), str(data["mac"]))
+            ok = hmac.compare_digest(str(data["check"]), self._mac(head.seq, head.mac))
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise StoreCorrupt(self.path, "holds an audit head that was changed by hand (its MAC does not match)")
+        return head
+
+    def write(self, head: Head) -> None:
+        meta = StoreMeta.read(self.path)
+        data = dict(meta.data, audit_head={"seq": head.seq, "mac": head.mac, "check": self._mac(head.seq, head.mac)})
+        # No fsync of the folder: a head lost in a power cut is an older head, which the log still reaches.
+        write_atomic(self.path, json.dumps(data, indent=2).encode() + b"\n", self.tmp_dir, sync_dir=False)

@@ -28,6 +28,9 @@ journal, so the records list and the audit log always agree with the records.
 from __future__ import annotations
 
 import builtins
+import threading
+import hashlib
+import hmac
 import json
 import os
 import uuid
@@ -43,9 +46,9 @@ from tinydb import Storage, TinyDB, where
 from ketatui.intake.migrations import migrate, version_of
 from ketatui.intake.schema import SCHEMA_VERSION
 from ketatui.storage import signing
-from ketatui.storage.tinydb import index
+from ketatui.storage.tinydb import consistency, index
 from ketatui.storage.atomic import clean_temp, fsync_dir, remove_durably, write_atomic
-from ketatui.storage.tinydb.audit import AuditLog, Entry, now_iso
+from ketatui.storage.tinydb.audit import AuditLog, Entry, Head, now_iso
 from ketatui.storage.tinydb.backup import backup
 from ketatui.storage.tinydb.crypto import HEADER_BYTES, Keys, Unreadable, read_key_file
 from ketatui.storage.errors import (
@@ -57,13 +60,16 @@ from ketatui.storage.errors import (
     SigningLocked,
     StaleCourseRecord,
     StaleRevision,
+    StorageError,
     StoreCorrupt,
     StoreMissing,
+    StoreUnwritable,
     WrongPassphrase,
 )
 from ketatui.storage.tinydb.layout import Layout
 from ketatui.storage.tinydb.locking import StoreLock
-from ketatui.storage.tinydb.meta import StoreMeta
+from ketatui.storage.tinydb.meta import AuditAnchor, StoreMeta
+from ketatui.storage.tinydb.undo import Undo
 from ketatui.storage.paths import check_path, read_private
 from ketatui.storage.repository import NEXT_STATUS, STATUSES, AuditReport, BackupResult, RecordPage, RecordSummary
 
@@ -71,6 +77,7 @@ REVISIONS = "revisions"
 AMENDMENTS = "amendments"
 COURSE = "course"
 DIR_MODE = 0o770  # narrowed by the umask; the data folder itself is checked for "others"
+_SHARD_NAMES = frozenset(index.SHARDS)
 
 
 class SealedFiles:
@@ -150,6 +157,7 @@ class Change:
     delete: bool = False
     new: bool = False
     amendment: dict[str, Any] | None = None  # why an amendment was made, kept with the record
+    course: dict[str, Any] | None = None  # a session or visit to keep with the record (no index change)
 
     @property
     def record_id(self) -> str:
@@ -182,11 +190,15 @@ class TinyDBRepository:
     def __init__(self, layout: Layout, keys: Keys, meta: StoreMeta, *, read_only: bool):
         self.layout = layout
         self.files = SealedFiles(layout, keys)
-        self.audit = AuditLog(layout.audit, keys.audit_mac)
+        self.keys = keys
+        self.audit = AuditLog(layout.audit, keys.audit_mac, AuditAnchor(layout.meta, layout.tmp, keys))
         self.meta = meta
         self.lock = StoreLock(layout.lock)
         self.read_only = read_only
         self.notice: str | None = None
+        #: Repairs made while this store was open (a damaged or lost index shard rebuilt), in words.
+        self.repairs: builtins.list[str] = []
+        self._held = threading.local()  # whether this thread holds the store lock
         self._summaries = index.SummaryCache(layout.shard, self._shard_rows, HEADER_BYTES)
         # The last search (filters, text, rows kept), so typing on narrows what it kept.
         self._last_search: tuple[tuple[Any, ...], str, builtins.list[tuple[Any, ...]]] | None = None
@@ -212,8 +224,13 @@ class TinyDBRepository:
         if not repo.read_only:
             with repo.lock.try_hold() as held:
                 if held:  # otherwise a writer is busy and will recover on its own
-                    repo._recover()
-                    clean_temp(layout.tmp)
+                    repo._held.on = True
+                    try:
+                        repo._recover()
+                        clean_temp(layout.tmp)
+                        repo._rebuild_lost_shards()
+                    finally:
+                        repo._held.on = False
         return repo
 
     @staticmethod
@@ -246,11 +263,107 @@ class TinyDBRepository:
         docs = self._db(self.layout.record(record_id)).table(REVISIONS, cache_size=0).all()
         return sorted((self._readable(dict(d)) for d in docs), key=lambda d: d.get("rev", 0))
 
-    def _existing(self, record_id: str) -> builtins.list[dict[str, Any]]:
+    def _existing(self, record_id: str, *, check_list: bool = False) -> builtins.list[dict[str, Any]]:
+        """Every kept revision, after checking the file against the records list: a file older than
+        its row was put back from an older copy; a row without a file lost its file; a file
+        without a row is put back in the list (the list is derived from the files). A write
+        (which holds the lock) checks the row when it updates it instead (``_update_rows``), so a
+        save reads its shard once."""
+        if getattr(self._held, "on", False) and not check_list:
+            return self._stored(record_id) or self._missing(record_id)
+        listed = self._listed_rev(record_id)  # the row first: a write replaces the file before the row
         revisions = self._stored(record_id)
+        path = self.layout.record(record_id)
         if not revisions:
+            if listed is not None and not self.layout.journal.exists():
+                raise StoreCorrupt(path, f"is missing, although the records list has intake {record_id} at revision {listed}: "
+                                         "the record file was deleted")
             raise RecordNotFound(record_id)
+        latest = revisions[-1].get("rev", 0)
+        if listed is None:
+            self._repair_shard(index.shard_of(record_id), f"intake {record_id} had a record file but no row", record_id)
+        elif latest > listed and not self.layout.journal.exists():  # no write in progress: the row is out of date
+            self._repair_shard(index.shard_of(record_id), f"its row of intake {record_id} was at revision {listed}, "
+                                                           f"the record file at {latest}", record_id, latest)
+        elif latest < listed:
+            raise StoreCorrupt(path, f"holds revision {latest} of intake {record_id}, but the records list has revision {listed}: "
+                                     "an older copy of the file was put back. It is not used")
         return revisions
+
+    def _missing(self, record_id: str) -> builtins.list[dict[str, Any]]:
+        listed = self._listed_rev(record_id)
+        if listed is not None:
+            raise StoreCorrupt(self.layout.record(record_id), f"is missing, although the records list has intake {record_id} "
+                                                               f"at revision {listed}: the record file was deleted")
+        raise RecordNotFound(record_id)
+
+    def _listed_rev(self, record_id: str) -> int | None:
+        """The revision the records list has for ``record_id`` (None if it has no row); a damaged shard is rebuilt."""
+        shard = index.shard_of(record_id)
+        try:
+            row = self._db(self.layout.shard(shard)).table(index.TABLE, cache_size=0).get(where("record_id") == record_id)
+        except StoreCorrupt:
+            self._repair_shard(shard, "it could not be read")
+            row = self._db(self.layout.shard(shard)).table(index.TABLE, cache_size=0).get(where("record_id") == record_id)
+        return row.get("rev") if row is not None else None
+
+    # ----- the records list is derived: a damaged or lost shard is rebuilt from the record files -----
+
+    def _repair_shard(self, shard: str, why: str, record_id: str | None = None, rev: int | None = None) -> None:
+        """Rebuild ``shard`` under the lock (taking it if this thread does not hold it). If the store
+        is read-only, say how it will be repaired instead."""
+        if self.read_only:
+            raise StoreCorrupt(self.layout.shard(shard), f"needs rebuilding ({why})",
+                               hint="The records list is rebuilt from the record files by the next command that "
+                                    "opens the store for writing, e.g. `ketatui records list`; no restore is needed.")
+        if getattr(self._held, "on", False):
+            self._rebuild_shard(shard, why)
+            return
+        with self._locked():
+            if record_id is not None and self._listed_rev(record_id) not in (None, *([] if rev is None else range(rev))):
+                return  # a write in progress brought the row up to date meanwhile
+            self._rebuild_shard(shard, why)
+
+    def _rebuild_shard(self, shard: str, why: str) -> int:
+        """Write ``shard`` afresh from the record files (the lock is held), audit it and say so."""
+        rows = []
+        for path in sorted((self.layout.records / shard).glob("*.json.enc")):
+            try:
+                revisions = self._stored(path.name.removesuffix(".json.enc"))
+            except StoreCorrupt:
+                continue  # a damaged record file says so itself when it is opened
+            if revisions:
+                rows.append(index.summary_row(revisions[-1]))
+        self.layout.index.mkdir(mode=DIR_MODE, exist_ok=True)
+        self.files.write_json(self.layout.shard(shard), {index.TABLE: {str(n): row for n, row in enumerate(rows, start=1)}}, sync_dir=True)
+        what = f"index shard {shard} rebuilt from {len(rows)} record file(s) because {why}"
+        self.audit.append([Entry("recover", "*", 0, "ketatui", target=what)])
+        self.repairs.append(f"The records list was repaired: {what}. No record was changed.")
+        return len(rows)
+
+    def _rebuild_lost_shards(self) -> None:
+        """Rebuild every shard whose file is gone while record files of that shard exist (the lock is held)."""
+        if not self.layout.records.exists():
+            return
+        try:
+            shards = {entry.name[:2] for entry in os.scandir(self.layout.index) if entry.name.endswith(".json.enc")}
+        except FileNotFoundError:
+            shards = set()
+        for folder in os.scandir(self.layout.records):  # two folder reads, whatever the size of the store
+            if folder.name in _SHARD_NAMES and folder.name not in shards and any(
+                    name.endswith(".json.enc") for name in os.listdir(folder.path)):
+                self._rebuild_shard(folder.name, "its file was missing")
+
+    def _rows(self, today: str) -> builtins.list[tuple[Any, ...]]:
+        """Every list row; a shard that cannot be read is rebuilt first (at most once per shard)."""
+        for _ in range(len(index.SHARDS) + 1):
+            try:
+                return self._summaries.rows(today)
+            except StoreCorrupt as exc:
+                if exc.path.parent != self.layout.index:
+                    raise
+                self._repair_shard(exc.path.name[:2], "it could not be read")
+        return self._summaries.rows(today)
 
     def _shard_rows(self, path: Path, blob: bytes) -> Iterable[dict[str, Any]]:
         return (self.files.decode(path, blob).get(index.TABLE) or {}).values()
@@ -308,7 +421,7 @@ class TinyDBRepository:
         if offset < 0 or (limit is not None and limit < 0):
             raise InvalidRequest(f"A page starts at 0 or later and holds 0 or more rows (offset {offset}, limit {limit}).")
         today = date.today().isoformat()
-        rows = self._summaries.rows(today)
+        rows = self._rows(today)
         filters = (self._summaries.version, status, urgent, due, training)
         last = self._last_search
         if search and last is not None and last[0] == filters and search.startswith(last[1]):
@@ -321,7 +434,7 @@ class TinyDBRepository:
 
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]:
         today = date.today().isoformat()
-        return index.page(index.matching(self._summaries.rows(today), status="draft", created_or_updated_by=user),
+        return index.page(index.matching(self._rows(today), status="draft", created_or_updated_by=user),
                           today=today, ordered=True)
 
     def amendments(self, record_id: str, *, user: str) -> builtins.list[dict[str, Any]]:
@@ -506,7 +619,7 @@ class TinyDBRepository:
         if doc.get("intake_record_id") != record_id:
             raise InvalidRequest(f"This session or visit belongs to intake {doc.get('intake_record_id')}, not to {record_id}; nothing was stored.")
         with self._locked():
-            intake = self._existing(record_id)[-1]
+            intake = self._existing(record_id, check_list=True)[-1]  # no row update here to check it later
             db = self._db(self.layout.record(record_id))
             current = db.table(COURSE, cache_size=0).get(where("record_id") == course_id)
             if expected_rev is None and current is not None:
@@ -520,12 +633,7 @@ class TinyDBRepository:
             new = dict(doc, rev=current["rev"] + 1 if current else 1)
             json.dumps(new)  # refuse anything JSON cannot hold before writing
             entry = Entry("course", record_id, intake["rev"], user, target=f"{doc.get('kind', 'record')} {course_id} rev {new['rev']}")
-            journal = {"pid": os.getpid(), "audit_size": self.audit.size(), "entries": [vars(entry)]}
-            write_atomic(self.layout.journal, json.dumps(journal).encode(), self.layout.tmp)
-            with db.storage.batch():
-                db.table(COURSE, cache_size=0).upsert(new, where("record_id") == course_id)
-            self.audit.append([entry])
-            remove_durably(self.layout.journal)
+            self._commit([Change(entry, course=new)])
         return new
 
     def _course_kept(self, entry: Entry) -> bool:
@@ -546,9 +654,58 @@ class TinyDBRepository:
     def backup(self, destination: Path) -> BackupResult:
         return backup(self.layout, destination)
 
-    def verify_audit(self) -> AuditReport:
-        found = self.audit.verify()
-        return AuditReport(str(self.layout.audit), found.entries, found.problems, found.interrupted)
+    def verify_audit(self, *, witness: str | None = None) -> AuditReport:
+        """Check the audit chain, that it reaches its head (and ``witness``, a head written down
+        earlier as ``SEQ:MAC``), and that records, list and log agree (``consistency``)."""
+        found = self.audit.verify(Head.parse(witness) if witness else None)
+        problems = found.problems + self._consistency_problems()
+        return AuditReport(str(self.layout.audit), found.entries, problems, found.interrupted,
+                           head=str(found.head) if found.head else None)
+
+    def audit_head(self) -> str:
+        """The audit log's latest entry as ``SEQ:MAC``, to keep somewhere else (printed, syslog) as a witness."""
+        head = self.audit.anchor.read() if self.audit.anchor is not None else None
+        head = head or self.audit.head()
+        return str(head) if head else "0:" + "0" * 64
+
+    def _consistency_problems(self) -> builtins.list[str]:
+        rows: dict[str, int] = {}
+        problems: builtins.list[str] = []
+        for shard in index.SHARDS:
+            try:
+                data = self.files.read_json(self.layout.shard(shard)) or {}
+            except StoreCorrupt:
+                problems.append(f"index shard {shard} cannot be read; the next command that opens the store for writing rebuilds it")
+                continue
+            for row in (data.get(index.TABLE) or {}).values():
+                rows[row["record_id"]] = row.get("rev")
+
+        def row_rev(record_id: str) -> int | None:
+            try:
+                row = self._db(self.layout.shard(index.shard_of(record_id))).table(index.TABLE, cache_size=0).get(where("record_id") == record_id)
+            except StoreCorrupt:
+                return rows.get(record_id)
+            return row.get("rev") if row is not None else None
+
+        def look(record_id: str) -> consistency.Seen:
+            try:
+                revisions = self._stored(record_id)
+                kept = self._db(self.layout.record(record_id)).table(COURSE, cache_size=0).all() if revisions else []
+            except StoreCorrupt as exc:
+                return consistency.Seen(None, None, {}, unreadable=str(exc).split(". Nothing was changed")[0])
+            return consistency.Seen(revisions[-1].get("rev") if revisions else None, row_rev(record_id),
+                                    {c["record_id"]: c["rev"] for c in kept})
+
+        @contextmanager
+        def locked() -> Iterator[None]:
+            try:
+                with self.lock.hold():
+                    yield
+            except StorageError:  # no right to take the lock (a read-only account): check as it is
+                yield
+
+        return problems + consistency.check(lambda: consistency.record_ids_in(self.layout.records, set(rows)), look,
+                                            lambda: consistency.AuditStory.of(self.audit.lines_after(0)), locked)
 
     # ----- helpers for writing ---------------------------------------------------------------
 
@@ -626,57 +783,162 @@ class TinyDBRepository:
                 self.read_only, self.meta = True, latest
                 self.notice = str(NewerSchema(f"The store in {self.layout.root}", latest.schema_version, SCHEMA_VERSION))
                 raise NewerSchema(f"The store in {self.layout.root}", latest.schema_version, SCHEMA_VERSION)
-            self._recover()
-            yield
+            self._held.on = True
+            try:
+                self._recover()
+                yield
+            finally:
+                self._held.on = False
 
     def _log(self, entries: builtins.list[Entry]) -> None:
         """Append audit lines (views, exports), which is allowed on a read-only store too."""
         with self.lock.hold():
-            if not self.read_only:
-                self._recover()
-            self.audit.append(entries)
+            self._held.on = True
+            try:
+                if not self.read_only:
+                    self._recover()
+                self.audit.append(entries)
+            finally:
+                self._held.on = False
 
     def _commit(self, changes: builtins.list[Change]) -> None:
-        """Write ``changes`` (the lock is held): journal, records, index shards, audit, journal gone."""
+        """Write ``changes`` (the lock is held): journal, records, index shards, audit, journal gone.
+
+        All or nothing: if any file cannot be written (a full disk, a file-size limit, an audit
+        log that is read-only), every file already replaced is put back and ``StoreUnwritable``
+        names the file. A process killed half-way is finished by the next writer (``_recover``)."""
         if not changes:
             return
         layout = self.layout
-        journal = {"pid": os.getpid(), "audit_size": self.audit.size(), "entries": [vars(c.entry) for c in changes]}
-        write_atomic(layout.journal, json.dumps(journal).encode(), layout.tmp)
+        try:
+            self._write_journal([c.entry for c in changes])
+        except OSError as exc:
+            raise StoreUnwritable(layout.journal, exc) from None
+        undo = Undo(layout.tmp)
+        try:
+            self._apply(changes, undo)
+            self.audit.append(c.entry for c in changes)
+        except StoreUnwritable:
+            self._undo(undo)
+            raise
+        except OSError as exc:
+            self._undo(undo)
+            raise StoreUnwritable(Path(exc.filename) if exc.filename else layout.root, exc) from None
+        except Exception:
+            self._undo(undo)
+            raise
+        # Anything else (the process being stopped) leaves the journal: the next writer finishes the write.
+        remove_durably(layout.journal)
+        undo.forget()
+
+    def _apply(self, changes: builtins.list[Change], undo: Undo) -> None:
+        """The record files and index shards of ``changes``, each kept in ``undo`` before it is replaced."""
+        layout = self.layout
         dirs: set[Path] = set()
         for change in changes:
             path = layout.record(change.record_id)
             dirs.add(path.parent)
-            if change.delete:
-                path.unlink(missing_ok=True)
-                continue
             if not path.parent.exists():
                 path.parent.mkdir(mode=DIR_MODE, exist_ok=True)
                 dirs.add(layout.records)
+            undo.keep(path)
+            if change.delete:
+                path.unlink(missing_ok=True)
+                continue
             self._write_record(change)
         by_shard: dict[str, builtins.list[Change]] = {}
         for change in changes:
-            by_shard.setdefault(index.shard_of(change.record_id), []).append(change)
+            if change.delete or change.add is not None:
+                by_shard.setdefault(index.shard_of(change.record_id), []).append(change)
         for shard, group in by_shard.items():
-            db = self._db(layout.shard(shard), sync_dir=False)
-            with db.storage.batch():
-                table = db.table(index.TABLE, cache_size=0)
-                fresh = [index.summary_row(c.add) for c in group if c.new and c.add is not None]
-                if fresh:
-                    table.insert_multiple(fresh)
-                for c in group:
-                    if c.delete:
-                        table.remove(where("record_id") == c.record_id)
-                    elif not c.new and c.add is not None:
-                        table.upsert(index.summary_row(c.add), where("record_id") == c.record_id)
+            undo.keep(layout.shard(shard))
+            self._update_shard(shard, group)
         for folder in sorted(dirs) + [layout.index]:
             fsync_dir(folder)
-        self.audit.append(c.entry for c in changes)
-        remove_durably(layout.journal)
+
+    def _update_shard(self, shard: str, group: builtins.list[Change]) -> None:
+        try:
+            self._update_rows(self._db(self.layout.shard(shard), sync_dir=False), group)
+        except StoreCorrupt:  # a damaged shard: the index is derived, so build it again and go on
+            self._rebuild_shard(shard, "it could not be read")
+            self._update_rows(self._db(self.layout.shard(shard), sync_dir=False), group)
+
+    def _update_rows(self, db: TinyDB, group: builtins.list[Change]) -> None:
+        with db.storage.batch():
+            table = db.table(index.TABLE, cache_size=0)
+            fresh = [index.summary_row(c.add) for c in group if c.new and c.add is not None]
+            if fresh:
+                table.insert_multiple(fresh)
+            for c in group:
+                if c.delete:
+                    table.remove(where("record_id") == c.record_id)
+                elif not c.new and c.add is not None:
+                    row = table.get(where("record_id") == c.record_id)
+                    if row is not None and row.get("rev", 0) >= c.add["rev"]:
+                        # The record file was older than its row: an older copy put back. Refuse (the
+                        # write is undone) rather than build on it and lose the revisions after it.
+                        raise StoreCorrupt(self.layout.record(c.record_id),
+                                           f"holds revision {c.add['rev'] - 1} of intake {c.record_id}, but the records list has "
+                                           f"revision {row['rev']}: an older copy of the file was put back. It is not used")
+                    table.upsert(index.summary_row(c.add), where("record_id") == c.record_id)
+
+    def _undo(self, undo: Undo) -> None:
+        """Put a failed write back and drop its journal; if even that fails, the journal stays for ``_recover``."""
+        try:
+            undo.roll_back()
+            remove_durably(self.layout.journal)
+        except OSError:
+            pass
+
+    # ----- the journal: the write in progress, MACed so that only this store's writers can plant one
+
+    def _journal_mac(self, body: dict[str, Any]) -> str:
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return hmac.new(self.keys.audit_mac, b"journal " + text.encode(), hashlib.sha256).hexdigest()
+
+    def _write_journal(self, entries: builtins.list[Entry]) -> None:
+        head = self.audit.head()
+        body = {"pid": os.getpid(), "audit_size": self.audit.size(), "audit_seq": head.seq if head else 0,
+                "entries": [vars(e) for e in entries]}
+        write_atomic(self.layout.journal, json.dumps(dict(body, mac=self._journal_mac(body))).encode(), self.layout.tmp)
+
+    def _read_journal(self) -> tuple[builtins.list[Entry], builtins.list[dict[str, Any]]] | None:
+        """The journal's entries and the audit lines written after it, or None if there is no journal.
+        A journal this store did not write (no MAC or a wrong one), or an old one put back (the
+        audit log has moved on since), is set aside, audited, and not acted on."""
+        try:
+            raw = self.layout.journal.read_bytes()
+        except FileNotFoundError:
+            return None
+        problem = "it is damaged"
+        try:
+            journal = json.loads(raw)
+            body = {k: v for k, v in journal.items() if k != "mac"}
+            if not hmac.compare_digest(str(journal.get("mac", "")), self._journal_mac(body)):
+                problem = "its MAC does not match, so it was not written by this store"
+            else:
+                entries = [Entry(**e) for e in journal["entries"]]
+                head = self.audit.head()
+                seq = head.seq if head else 0
+                if journal["audit_seq"] <= seq <= journal["audit_seq"] + len(entries):
+                    return entries, self.audit.lines_after(int(journal["audit_size"]))
+                problem = f"it belongs to an earlier write (the audit log was at entry {journal['audit_seq']} then, {seq} now)"
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass
+        aside = self.layout.root / f"journal.rejected-{now_iso()[:19].replace(':', '')}-{os.getpid()}.json"
+        os.replace(self.layout.journal, aside)
+        fsync_dir(self.layout.root)
+        what = f"journal.json set aside as {aside.name}, not acted on: {problem}"
+        self.audit.append([Entry("recover", "*", 0, "ketatui", target=what)])
+        self.repairs.append(f"A {what}. No record was changed.")
+        return None
 
     def _write_record(self, change: Change) -> None:
         db = self._db(self.layout.record(change.record_id), sync_dir=False)
         with db.storage.batch(new_file=change.new):
+            if change.course is not None:
+                db.table(COURSE, cache_size=0).upsert(change.course, where("record_id") == change.course["record_id"])
+                return
             table = db.table(REVISIONS, cache_size=0)
             if change.drop:
                 table.remove(lambda d: self._readable(d).get("rev") in change.drop)
@@ -687,14 +949,10 @@ class TinyDBRepository:
     def _recover(self) -> None:
         """Finish a write interrupted by a crash (the lock is held): make the index and the audit
         log agree with the record files named in the journal, then drop the journal and stray temp files."""
-        try:
-            journal = json.loads(self.layout.journal.read_bytes())
-            entries = [Entry(**e) for e in journal["entries"]]
-            logged = self.audit.lines_after(int(journal["audit_size"]))
-        except FileNotFoundError:
+        found = self._read_journal()
+        if found is None:
             return
-        except (ValueError, KeyError, TypeError):
-            entries, logged = [], []  # cannot happen with an atomic write; nothing to finish
+        entries, logged = found
         missing: builtins.list[Entry] = []
         for entry in entries:
             revisions = self._stored(entry.record_id)
@@ -723,17 +981,19 @@ class TinyDBRepository:
                 raise StoreCorrupt(path, "holds no revisions")
             shards[index.shard_of(record_id)].append(index.summary_row(revisions[-1]))
         for shard, rows in shards.items():
-            db = self._db(self.layout.shard(shard), sync_dir=False)
-            with db.storage.batch():
-                table = db.table(index.TABLE, cache_size=0)
-                table.truncate()
-                table.insert_multiple(rows)
+            self.files.write_json(self.layout.shard(shard), {index.TABLE: {str(n): row for n, row in enumerate(rows, start=1)}}, sync_dir=False)
         fsync_dir(self.layout.index)
         return sum(len(rows) for rows in shards.values())
 
     def _reindex(self, record_id: str, current: dict[str, Any] | None) -> None:
         row = index.summary_row(current) if current is not None else None
-        db = self._db(self.layout.shard(index.shard_of(record_id)), sync_dir=False)
+        shard = index.shard_of(record_id)
+        db = self._db(self.layout.shard(shard), sync_dir=False)
+        try:
+            db.storage.read()
+        except StoreCorrupt:
+            self._rebuild_shard(shard, "it could not be read")
+            return
         with db.storage.batch():
             table = db.table(index.TABLE, cache_size=0)
             if row is None:
