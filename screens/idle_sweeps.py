@@ -35,8 +35,10 @@ class IdleSweeps:
     _thresholds: tuple[int, int, int] | None = None
 
     def hold_back_sweeps(self) -> None:
-        """From now on (called once the App is mounted) until the App closes."""
-        if self._thresholds is None:
+        """From now on (called once the App is mounted) until the App closes; on a terminal only:
+        under Pilot (headless, tests) Python's collector is left as it is, so a sweep never lands
+        inside a test's timing."""
+        if self._thresholds is None and not self.is_headless:
             self._thresholds = gc.get_threshold()
             young, middle, _ = self._thresholds
             gc.set_threshold(young, middle, HELD_BACK)
