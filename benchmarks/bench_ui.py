@@ -11,7 +11,9 @@ What is measured, and how "repainted" is decided:
 - **a keystroke** on the medications screen, and **an answer** on the PHQ-9 page: from writing
   the key to the last byte of the first burst of output after it. A burst ends when nothing more
   arrives for ``FRAME_GAP`` (3 ms); Textual writes a frame in one go, so that burst is the frame
-  that shows the key. Budget: p95 <= 16 ms.
+  that shows the key. Budget: p95 <= 16 ms. A keystroke into a bare Textual text box is measured
+  the same way, with no budget: the machine's own pace in this run, to tell a slow App from a
+  busy machine.
 - **Next page (F3)** and **previous page (F2)** on the medical history pages, and **opening Go to
   (F4)**: from writing the key to the last byte of the burst that holds the new page's title
   (or the dialog's title), i.e. until that text has been written and then nothing more for 3 ms.
@@ -19,12 +21,15 @@ What is measured, and how "repainted" is decided:
 
 After every timed key the terminal is left to go quiet (no output for 200 ms: autosave, toasts),
 so one sample never overlaps the next. A key after which nothing at all is drawn within 2 s is
-not a sample: it is counted and shown as "no repaint" (it should stay 0). p95 is the nearest-rank percentile (the smallest sample
-with at least 95 % of the samples at or below it): always one of the samples, never above the max.
+not a sample: it is counted and shown as "no repaint" (it should stay 0). p95 is the nearest-rank
+percentile (the smallest sample with at least 95 % of the samples at or below it): always one of
+the samples, never above the max.
 
-Run: ``python benchmarks/bench_ui.py [--runs 40] [--samples 40] [--json]``. It prints a table with
-the budget and pass / over for each line (``--json``: the same as JSON), the machine's load
-before and after, and exits 1 if a budget is missed. Nothing outside a temporary folder is touched.
+Run: ``python benchmarks/bench_ui.py [--runs 40] [--samples 40] [--json] [--baseline FILE.json]``. It
+prints a table with the budget and pass / over for each line (``--json``: the same as JSON), the
+machine's load before and after, and exits 1 if a budget is missed; ``--baseline`` adds each
+line's p50 and p95 as a ratio of an earlier run's (its ``--json`` output), so a change is judged
+against figures taken the same way. Nothing outside a temporary folder is touched.
 """
 
 from __future__ import annotations
@@ -65,6 +70,17 @@ class Minimal(App):
 Minimal().run()
 """
 APP_ALONE = "from ketatui.screens.clinician_app import run_clinician_app; run_clinician_app()"
+# The machine's own pace, measured in the same run: a key typed into a bare Textual text box.
+MINIMAL_INPUT_APP = """
+from textual.app import App
+from textual.widgets import Input
+
+class Minimal(App):
+    def compose(self):
+        yield Input(placeholder="minimal input ready")
+
+Minimal().run()
+"""
 
 
 class Terminal:
@@ -203,6 +219,25 @@ def first_paint(runs: int) -> tuple[list[float], list[float], list[float]]:
     return ketatui, minimal, alone
 
 
+def minimal_keys(samples: int) -> list[float | None]:
+    """Typing into a bare Textual text box: what a keystroke costs on this machine right now, so a
+    reader can tell a slow App from a busy machine."""
+    times: list[float | None] = []
+    with tempfile.TemporaryDirectory() as folder:
+        term = Terminal([sys.executable, "-c", MINIMAL_INPUT_APP], environment(Path(folder)))
+        try:
+            term.wait_for(b"minimal input ready")
+            term.quiet(0.5)
+            while taken(times) < samples:
+                for char in b"sertraline":
+                    times.append(term.key_to_frame(bytes([char])))
+                    term.quiet()
+                term.press(b"\x15")
+        finally:
+            term.stop()
+    return times
+
+
 def taken(values: list[float | None]) -> int:
     return sum(value is not None for value in values)
 
@@ -326,15 +361,21 @@ def startup_lines(ketatui: list[float], minimal: list[float], alone: list[float]
     ]
 
 
-def table(lines: list[Line]) -> str:
-    rows = [f"{'action':<38} {'n':>4} {'none':>4} {'p50':>8} {'p95':>8} {'max':>8}  {'budget':<15} result"]
+def table(lines: list[Line], baseline: dict[str, dict] | None = None) -> str:
+    """The figures, one line an action; with ``baseline`` (lines of an earlier run by action), each
+    line's p50 and p95 as a ratio of that run's."""
+    compare = f"  {'p50/base':>8} {'p95/base':>8}" if baseline else ""
+    rows = [f"{'action':<38} {'n':>4} {'none':>4} {'p50':>8} {'p95':>8} {'max':>8}  {'budget':<15} result{compare}"]
     for line in lines:
         if line.unit == "x":
             figures = f"{line.p50:>7.2f}x {'':>8} {'':>8}"
         else:
             figures = f"{line.p50:>8.1f} {line.p95:>8.1f} {line.max:>8.1f}"
         result = "-" if line.passed is None else ("pass" if line.passed else "OVER")
-        rows.append(f"{line.action:<38} {line.samples:>4} {line.no_repaint:>4} {figures}  {line.budget:<15} {result}")
+        ratios = ""
+        if baseline and (before := baseline.get(line.action)) and before["p50"] and before["p95"]:
+            ratios = f"  {line.p50 / before['p50']:>7.2f}x {line.p95 / before['p95']:>7.2f}x"
+        rows.append(f"{line.action:<38} {line.samples:>4} {line.no_repaint:>4} {figures}  {line.budget:<15} {result:<6}{ratios}")
     return "\n".join(rows)
 
 
@@ -343,12 +384,21 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=40, help="start-ups of each program (default 40)")
     parser.add_argument("--samples", type=int, default=40, help="at least this many samples of every other action (default 40)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    parser.add_argument("--baseline", type=Path, metavar="FILE.json",
+                        help="an earlier run's --json output: each line also shows its p50 and p95 as a ratio of that run's")
     args = parser.parse_args()
     if args.runs < 1 or args.samples < 1:
         parser.error("--runs and --samples must be at least 1")
+    baseline = None
+    if args.baseline is not None:
+        try:
+            baseline = {line["action"]: line for line in json.loads(args.baseline.read_text(encoding="utf-8"))["lines"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            parser.error(f"--baseline {args.baseline}: not the --json output of this benchmark ({exc})")
 
     load_before = os.getloadavg()
     lines = startup_lines(*first_paint(args.runs))
+    lines.append(timed("keystroke, minimal Textual App", minimal_keys(args.samples), None))
     lines.append(timed("keystroke, medications screen", medication_keys(args.samples), KEY_BUDGET_MS))
     lines.append(timed("answer, PHQ-9 page", phq9_answers(args.samples), KEY_BUDGET_MS))
     forward, back = page_changes(args.samples)
@@ -363,7 +413,7 @@ def main() -> int:
                           "load_after": load_after, "within_budget": ok, "lines": [asdict(line) for line in lines]}, indent=2))
     else:
         print(f"80x24 PTY, {os.cpu_count()} CPUs, load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
-        print(table(lines))
+        print(table(lines, baseline))
         print("within budget" if ok else "OVER BUDGET")
     return 0 if ok else 1
 

@@ -157,9 +157,13 @@ def apply_login_identity(args: argparse.Namespace) -> int | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
-    args.request = settings_request(args)
+    if not (sys.argv[1:] if argv is None else argv):
+        # ``ketatui`` alone opens the App: what parsing nothing gives, without building the parser
+        # (sub-commands and all) before the App's first paint.
+        args = argparse.Namespace(handler=cmd_app, config=None, request=SettingsRequest())
+    else:
+        args = build_parser(argv).parse_args(argv)
+        args.request = settings_request(args)
     refused = apply_login_identity(args)
     if refused is not None:
         return refused

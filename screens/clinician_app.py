@@ -20,9 +20,14 @@ from textual.worker import get_current_worker
 from ketatui.screens.idle_lock import ALLOWED_WHILE_LOCKED, IdleLock
 from ketatui.screens.intake_app import IntakeApp
 from ketatui.screens.records_browser import RecordsBrowser
+from ketatui.screens.steady_resize import SteadyResize
 
 if TYPE_CHECKING:
     from ketatui.settings import SettingsRequest
+
+
+class Home(SteadyResize, RecordsBrowser):
+    """The records browser as this App's home: under every step, so it must not chase a stale size."""
 
 
 class ClinicianApp(IdleLock, IntakeApp):
@@ -41,7 +46,7 @@ class ClinicianApp(IdleLock, IntakeApp):
 
     def get_default_screen(self) -> RecordsBrowser:
         """The browser is the App's own screen: drawn first, and under every step."""
-        return RecordsBrowser(title="ketatui · records", user=self.user)
+        return Home(title="ketatui · records", user=self.user)
 
     def on_ready(self) -> None:
         """The first frame is on screen: load in a thread now (a thread started earlier competes

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
+from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 
 from ketatui.clinical.flags import SEVERITY_WORDS
 from ketatui.clinical.plan import Plan
@@ -40,6 +40,8 @@ from ketatui.screens.session_form import Record, SessionForm, route_name
 from ketatui.screens.sign_dialog import SignDialog, ToSign
 from ketatui.screens.widgets import ChoiceRow
 from ketatui.screens.widgets.progress_chart import ProgressTable, ProgressView
+from ketatui.screens.steady_resize import SteadyResize
+from ketatui.screens.widgets.footer import KeysFooter
 
 VIEWS: tuple[tuple[str, str], ...] = (("progress", "Progress"), ("table", "Table"), ("decisions", "Decisions"), ("dates", "Dates and plan"))
 ExportKind = Literal["course-summary", "progress-sheet", "course-json"]
@@ -73,7 +75,7 @@ class Loaded:
     pending: int | None = None  # a draft amendment written after the signed revision shown
 
 
-class CourseScreen(Screen):
+class CourseScreen(SteadyResize, Screen):
     """One person's course: four views, and keys to record, accept and export."""
 
     CSS_PATH = "../styles/course.tcss"
@@ -137,7 +139,7 @@ class CourseScreen(Screen):
             with VerticalScroll(id="dates", classes="view"):
                 yield Static("", id="dates-text", markup=False)
         yield Static("", id="course-status")
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def on_mount(self) -> None:
         self._show_views()

@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.events import DescendantBlur
-from textual.widgets import Button, Footer, Static, TextArea
+from textual.widgets import Button, Static, TextArea
 
 from ketatui.intake.fields import FieldProblem, problems_from
 from ketatui.intake.goals import Contact, Goal, GoalsAndSupport, TreatingClinician
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import LabelledField, control_for, title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
+from ketatui.screens.widgets.footer import KeysFooter
 
 _ROOT = "goals_support"
 #: Goal and clinician rows come and go, so each gets a path (and widget id) of its own, never an
@@ -104,7 +105,7 @@ class GoalsSupportStep(IntakeStep):
             yield Static(self._words("living"), classes="gs-heading")
             yield control_for(GoalsAndSupport, "living_situation", f"{_ROOT}.living_situation", state.get("living_situation", "not stated"))
             yield LabelledField(title_of(GoalsAndSupport, "crisis_plan"), TextArea(str(state.get("crisis_plan", "")), id="gs-crisis-plan", soft_wrap=True, tab_behavior="focus"), path=f"{_ROOT}.crisis_plan", stacked=True)
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def _words(self, section: str) -> str:
         patient = self.audience == "patient"

@@ -41,6 +41,24 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+def help_for(screen: Any, app: App[Any]) -> HelpScreen:
+    """Help for ``screen`` (the step on show, or whatever else is in front): its title and why it
+    asks what it asks, with its page's words first for a step with pages, and the keys that work
+    now as the Footer names them (F9 too, which the Footer leaves out)."""
+    from ketatui.screens.navigation import PagedStep
+
+    title = getattr(screen, "step_title", None) or getattr(screen, "help_title", "ketatui")
+    why = getattr(screen, "help_text", "") or "ketatui helps a clinician run an intake for ketamine treatment."
+    if isinstance(screen, PagedStep):
+        title = f"{title}, {screen.page_label}"
+        why = f"{screen.page_help()}\n\n{why}"
+    keys: dict[str, list[str]] = {}
+    for _, binding, enabled, _ in app.active_bindings.values():
+        if (binding.show or binding.id == "app.crisis") and enabled:
+            keys.setdefault(binding.description, []).append(binding.key_display or app.get_key_display(binding))
+    return HelpScreen(title, why, [(", ".join(shown), description) for description, shown in keys.items()])
+
+
 def palette_key(app: App[Any]) -> list[tuple[str, str]]:
     """The command palette's key on the screen help is opened over (none when the App has no palette)."""
     for _, binding, enabled, _ in app.screen.active_bindings.values():

@@ -3,9 +3,11 @@
 ``IntakeApp`` shows the step screens (``ketatui.steps`` says which, in what order), hands what a
 step collected to the session, shows what the session derives (progress line, urgency, the
 crisis dialog) and moves between steps. Its other jobs have modules of their own: starting up
-(``startup.py``) and saving the draft (``autosave.py``). Blocking work runs in thread workers
-(jobs in ``background.py``) whose messages are handled on the App; the workflow itself
-(sections, rules, plan, urgency, revisions, the audit of exports) is the session's.
+(``startup.py``), saving the draft (``autosave.py``), the audit of exports (``export_audit.py``),
+the too-small message (``too_small.py``), help (``help.py``), Go to (``step_picker.py``) and
+keeping Python's full memory sweeps off the keys (``idle_sweeps.py``). Blocking work runs in
+thread workers (jobs in ``background.py``) whose messages are handled on the App; the workflow
+itself (sections, rules, plan, urgency, revisions, the audit of exports) is the session's.
 ``ClinicianApp`` adds its home screen; a kiosk or trainer App subclasses this one the same way.
 
 Start-up is on a budget (first paint within 1.3x a bare Textual app), so nothing that imports
@@ -17,33 +19,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, work
 from textual.app import App
 from textual.binding import Binding
-from textual.geometry import Size
 
-from ketatui.screens import background
 from ketatui.screens.autosave import Autosave, saved_label
-from ketatui.screens.background import ExportNotLogged
 from ketatui.screens.commands import ScreenCommands, open_palette
-from ketatui.screens.help import HelpScreen
+from ketatui.screens.export_audit import ExportAudit
+from ketatui.screens.help import HelpScreen, help_for
+from ketatui.screens.idle_sweeps import IdleSweeps
 from ketatui.screens.key_order import KeysInOrder
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.startup import StartUp
 from ketatui.screens.step_picker import StepPicker, step_choices
 from ketatui.screens.themes import THEMES, load_themes, theme_for
-from ketatui.screens.too_small import TooSmallScreen, too_small
+from ketatui.screens.too_small import SizeWatch
 from ketatui.steps import STEP_IDS, number
 
 if TYPE_CHECKING:
     from ketatui.clinical.protocol import Protocol
     from ketatui.intake.document import Intake
     from ketatui.screens.step import IntakeStep, StepResult
+    from ketatui.screens.widgets import ProgressLine
     from ketatui.session import IntakeSession
     from ketatui.settings import Settings, SettingsRequest
 
 
-class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
+class IntakeApp(KeysInOrder, StartUp, Autosave, ExportAudit, IdleSweeps, SizeWatch, App[int]):
     """One intake at a time through the steps, saved as it goes."""
 
     AUDIENCE: ClassVar[str] = "clinician"
@@ -75,7 +76,7 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
         self.user = settings.user if settings is not None else ""
         self.ready = False  # the settings, the protocol, the store and the core are loaded
         self.session: IntakeSession | None = None
-        self._started = False
+        self._progress: tuple[IntakeStep, ProgressLine] | None = None  # the step on show and its progress line
         for item in load_themes():
             self.register_theme(item)
         asked = settings.theme if settings is not None else (request.overrides.get("theme") if request else None)
@@ -93,9 +94,9 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
 
     def on_mount(self) -> None:
         self.install_hangup_handler()
+        self.hold_back_sweeps()
         self.show_start()
-        self._started = True
-        self._check_size()
+        self.watch_size()
 
     def show_start(self) -> None:
         """Overridden by each role: what the App shows first."""
@@ -146,20 +147,23 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
         if from_after and isinstance(screen, PagedStep):
             screen.start_at_last_page()
         await (self.push_screen(screen) if first else self.switch_screen(screen))
-        if not screen.query(ProgressLine):
-            await screen.mount(ProgressLine(id="progress"))
+        line = screen.query_one_optional(ProgressLine)
+        if line is None:
+            line = ProgressLine(id="progress")
+            await screen.mount(line)
+        self._progress = (screen, line)
         self.update_progress()
-        self._check_size()
+        self.check_size()
         if self.session.stored_rev and self.session.changed():
             self.request_save()  # moved to another step; opening a record changes nothing, so saves nothing
 
     def update_progress(self) -> None:
-        from ketatui.screens.widgets import ProgressLine, progress_text
+        from ketatui.screens.widgets import progress_text
 
         step = self.step
-        if step is None or not step.query(ProgressLine):
+        if step is None or self._progress is None or self._progress[0] is not step:
             return
-        line = step.query_one(ProgressLine)
+        line = self._progress[1]
         page = step.page_label if isinstance(step, PagedStep) else None
         line.where = progress_text(number(step.step_id), len(STEP_IDS), step.step_title, page)
         line.urgent = self.urgent
@@ -187,20 +191,6 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
             self.action_crisis()
 
     # --- reacting to the steps ---
-
-    def on_plan_summary_exported(self, message: Any) -> None:
-        """Every export of a stored intake goes in the audit log, as a kind of file."""
-        if self.session is not None:
-            self.audit_export(self.session, "markdown file")
-
-    @work(thread=True, group="audit", exit_on_error=False)
-    def audit_export(self, session: IntakeSession, kind: str) -> None:
-        failed = background.log_export(session, kind)
-        if failed is not None:
-            self.post_message(failed)
-
-    def on_export_not_logged(self, message: ExportNotLogged) -> None:
-        self.notify(message.message, severity="warning")
 
     def on_plan_summary_save_requested(self, message: Any) -> None:
         """The summary's Save: store the intake with the plan derived from it."""
@@ -282,7 +272,7 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
             if step_id and step_id != step.step_id:
                 await self.show_step(step_id)
 
-        self.push_screen(StepPicker(step_choices(self.session), step.step_id), chosen)
+        self.push_screen(StepPicker.kept(self, step_choices(self.session), step.step_id), chosen)
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the commands of the screen in front (named in F1 help; the Footer has no room)."""
@@ -290,19 +280,8 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
 
     def action_help(self) -> None:
         """F1: why this screen asks what it asks (the step's own words), and the keys that work here."""
-        if isinstance(self.screen, HelpScreen):
-            return
-        screen = self.step if self.on_a_step else self.screen
-        title = getattr(screen, "step_title", None) or getattr(screen, "help_title", "ketatui")
-        why = getattr(screen, "help_text", "") or "ketatui helps a clinician run an intake for ketamine treatment."
-        if isinstance(screen, PagedStep):
-            title = f"{title}, {screen.page_label}"
-            why = f"{screen.page_help()}\n\n{why}"
-        keys: dict[str, list[str]] = {}
-        for _, binding, enabled, _ in self.active_bindings.values():
-            if (binding.show or binding.id == "app.crisis") and enabled:
-                keys.setdefault(binding.description, []).append(binding.key_display or self.get_key_display(binding))
-        self.push_screen(HelpScreen(title, why, [(", ".join(shown), description) for description, shown in keys.items()]))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(help_for(self.step if self.on_a_step else self.screen, self))
 
     def action_crisis(self) -> None:
         from ketatui.screens.crisis import CrisisScreen
@@ -313,13 +292,3 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, App[int]):
     def action_toggle_contrast(self) -> None:
         self.theme = THEMES["default"] if self.theme == THEMES["high-contrast"] else THEMES["high-contrast"]
 
-    # --- the terminal's size ---
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self._started:
-            self._check_size(event.size)
-
-    def _check_size(self, size: Size | None = None) -> None:
-        """Below 80x24 the too-small message covers whatever is on show (it goes by itself when it fits)."""
-        if too_small(*(size or self.size)) and not isinstance(self.screen, TooSmallScreen):
-            self.push_screen(TooSmallScreen())

@@ -19,8 +19,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.events import DescendantBlur
-from textual.widget import Widget
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
+from textual.walk import walk_depth_first
+from textual.widget import AwaitMount, Widget
+from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 
 from ketatui.clinical import wording
 from ketatui.clinical.protocol import Protocol
@@ -55,6 +56,7 @@ from ketatui.intake.document import Intake
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import ChoiceRow, CrisisPanel, LabelledField, YesBox, control_for, title_of
 from ketatui.screens.navigation import PageChanged, ScreeningChanged
+from ketatui.screens.widgets.footer import KeysFooter
 
 MH = "medical_history"
 TRIALS = f"{MH}.psychiatric.antidepressant_trials"
@@ -75,6 +77,7 @@ DEPENDS_ON: dict[str, str] = {
     "asq.ever_tried_details": "asq.ever_tried",
 }
 ACUITY = "asq.thoughts_right_now"
+BUILD_AHEAD_AFTER = 0.15  # seconds after a page is shown: the next page is built while this one is read
 
 PHYSICAL_HEART = (
     "hypertension", "hypertension_controlled", "coronary_disease", "heart_failure", "arrhythmia",
@@ -178,25 +181,29 @@ class TrialRow(Vertical):
         super().__init__(classes="trial")
         self.index = index
         self.values = values
+        self.fields: list[LabelledField] = []
+        for name in TRIAL_TEXT_FIELDS + TRIAL_CHECKS:
+            default = AntidepressantTrial.model_fields[name].default
+            value = values.get(name, default if isinstance(default, bool) else None)
+            self.fields.append(control_for(AntidepressantTrial, name, f"{TRIALS}[{index}].{name}", _display(value)))
 
     def compose(self) -> ComposeResult:
         yield Label(f"{self.screen.words('text:trial', 'Trial')} {self.index + 1}", classes="trial-title")
         with Grid(classes="trial-grid"):
-            for name in TRIAL_TEXT_FIELDS + TRIAL_CHECKS:
-                default = AntidepressantTrial.model_fields[name].default
-                value = self.values.get(name, default if isinstance(default, bool) else None)
-                yield control_for(AntidepressantTrial, name, f"{TRIALS}[{self.index}].{name}", _display(value))
+            yield from self.fields
         yield Button(f"{self.screen.words('text:remove-trial', 'Remove trial')} {self.index + 1}", compact=True, classes="remove-trial")
 
     def answers(self) -> dict[str, Any]:
-        return {field.path.rsplit(".", 1)[1]: field.value for field in self.query(LabelledField)}
+        return {field.path.rsplit(".", 1)[1]: field.value for field in self.fields}
 
 
 class MedicalHistoryStep(IntakeStep):
     """Step 1 of the intake, in ten short pages; Next checks a page before moving on.
 
     A page's widgets are built the first time it is shown (the step opens at once); answers on
-    pages not built yet live in ``_values``, which every collect brings up to date.
+    pages not built yet live in ``_values``, which every collect brings up to date. The widgets
+    built are also kept in lists (``_page_fields``, ``_trial_rows``, ``_live``): a page turn or an
+    answer reads them there, not by searching the screen's hundreds of widgets each time.
     """
 
     step_id = "medical_history"
@@ -224,7 +231,11 @@ class MedicalHistoryStep(IntakeStep):
             {k: _display(v) for k, v in t.model_dump(mode="json").items()} for t in saved_trials]
         page = state.get("page")
         self.page = PAGE_IDS.index(page) if page in PAGE_IDS else 0
-        self._built: set[str] = set()
+        self._built: dict[str, AwaitMount] = {}  # page id -> its widgets' mounting, once built
+        self._page_fields: dict[str, list[LabelledField]] = {}  # page id -> its fields (trials apart)
+        self._trial_rows: list[TrialRow] = []
+        self._live: dict[str, Widget] = {}  # scores, BMI, ASQ result, crisis panel: by id, once built
+        self._said: dict[str, str] = {}  # what each live line says now
         self._checked_pages: set[str] = set()
         self._touched: set[str] = set()
         self._positive = False
@@ -269,7 +280,7 @@ class MedicalHistoryStep(IntakeStep):
         if page_id == "trials":
             return [
                 Static(self.words("text:trials", "Each antidepressant tried in this episode. Leave the page empty if there were none."), classes="intro"),
-                Vertical(*(TrialRow(i, t) for i, t in enumerate(self._trials or [{}])), id="trial-rows"),
+                Vertical(*self._new_trial_rows(self._trials or [{}]), id="trial-rows"),
                 Button(self.words("text:add-trial", "Add a trial (ctrl+n)"), id="add-trial", compact=True),
             ]
         if page_id == "substance":
@@ -314,7 +325,7 @@ class MedicalHistoryStep(IntakeStep):
         with ContentSwitcher(initial=PAGE_IDS[self.page], id="pages"):
             for page in PAGES:
                 yield VerticalScroll(id=page.id, classes="page")
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     async def on_mount(self) -> None:
         await self._show_page(self.page, focus=True)
@@ -333,11 +344,18 @@ class MedicalHistoryStep(IntakeStep):
     def _page_widget(self, index: int) -> VerticalScroll:
         return self.query_one(f"#{PAGE_IDS[index]}", VerticalScroll)
 
-    async def _show_page(self, index: int, *, focus: bool) -> None:
+    async def _build(self, index: int) -> None:
+        """Build a page's widgets, once; a page being built ahead is waited for."""
         page_id = PAGE_IDS[index]
         if page_id not in self._built:
-            self._built.add(page_id)
-            await self._page_widget(index).mount_all(self._page_widgets(page_id))
+            widgets = self._page_widgets(page_id)
+            self._keep(page_id, widgets)
+            self._built[page_id] = self._page_widget(index).mount_all(widgets)
+        await self._built[page_id]
+
+    async def _show_page(self, index: int, *, focus: bool) -> None:
+        page_id = PAGE_IDS[index]
+        await self._build(index)
         self.page = index
         self.query_one("#pages", ContentSwitcher).current = page_id
         self.query_one("#page-title", Static).update(self.words(f"page:{page_id}", PAGES[index].title))
@@ -346,11 +364,25 @@ class MedicalHistoryStep(IntakeStep):
             self._focus_first(index)  # at once: keys typed straight after Next or New must land here
         self.refresh_bindings()
         self.post_message(PageChanged())
+        self.set_timer(BUILD_AHEAD_AFTER, self._build_ahead)
+
+    async def _build_ahead(self) -> None:
+        """While the page on show is read, build the next one (hidden), so Next only shows it.
+        Not the trials page: building it adds an empty trial row to what is kept."""
+        ahead = self.page + 1
+        if ahead < len(PAGES) and PAGE_IDS[ahead] != "trials" and PAGE_IDS[ahead] not in self._built:
+            await self._build(ahead)
+
+    def _keep(self, page_id: str, widgets: list[Widget]) -> None:
+        """Remember a page's fields, trial rows and live lines as it is built."""
+        self._page_fields[page_id] = [w for w in widgets if isinstance(w, LabelledField)]
+        self._live.update({w.id: w for w in widgets if w.id is not None and not isinstance(w, LabelledField)})
 
     def _focus_first(self, index: int) -> None:
         page = self._page_widget(index)
-        problem = next((f for f in page.query(LabelledField) if f.has_class("-problem") and f.display), None)
-        target = problem.control if problem else next((w for w in page.query("*") if w.focusable and all(a.display for a in w.ancestors_with_self if a is not page)), None)
+        problem = next((f for f in self._fields_on(PAGE_IDS[index]) if f.has_class("-problem") and f.display), None)
+        target = problem.control if problem else next((w for w in walk_depth_first(page, with_root=False)
+                                                       if w.focusable and all(a.display for a in w.ancestors_with_self if a is not page)), None)
         if target is not None:
             target.focus()
             target.scroll_visible(animate=False)
@@ -388,14 +420,21 @@ class MedicalHistoryStep(IntakeStep):
 
     # --- the contract ---
 
+    def _fields_on(self, page_id: str) -> list[LabelledField]:
+        """The fields of one page, in order, once it is built."""
+        if page_id == "trials":
+            return [f for row in self._trial_rows for f in row.fields]
+        return self._page_fields.get(page_id, [])
+
     def _fields(self) -> list[LabelledField]:
-        return list(self.query(LabelledField))
+        """Every field built so far, page by page."""
+        return [f for page_id in PAGE_IDS for f in self._fields_on(page_id)]
 
     def _current_values(self) -> dict[str, Any]:
         """Every answer: from the widgets of built pages, else as restored."""
-        self._values.update({f.path: f.value for f in self._fields() if not f.path.startswith(TRIALS)})
+        self._values.update({f.path: f.value for fields in self._page_fields.values() for f in fields})
         if "trials" in self._built:
-            self._trials = [row.answers() for row in self.query(TrialRow)]
+            self._trials = [row.answers() for row in self._trial_rows]
         return self._values
 
     @staticmethod
@@ -473,7 +512,7 @@ class MedicalHistoryStep(IntakeStep):
         for field in self._fields():
             field.display = self._shown(field.path, values) and self.asks(field.path)
         positive = _screened(values)
-        for panel in self.query("#crisis-panel").results(CrisisPanel):
+        if (panel := self._live.get("crisis-panel")) is not None:
             panel.display = positive and self.audience != "patient"  # a patient's App shows its own crisis screen
         if positive != self._positive:
             self._positive = positive
@@ -483,13 +522,13 @@ class MedicalHistoryStep(IntakeStep):
 
     def _refresh_scores(self, result: StepResult) -> None:
         sections = result.sections
-        for bmi in self.query("#bmi").results(Static):
+        if "bmi" in self._live:
             demographics = None
             try:
                 demographics = Demographics.model_validate(self._section_data(f"{MH}.demographics"))
             except ValidationError:
                 pass
-            bmi.update(f"BMI {demographics.bmi} (from height and weight)" if demographics else "")
+            self._say("bmi", f"BMI {demographics.bmi} (from height and weight)" if demographics else "")
         for name, model, count in (("phq9", PHQ9, len(PHQ9_ITEMS)), ("gad7", GAD7, len(GAD7_ITEMS))):
             label = "PHQ-9" if name == "phq9" else "GAD-7"
             given = [a for a in (self._values.get(f"{name}.answers[{i}]") for i in range(count)) if a is not None]
@@ -498,11 +537,16 @@ class MedicalHistoryStep(IntakeStep):
                 text = f"{label} total {section.total} of {3 * count}: {section.band}"
             else:
                 text = f"{label}: {len(given)} of {count} answered, score so far {model.model_construct(answers=given).total}"
-            for line in self.query(f"#{name}-score").results(Static):
-                line.update(text)
+            self._say(f"{name}-score", text)
         asq = sections.get("asq")
-        for line in self.query("#asq-result").results(Static):
-            line.update(f"ASQ result: {asq.result}" if asq else "ASQ result: not complete")
+        self._say("asq-result", f"ASQ result: {asq.result}" if asq else "ASQ result: not complete")
+
+    def _say(self, line_id: str, text: str) -> None:
+        """Update a live line once its page is built, only when its words change."""
+        line = self._live.get(line_id)
+        if isinstance(line, Static) and self._said.get(line_id) != text:
+            self._said[line_id] = text
+            line.update(text, layout=False)  # one line high whatever it says
 
     def _section_data(self, prefix: str) -> dict[str, Any]:
         values = {p[len(prefix) + 1:]: v for p, v in self._values.items() if p.startswith(prefix + ".")}
@@ -533,15 +577,20 @@ class MedicalHistoryStep(IntakeStep):
             return PAGE_IDS[self.page] == "trials"
         return True
 
+    def _new_trial_rows(self, trials: list[dict[str, Any]]) -> list[TrialRow]:
+        """A row for each trial, kept as the trials on screen."""
+        self._trial_rows = [TrialRow(i, t) for i, t in enumerate(trials)]
+        return self._trial_rows
+
     async def _rebuild_trials(self, trials: list[dict[str, Any]], focus_row: int | None) -> None:
         self._trials = trials
         holder = self.query_one("#trial-rows", Vertical)
         await holder.remove_children()
-        rows = [TrialRow(i, t) for i, t in enumerate(trials)]
+        rows = self._new_trial_rows(trials)
         await holder.mount_all(rows)
         if focus_row is not None and rows:
             row = rows[min(focus_row, len(rows) - 1)]
-            row.query(LabelledField).first().control.focus()
+            row.fields[0].control.focus()
             row.scroll_visible(animate=False)
         elif not rows:
             self.query_one("#add-trial", Button).focus()

@@ -25,7 +25,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.suggester import Suggester
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from ketatui.clinical.catalogue import Catalogue
 from ketatui.intake.fields import FieldProblem, problems_from
@@ -37,6 +37,7 @@ from ketatui.clinical.rules import interactions
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import YesBox, title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
+from ketatui.screens.widgets.footer import KeysFooter
 
 #: The row's fields in screen order, with the short title shown on each box.
 ROW_FIELDS: tuple[tuple[str, str], ...] = (
@@ -210,7 +211,7 @@ class MedicationsStep(IntakeStep):
             yield Static(id="med-top-problem")
             yield Vertical(id="med-rows")
             yield Button("Add another medication", id="add-row", compact=True)
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def _row(self, values: dict[str, str] | None = None) -> MedicationRow:
         return MedicationRow(self.catalogue, self.flags_for, values)

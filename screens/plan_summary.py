@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from ketatui.exchange.markdown import plan_markdown, take_home_markdown
 from ketatui.intake.fields import FieldProblem
@@ -30,6 +30,7 @@ from ketatui.screens.export_dialog import ExportDialog, ExportRequest, default_e
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets.field import PROBLEM_MARK
 from ketatui.exchange.files import write_export
+from ketatui.screens.widgets.footer import KeysFooter
 
 
 class PlanSummary(IntakeStep):
@@ -77,7 +78,7 @@ class PlanSummary(IntakeStep):
             yield Static(id="ps-problems")
             yield Markdown(id="ps-plan")
         yield Static(id="ps-status")
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def on_mount(self) -> None:
         self.query_one("#ps-body").focus()

@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ketatui.clinical.plan import ROUTE_NAMES, Plan
 from ketatui.clinical.protocol import Protocol
@@ -38,6 +38,8 @@ from ketatui.screens.crisis import CrisisScreen
 from ketatui.screens.medical_history import FREQUENCY, FREQUENCY_KEYS, YES_NO, YES_NO_KEYS, nest
 from ketatui.screens.widgets import ChoiceRow, LabelledField, control_for, title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
+from ketatui.screens.steady_resize import SteadyResize
+from ketatui.screens.widgets.footer import KeysFooter
 
 Record = TreatmentSession | FollowUpVisit
 ITEM9 = "phq9.answers[8]"
@@ -53,7 +55,7 @@ def section(title: str, why: str) -> list[Widget]:
     return [Static(title, classes="form-section", name=title), Static(why, classes="form-why")]
 
 
-class RecordForm(Screen[Record | None]):
+class RecordForm(SteadyResize, Screen[Record | None]):
     """One course record on one scrolling form. Ctrl+S records it, Escape leaves without recording."""
 
     CSS_PATH = "../styles/course.tcss"
@@ -133,7 +135,7 @@ class RecordForm(Screen[Record | None]):
         with VerticalScroll(id="form-body", can_focus=False):
             yield self._parts[0]
         yield Static("", id="form-live")
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def on_mount(self) -> None:
         self.show_part(0)

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import DescendantBlur
 from textual.message import Message
-from textual.widgets import Footer, Label, OptionList, Static, TextArea
+from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ketatui.intake.fields import FieldProblem, problems_from
@@ -25,6 +25,7 @@ from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
 from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS, TOPIC_IDS, SideEffectDiscussion, SideEffectTopic, topic
+from ketatui.screens.widgets.footer import KeysFooter
 
 #: The free-text fields, with the words a patient sees above each box (clinicians see the model's titles).
 TEXT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -102,7 +103,7 @@ class SideEffectsStep(IntakeStep):
                     with Vertical(classes="se-note"):
                         yield Label(patient_words if self.audience == "patient" else title_of(SideEffectDiscussion, field))
                         yield TextArea(id=f"se-{field}", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def on_mount(self) -> None:
         state = self._restored_state()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from textual import on
-from textual.app import ComposeResult
+from typing import Any
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -12,7 +14,11 @@ from textual.widgets.option_list import Option
 
 
 class StepPicker(ModalScreen[str | None]):
-    """The steps in order, those that cannot be reached yet shown but disabled."""
+    """The steps in order, those that cannot be reached yet shown but disabled.
+
+    An App keeps one and shows it again (``offer`` then push): building the dialog anew on every
+    F4 was most of the time it took to open.
+    """
 
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="goto.cancel")]
@@ -25,10 +31,37 @@ class StepPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="goto"):
             yield Static("Go to step", classes="dialog-title")
-            yield OptionList(*(Option(words, id=step_id, disabled=not ok) for step_id, words, ok in self.choices), id="goto-list")
+            yield OptionList(*self._options(), id="goto-list")
             yield Static("Enter: go there · Escape: stay here", classes="dialog-hint")
 
+    def _options(self) -> list[Option]:
+        return [Option(words, id=step_id, disabled=not ok) for step_id, words, ok in self.choices]
+
+    @classmethod
+    def kept(cls, app: App[Any], choices: list[tuple[str, str, bool]], current: str) -> StepPicker:
+        """The App's one Go to dialog, built the first time, offering ``choices`` now."""
+        if not app.is_screen_installed("go-to"):
+            app.install_screen(cls(choices, current), "go-to")
+        picker = app.get_screen("go-to")
+        assert isinstance(picker, StepPicker)
+        picker.offer(choices, current)
+        return picker
+
     def on_mount(self) -> None:
+        self._highlight()
+
+    def offer(self, choices: list[tuple[str, str, bool]], current: str) -> None:
+        """The steps as they stand now, before the dialog is shown again."""
+        changed = choices != self.choices
+        self.choices, self.current = choices, current
+        if self.is_mounted:
+            if changed:
+                options = self.query_one(OptionList)
+                options.clear_options()
+                options.add_options(self._options())
+            self._highlight()
+
+    def _highlight(self) -> None:
         options = self.query_one(OptionList)
         options.highlighted = next((i for i, (s, _, _) in enumerate(self.choices) if s == self.current), 0)
         options.focus()

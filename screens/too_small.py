@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ketatui.screens.steady_resize import SteadyResize
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
@@ -14,7 +16,7 @@ def too_small(width: int, height: int) -> bool:
     return width < MIN_WIDTH or height < MIN_HEIGHT
 
 
-class TooSmallScreen(Screen[None]):
+class TooSmallScreen(SteadyResize, Screen[None]):
     """Plain words, no layout to break; it goes away by itself when the terminal is big enough."""
 
     CSS_PATH = "../styles/dialogs.tcss"
@@ -26,7 +28,7 @@ class TooSmallScreen(Screen[None]):
         self.update_size(self.app.size.width, self.app.size.height)
 
     def on_resize(self, event: events.Resize) -> None:
-        width, height = event.size
+        width, height = self.app.size  # the terminal's size now (a late notice may carry an older one)
         if too_small(width, height):
             self.update_size(width, height)
         elif self.is_current:
@@ -39,3 +41,22 @@ class TooSmallScreen(Screen[None]):
             "Nothing is lost: the form comes back as soon as it fits.\n"
             "Ctrl+Q saves and quits."
         )
+
+
+class SizeWatch:
+    """Mixed into an App: below 80x24 the too-small message covers whatever is on show, from the
+    moment the App has shown its first screen (``watch_size``); it goes by itself when it fits."""
+
+    _watching_size = False
+
+    def watch_size(self) -> None:
+        self._watching_size = True
+        self.check_size()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._watching_size:
+            self.check_size(event.size)
+
+    def check_size(self, size: tuple[int, int] | None = None) -> None:
+        if too_small(*(size or self.size)) and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ketatui.intake.document import Intake
 from ketatui.clinical.protocol import Protocol
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.steps import step
+from ketatui.screens.widgets.footer import KeysFooter
 
 
 class UnavailableStep(IntakeStep):
@@ -24,7 +25,7 @@ class UnavailableStep(IntakeStep):
     def compose(self) -> ComposeResult:
         yield Static(f"{self.step_title}: this screen is not part of this build of ketatui yet. "
                      "Answers already saved for it are kept.", id="unavailable")
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p: in F1 help, no room here
 
     def collect(self) -> StepResult:
         return StepResult(form_state=dict(self.intake.form_state.get(self.step_id, {})))

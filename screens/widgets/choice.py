@@ -151,7 +151,7 @@ class ChoiceRow(Widget, can_focus=True):
         self.value = None
 
     def watch_value(self, value: Any) -> None:
-        self.refresh(layout=True)
+        self.refresh()  # a chosen mark is as wide as an empty one: the row keeps its size
         self.post_message(self.Changed(self, value))
 
     def watch_cursor(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -24,8 +25,9 @@ class ProgressLine(Horizontal):
         yield Label(id="progress-saved")
         yield Label(id="progress-who")
 
-    def watch_where(self, where: str) -> None:
-        self.query_one("#progress-where", Label).update(where)
+    def watch_where(self, before: str, where: str) -> None:
+        # One line across the room left: laid out again only when it first gets words.
+        self.query_one("#progress-where", Label).update(where, layout=not before)
         self._fit_who()
 
     def watch_urgent(self, urgent: bool) -> None:
@@ -48,9 +50,10 @@ class ProgressLine(Horizontal):
                   + len(self.saved) + 2 + len(self.who) + 3)
         self.query_one("#progress-who", Label).display = bool(self.who) and needed <= width
 
-    def watch_saved(self, saved: str) -> None:
+    def watch_saved(self, before: str, saved: str) -> None:
         label = self.query_one("#progress-saved", Label)
-        label.update(saved)
+        # "Saved 14:02:00" then "Saved 14:02:07": the line is laid out again only if its width changes
+        label.update(saved, layout=cell_len(saved) != cell_len(before))
         label.set_class(saved.startswith("NOT SAVED"), "-failed")
         self._fit_who()
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from ketatui.screens import autosave, start
+from ketatui.screens import autosave
 from ketatui.screens.clinician_app import ClinicianApp
 from ketatui.screens.widgets import LabelledField, field_id
 
@@ -69,7 +69,6 @@ def make_app(settings) -> Callable[..., ClinicianApp]:
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Snapshots only: the times on screen read the same on every run."""
     monkeypatch.setattr(autosave, "_clock", lambda moment: "14:02:00")
-    monkeypatch.setattr(start, "when", lambda text: "26 Nov 14:02")
 
 
 class Driver:

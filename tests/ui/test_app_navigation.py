@@ -9,7 +9,7 @@ from ketatui.intake.document import Intake
 from ketatui.screens.clinician_app import ClinicianApp
 from ketatui.screens.step_picker import StepPicker
 from ketatui.screens.help import HelpScreen
-from ketatui.screens.start import StartScreen
+from ketatui.screens.records_browser import RecordsBrowser
 
 
 def complete_draft(make_intake, step: str) -> dict:
@@ -20,7 +20,7 @@ def complete_draft(make_intake, step: str) -> dict:
 
 
 def test_every_binding_has_an_id() -> None:
-    for owner in (ClinicianApp, StartScreen, HelpScreen, StepPicker):
+    for owner in (ClinicianApp, RecordsBrowser, HelpScreen, StepPicker):
         for binding in owner.BINDINGS:
             assert binding.id, f"{owner.__name__}: {binding.key} has no id"
 

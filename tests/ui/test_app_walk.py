@@ -1,6 +1,6 @@
 """A whole intake with the keyboard alone, through all five steps, then what the store holds.
 
-This is the clinician's day: start screen, ten medical-history pages, medications, side effects,
+This is the clinician's day: the records list, ten medical-history pages, medications, side effects,
 goals and support, the plan summary and Save. The stored record and the plan derived from it
 are checked against the answers typed (``tests/walk.py``), the store's summary of the record is
 checked too, and the same answers given to the session alone store the same record and plan.
