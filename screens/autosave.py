@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -109,7 +111,23 @@ class Autosave:
             for sig in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(sig, self._hang_up, sig)
         except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread (tests) or no signals here
+            return  # not the main thread (tests) or no signals here
+        if os.isatty(0):
+            threading.Thread(target=self._watch_terminal, args=(loop,), name="terminal-watch", daemon=True).start()
+
+    def _watch_terminal(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A terminal can go without a SIGHUP reaching us (a wrapper took it, or the login's shell
+        did not pass it on); Textual then reads end-of-file for ever. Once a second, ask whether the
+        terminal is still there; when it has gone, hang up as on SIGHUP. If the event loop cannot
+        take that within 15 s, leave anyway: the last autosave stands, and nothing spins on."""
+        while os.isatty(0):
+            time.sleep(1.0)
+        try:
+            loop.call_soon_threadsafe(self._hang_up, signal.SIGHUP)
+        except RuntimeError:
+            pass  # the loop has closed: the App is already leaving
+        time.sleep(15.0)
+        os._exit(128 + signal.SIGHUP)
 
     def _hang_up(self, sig: signal.Signals) -> None:
         """Runs on the event loop (not inside a save): the session's lock waits for a save in a thread."""

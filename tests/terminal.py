@@ -117,10 +117,15 @@ class Terminal:
         raise AssertionError(f"the program did not exit; the screen shows:\n{self.text()}")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
+        """The program and everything it started (a ``timeout`` wrapper's child too): the child of
+        ``pty.fork`` leads its own session and process group."""
         try:
-            os.kill(self.pid, sig)
-        except ProcessLookupError:
-            pass
+            os.killpg(self.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
 
     def close(self) -> None:
         """Hang up: close the terminal (the kernel sends SIGHUP), then make sure the child is gone."""
