@@ -39,15 +39,14 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tinydb import Storage, TinyDB, where
 
-from ketatui.intake.migrations import migrate, version_of
 from ketatui.intake.schema import SCHEMA_VERSION
-from ketatui.storage import signing
+from ketatui.storage import documents, signing
 from ketatui.storage.tinydb import consistency, index
 from ketatui.storage.atomic import clean_temp, fsync_dir, remove_durably, write_atomic
 from ketatui.storage.tinydb.audit import AuditLog, Entry, Head, now_iso
@@ -170,19 +169,6 @@ class Change:
     @property
     def record_id(self) -> str:
         return self.entry.record_id
-
-
-def _utc(value: Any) -> Any:
-    """An ISO timestamp normalised to UTC with microseconds, so stored times sort as text."""
-    if not isinstance(value, str):
-        return value
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.astimezone()
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _iso_date(value: Any) -> bool:
@@ -388,7 +374,7 @@ class TinyDBRepository:
     @staticmethod
     def _readable(doc: dict[str, Any]) -> dict[str, Any]:
         """A stored revision in the current schema (newer documents are returned as they are)."""
-        return doc if version_of(doc) >= SCHEMA_VERSION else migrate(doc)
+        return documents.readable(doc)
 
     def get(self, record_id: str, *, user: str, rev: int | None = None) -> dict[str, Any]:
         revisions = self._existing(record_id)
@@ -764,43 +750,11 @@ class TinyDBRepository:
     # ----- helpers for writing ---------------------------------------------------------------
 
     def _current_schema(self, doc: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(doc, dict):
-            raise InvalidRequest("An intake must be a JSON object (a dict).")
-        try:
-            version = version_of(doc)
-        except ValueError as exc:
-            raise InvalidRequest(f"This intake cannot be stored: {exc}.") from None
-        if version > SCHEMA_VERSION:
-            raise NewerSchema(f"Intake {doc.get('record_id')}", version, SCHEMA_VERSION)
-        return migrate(doc) if version < SCHEMA_VERSION else doc
+        return documents.current_schema(doc)
 
     def _prepare_new(self, doc: dict[str, Any], *, user: str, now: str, keep: bool) -> dict[str, Any]:
-        new = dict(self._current_schema(doc))
-        if not new.get("record_id"):
-            new["record_id"] = str(uuid.uuid4())
-        if not _valid_id(new["record_id"]):
-            raise InvalidRequest(f"{new['record_id']!r} is not a record id (a lower-case UUID); nothing was stored.")
-        if new.get("status", "draft") not in STATUSES:
-            raise InvalidRequest(f"Unknown status {new.get('status')!r}; use one of {', '.join(STATUSES)}.")
-        new["schema_version"] = SCHEMA_VERSION
-        new.setdefault("status", "draft")
-        if new["status"] == "signed" and not keep:
-            raise InvalidRequest("A new intake cannot be stored as signed; create it, then sign it.")
-        new["training"] = bool(new.get("training", False))
-        if keep:
-            rev = new.get("rev")
-            new["rev"] = rev if isinstance(rev, int) and rev >= 1 else 1
-            for key in ("created_at", "updated_at", "signed_at"):
-                new[key] = _utc(new.get(key))
-            new["created_at"] = new["created_at"] or now
-            new["created_by"] = new.get("created_by") or user
-            new["updated_at"] = new["updated_at"] or now
-            new["updated_by"] = new.get("updated_by") or user
-        else:
-            new.update(rev=1, created_at=_utc(new.get("created_at")) or now, created_by=new.get("created_by") or user,
-                       updated_at=now, updated_by=user, signed_at=None, signed_by=None, amends_rev=None)
-        json.dumps(new)  # refuse anything JSON cannot hold before taking the lock
-        return new
+        """Called before taking the lock: the backend-neutral rules for a new document."""
+        return documents.prepare_new(doc, user=user, now=now, keep=keep)
 
     @staticmethod
     def _carried_over(current: dict[str, Any]) -> dict[str, Any]:
