@@ -29,7 +29,7 @@ from textual.widgets import Input, Static
 from ketatui.clinical.plan import ROUTE_NAMES, Plan
 from ketatui.clinical.protocol import Protocol
 from ketatui.course.decisions import day_check, hold_if_needed, risk_decisions
-from ketatui.course.dose import dose_for
+from ketatui.clinical.dose import dose_for
 from ketatui.course.records import BloodPressure, FollowUpVisit, TreatmentSession, check_series
 from ketatui.intake.document import Intake
 from ketatui.intake.fields import FieldProblem, problems_from

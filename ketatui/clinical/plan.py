@@ -14,13 +14,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ketatui.clinical.catalogue import Catalogue
-from ketatui.clinical.flags import Flag
+from ketatui.clinical.conditions import KnownCondition, earlier_treatments, known_conditions
+from ketatui.clinical.dose import Dose, dose_for, dose_mg
+from ketatui.clinical.flags import FLAG_DEFINITIONS, Flag
 from ketatui.intake.goals import Contact, Goal, TreatingClinician
 from ketatui.intake.document import Intake, IntakeInvalid, Route
 from ketatui.clinical.protocol import CrisisContact, Protocol, RouteCourse
 from ketatui.clinical.rules import evaluate, medication_matches
 from ketatui.clinical.schedule import next_open_day, session_dates
-from ketatui.clinical.trd import judge_trials
+from ketatui.clinical.trd import TrialVerdict, judge_trials
 
 ROUTE_NAMES: dict[str, str] = {
     "iv_ketamine": "IV racemic ketamine (0.5 mg/kg over 40 minutes, off-label)",
@@ -35,6 +37,17 @@ class _Frozen(BaseModel):
 class Adjustment(_Frozen):
     change: int
     reason: str
+    source_fields: list[str] = Field(default_factory=list)
+
+
+class CountRule(_Frozen):
+    """One protocol rule that can move the planned count, as it was weighed for this person:
+    whether it applied, and why or why not, in the rule's own numbers."""
+
+    name: str
+    change: int
+    applied: bool
+    why: str
     source_fields: list[str] = Field(default_factory=list)
 
 
@@ -55,6 +68,10 @@ class Course(_Frozen):
     phases: list[Phase]
     adjustments: list[Adjustment]
     observation_minutes: int
+    #: Why this many sessions, in one sentence, and every adjustment rule weighed (stored plans made
+    #: before these were kept have none).
+    count_reason: str = ""
+    considered: list[CountRule] = Field(default_factory=list)
 
 
 class Session(_Frozen):
@@ -92,16 +109,25 @@ class TreatmentHistory(_Frozen):
     failed_adequate_trials: int
     treatment_resistant: bool
     trials: list[str]
+    #: Failed trials whose medicine is still in the medication list.
+    still_taken: list[str] = Field(default_factory=list)
+    #: ECT, TMS and ketamine before, as answered.
+    earlier_treatments: list[str] = Field(default_factory=list)
 
 
 class MedicationReview(_Frozen):
     entered: str
     dose: str = ""
     how_often: str = ""
+    reason: str = ""
     recognised_as: str | None
     drug_class: str | None
     interactions: list[str]
     note: str
+    #: How the name was recognised: "its generic name", "the brand name Xanax", "a close spelling of …".
+    read_from: str = ""
+    #: Each interaction as the flag it raised: "INT-BENZODIAZEPINE (review): Benzodiazepine".
+    flags: list[str] = Field(default_factory=list)
 
 
 class Support(_Frozen):
@@ -131,48 +157,106 @@ class Plan(_Frozen):
     goals: list[Goal]
     support: Support
     crisis_contacts: list[CrisisContact]
+    #: The dose in mg from the weight (None: the route is not dosed by weight, see ``dose_words``).
+    dose: Dose | None = None
+    dose_words: str = ""
+    #: Every condition answered yes or left unanswered, flag or not (None: a plan stored before they were kept).
+    conditions: list[KnownCondition] | None = None
     protocol_version: str
     generated_on: date
     status: Literal["draft"] = "draft"
 
 
-def _course(intake: Intake, protocol: Protocol, failed_trials: int) -> Course:
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def _rule(name: str, change: int, applies: bool, why: str, source_fields: list[str]) -> CountRule:
+    """A rule as weighed; a rule the protocol sets to no change never applies, and says so."""
+    if applies and not change:
+        return CountRule(name=name, change=0, applied=False, why=f"{why}, but the protocol sets no change for it", source_fields=source_fields)
+    return CountRule(name=name, change=change, applied=applies, why=why, source_fields=source_fields)
+
+
+def _count_rules(intake: Intake, protocol: Protocol, failed_trials: int) -> list[CountRule]:
+    """Every protocol rule that can move the IV count, weighed in order, each with its reason."""
     mh, phq = intake.medical_history, intake.phq9
     assert mh is not None and phq is not None
+    t, adj, psych = protocol.thresholds, protocol.course.adjustments, mh.psychiatric
+    total, psych_path = phq.total, "medical_history.psychiatric"
+
+    response = psych.prior_ketamine_response
+    if response == "responded":
+        why = "Responded to an earlier ketamine course, so a shorter re-induction is planned"
+    elif psych.prior_ketamine is None:
+        why = "Earlier ketamine or esketamine treatment not answered"
+    elif psych.prior_ketamine:
+        why = "Earlier ketamine did not help" if response == "did not respond" else "Had ketamine before; how it went is not recorded"
+    else:
+        why = "No earlier ketamine or esketamine treatment"
+    considered = [_rule("Responded to ketamine before", adj.prior_ketamine_response, response == "responded", why,
+                        [f"{psych_path}.prior_ketamine_response"])]
+
+    mild = total < t.mild_phq9_below
+    why = f"PHQ-9 {total} is below {t.mild_phq9_below} (mild)" if mild else f"PHQ-9 {total} is {t.mild_phq9_below} or more, so not mild"
+    considered.append(_rule("Mild depression", adj.mild_severity, mild, why, ["phq9.answers"]))
+
+    months = psych.episode_months
+    chronic = months >= adj.chronic_episode_months
+    resistant = failed_trials >= adj.many_failed_trials
+    severe = total >= t.severe_phq9_from
+    long_enough = []
+    if chronic:
+        long_enough.append(f"an episode of {months} months")
+    if resistant:
+        long_enough.append(f"{failed_trials} failed adequate trials")
+    if severe and long_enough:
+        why = f"PHQ-9 {total} is severe with {' and '.join(long_enough)}"
+    elif severe:
+        why = (f"PHQ-9 {total} is severe, but the episode of {months} months is shorter than {adj.chronic_episode_months} "
+               f"and the failed adequate trials ({failed_trials}) are fewer than {adj.many_failed_trials}")
+    else:
+        why = f"PHQ-9 {total} is {_points(t.severe_phq9_from - total)} below {t.severe_phq9_from} (severe)"
+        if long_enough:
+            why += f", so {' and '.join(long_enough)} alone do not add sessions" if len(long_enough) > 1 else f", so {long_enough[0]} alone does not add sessions"
+    considered.append(_rule("Severe and chronic", adj.severe_and_chronic, severe and bool(long_enough), why,
+                            ["phq9.answers", f"{psych_path}.episode_months", f"{psych_path}.antidepressant_trials"]))
+    return considered
+
+
+def _course(intake: Intake, protocol: Protocol, failed_trials: int) -> Course:
     rules: RouteCourse = getattr(protocol.course, intake.route)
-    t, adj = protocol.thresholds, protocol.course.adjustments
-    adjustments: list[Adjustment] = []
+    considered: list[CountRule] = []
     planned = rules.planned
     if intake.route == "esketamine":
         induction = rules.induction_sessions or rules.planned
         phases = [Phase(name="induction", sessions=induction, per_week=rules.per_week)]
         if rules.planned > induction:
             phases.append(Phase(name="weekly", sessions=rules.planned - induction, per_week=rules.maintenance_per_week or 1))
+        parts = " then ".join(f"{p.sessions} {p.name} ({p.per_week} a week)" for p in phases)
+        count_reason = (f"As the protocol sets for esketamine: {parts}. The severity and chronicity adjustments "
+                        "are for IV ketamine only.")
     else:
-        psych = mh.psychiatric
-        if psych.prior_ketamine_response == "responded" and adj.prior_ketamine_response:
-            adjustments.append(Adjustment(change=adj.prior_ketamine_response, reason="Responded to an earlier ketamine course, so a shorter re-induction is planned", source_fields=["medical_history.psychiatric.prior_ketamine_response"]))
-        if phq.total < t.mild_phq9_below and adj.mild_severity:
-            adjustments.append(Adjustment(change=adj.mild_severity, reason=f"PHQ-9 {phq.total} is below {t.mild_phq9_below} (mild)", source_fields=["phq9.answers"]))
-        chronic = psych.episode_months >= adj.chronic_episode_months
-        resistant = failed_trials >= adj.many_failed_trials
-        if phq.total >= t.severe_phq9_from and (chronic or resistant) and adj.severe_and_chronic:
-            why = []
-            if chronic:
-                why.append(f"an episode of {psych.episode_months} months")
-            if resistant:
-                why.append(f"{failed_trials} failed adequate trials")
-            adjustments.append(Adjustment(change=adj.severe_and_chronic, reason=f"PHQ-9 {phq.total} is severe with {' and '.join(why)}", source_fields=["phq9.answers", "medical_history.psychiatric.episode_months", "medical_history.psychiatric.antidepressant_trials"]))
-        wanted = rules.planned + sum(a.change for a in adjustments)
+        considered = _count_rules(intake, protocol, failed_trials)
+        wanted = rules.planned + sum(r.change for r in considered if r.applied)
         planned = min(max(wanted, rules.min), rules.max)
         if planned != wanted:
-            adjustments.append(Adjustment(change=planned - wanted, reason=f"Kept within the protocol's range of {rules.min} to {rules.max} sessions"))
+            considered.append(CountRule(name="Kept within the range", change=planned - wanted, applied=True,
+                                        why=f"Kept within the protocol's range of {rules.min} to {rules.max} sessions"))
         phases = [Phase(name="induction", sessions=planned, per_week=rules.per_week)]
+        applied = [r for r in considered if r.applied]
+        if applied:
+            moves = ", ".join(f"{r.change:+d} {r.name.lower()}" for r in applied)
+            count_reason = f"The protocol plans {rules.planned} IV sessions, moved {moves}."
+        else:
+            count_reason = f"The protocol plans {planned} IV sessions, and none of its {len(considered)} adjustments applied."
+    adjustments = [Adjustment(change=r.change, reason=r.why, source_fields=r.source_fields) for r in considered if r.applied]
     weeks = sum(math.ceil(p.sessions / p.per_week) for p in phases)
     return Course(
         route=intake.route, route_name=ROUTE_NAMES[intake.route], sessions=planned,
         sessions_min=rules.min, sessions_max=rules.max, per_week=rules.per_week, weeks=weeks,
         phases=phases, adjustments=adjustments, observation_minutes=rules.observation_minutes,
+        count_reason=count_reason, considered=considered,
     )
 
 
@@ -240,18 +324,62 @@ def _discharge_rules(course: Course) -> list[str]:
     ]
 
 
+
+
 def _medication_review(intake: Intake, catalogue: Catalogue) -> list[MedicationReview]:
+    """Each medicine as typed (name, dose, how often, what for) and what it was read as."""
     assert intake.medications is not None
     reviews = []
     for item, match in zip(intake.medications.items, medication_matches(intake.medications, catalogue)):
+        typed = {"entered": item.name, "dose": item.dose, "how_often": item.how_often, "reason": getattr(item, "reason", "")}
         if match is None:
-            reviews.append(MedicationReview(entered=item.name, dose=item.dose, how_often=item.how_often, recognised_as=None,
-                                            drug_class=None, interactions=[], note="not recognised — clinician to check"))
-        else:
-            note = f"read as {match.medicine.generic} (close spelling)" if match.how == "typo" else "recognised"
-            reviews.append(MedicationReview(entered=item.name, dose=item.dose, how_often=item.how_often, recognised_as=match.medicine.generic,
-                                            drug_class=match.medicine.drug_class, interactions=list(match.medicine.interactions), note=note))
+            reviews.append(MedicationReview(**typed, recognised_as=None, drug_class=None, interactions=[],
+                                            note="not recognised — clinician to check"))
+            continue
+        codes = list(match.medicine.interactions)
+        note = f"read as {match.medicine.generic} (close spelling)" if match.how == "typo" else "recognised"
+        read_from = {"exact": "its generic name", "brand": f"the brand name {match.matched_name}",
+                     "typo": f"a close spelling of {match.matched_name}"}[match.how]
+        flags = [f"{code} ({FLAG_DEFINITIONS[code][0]}): {FLAG_DEFINITIONS[code][1]}" for code in codes if code in FLAG_DEFINITIONS]
+        reviews.append(MedicationReview(**typed, recognised_as=match.medicine.generic, drug_class=match.medicine.drug_class,
+                                        interactions=codes, note=note, read_from=read_from, flags=flags))
     return reviews
+
+
+def _still_taken(verdicts: list[TrialVerdict], intake: Intake, catalogue: Catalogue) -> list[str]:
+    """Failed trials whose medicine is still on the medication list, with the line it is listed as."""
+    if intake.medications is None:
+        return []
+    listed = [(item, match) for item, match in zip(intake.medications.items, medication_matches(intake.medications, catalogue))]
+    found = []
+    for verdict in verdicts:
+        if not verdict.counts:
+            continue
+        trial = catalogue.match(verdict.trial.medicine)
+        same = trial.medicine.generic if trial else verdict.trial.medicine.strip().lower()
+        for item, match in listed:
+            taken = match.medicine.generic if match else item.name.strip().lower()
+            if taken == same:
+                as_listed = " ".join(part for part in (item.name, item.dose, item.how_often) if part)
+                found.append(f"{same}: failed at {verdict.trial.dose_mg_per_day:g} mg/day for {verdict.trial.weeks_at_dose} weeks "
+                             f"({verdict.trial.improvement_percent}% better), yet still taken as '{as_listed}'")
+                break
+    return found
+
+
+def _dose(intake: Intake, protocol: Protocol) -> tuple[Dose | None, str]:
+    """The dose in mg from the weight when the route is dosed by weight, and the words that explain it."""
+    assert intake.medical_history is not None
+    per_kg = getattr(protocol.course, intake.route).dose_mg_per_kg
+    if per_kg is None:
+        if intake.route == "esketamine":
+            return None, "Esketamine is not dosed by weight: the label sets 56 mg on day 1, then 56 or 84 mg (28 mg a device)."
+        return None, "The protocol sets no mg/kg dose for this route; the prescriber sets the dose."
+    dose = dose_for(intake.medical_history.demographics, per_kg, protocol)
+    words = dose.why
+    if dose.basis == "ideal body weight":
+        words += f" (by the actual weight it would be {dose_mg(per_kg, dose.weight_kg):g} mg)"
+    return dose, words + "."
 
 
 def make_plan(intake: Intake, protocol: Protocol, *, start: date | None = None, today: date | None = None, catalogue: Catalogue | None = None) -> Plan:
@@ -278,6 +406,7 @@ def make_plan(intake: Intake, protocol: Protocol, *, start: date | None = None, 
     goals = intake.goals_support
     t = protocol.thresholds
     phq = intake.phq9
+    dose, dose_words = _dose(intake, protocol)
     return Plan(
         schedulable=schedulable,
         not_schedulable_because=[f"{f.code}: {f.title}. {f.reason}" for f in blocking],
@@ -295,7 +424,9 @@ def make_plan(intake: Intake, protocol: Protocol, *, start: date | None = None, 
             gad7_total=intake.gad7.total if intake.gad7 else None, gad7_band=intake.gad7.band if intake.gad7 else None,
             asq_result=intake.asq.result,
         ),
-        treatment_history=TreatmentHistory(failed_adequate_trials=failed, treatment_resistant=failed >= t.trd_min_failed_trials, trials=[v.why for v in verdicts]),
+        treatment_history=TreatmentHistory(failed_adequate_trials=failed, treatment_resistant=failed >= t.trd_min_failed_trials, trials=[v.why for v in verdicts],
+                                           still_taken=_still_taken(verdicts, intake, catalogue),
+                                           earlier_treatments=earlier_treatments(intake.medical_history)),
         medications=_medication_review(intake, catalogue),
         goals=list(goals.goals),
         support=Support(
@@ -303,6 +434,8 @@ def make_plan(intake: Intake, protocol: Protocol, *, start: date | None = None, 
             treating_clinicians=list(goals.treating_clinicians), living_situation=goals.living_situation, crisis_plan=goals.crisis_plan,
         ),
         crisis_contacts=list(protocol.crisis_contacts),
+        dose=dose, dose_words=dose_words,
+        conditions=known_conditions(intake.medical_history, flags),
         protocol_version=protocol.version,
         generated_on=today,
     )

@@ -21,7 +21,7 @@ from ketatui.clinical.plan import Plan, make_plan
 from ketatui.clinical.protocol import Protocol, RouteCourse, Thresholds
 from ketatui.clinical.schedule import continue_dates, next_open_day
 from ketatui.course.decisions import make_decision, risk_decisions, session_decisions, sort_decisions
-from ketatui.course.dose import Dose, dose_for
+from ketatui.clinical.dose import Dose, dose_for
 from ketatui.course.records import FollowUpVisit, TreatmentSession, course_order
 from ketatui.course.response import Response, categorise, describe, is_responding
 from ketatui.intake.document import Intake, Route

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
-from ketatui.course.dose import dose_mg
+from ketatui.clinical.dose import dose_mg
 from ketatui.intake.document import Route
 from ketatui.intake.json_input import JSONInputInvalid, load_json
 from ketatui.intake.fields import FieldProblem, LongText, RequiredText, Section, problems_from

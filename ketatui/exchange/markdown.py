@@ -12,7 +12,8 @@ from ketatui.intake.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
 from ketatui.intake.about_treatment import about_markdown
 from ketatui.intake.document import Intake
 from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
-from ketatui.clinical.plan import Plan
+from ketatui.clinical.conditions import KnownCondition, known_conditions
+from ketatui.clinical.plan import CountRule, MedicationReview, Plan
 
 DRAFT_NOTICE = "Draft plan for clinician review. It is not a decision: a clinician decides and signs."
 
@@ -41,14 +42,27 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
               f"- Planned sessions: **{c.sessions}** (range {c.sessions_min}–{c.sessions_max}), {c.per_week} a week, about {c.weeks} weeks"]
     if len(c.phases) > 1:
         lines += [f"- {p.name.capitalize()}: {p.sessions} sessions, {p.per_week} a week" for p in c.phases]
-    for a in c.adjustments:
-        lines.append(f"- Adjusted {a.change:+d}: {a.reason}")
+    lines += count_lines(plan)
+    if plan.dose_words:
+        lines.append(f"- Dose: **{plan.dose.mg:g} mg**. {plan.dose_words}" if plan.dose else f"- Dose: {plan.dose_words}")
     b = plan.baseline
     gad = f", GAD-7 {b.gad7_total} ({b.gad7_band})" if b.gad7_total is not None else ""
     lines += [f"- Baseline: PHQ-9 {b.phq9_total} ({b.phq9_band}){gad}, ASQ {b.asq_result}",
               f"- Treatment history: {plan.treatment_history.failed_adequate_trials} adequate failed trial(s); "
               f"{'treatment-resistant' if plan.treatment_history.treatment_resistant else 'not treatment-resistant'} by the history given"]
     lines += [f"  - {t}" for t in plan.treatment_history.trials]
+    lines += [f"  - **Still taken**: {t}" for t in plan.treatment_history.still_taken]
+    if plan.treatment_history.earlier_treatments:
+        lines.append(f"- Earlier treatments: {'; '.join(plan.treatment_history.earlier_treatments)}")
+    lines += condition_lines(plan, intake)
+    lines += ["", "## Medications", ""]
+    if plan.medications:
+        for m in plan.medications:
+            lines += medication_lines(m)
+    else:
+        lines.append("- None reported.")
+    if intake is not None:
+        lines += side_effect_discussion_lines(intake)
     lines += ["", "## Schedule", ""]
     if plan.schedule:
         lines += [f"{s.number}. {_day(s.date)} ({s.phase})" for s in plan.schedule]
@@ -61,17 +75,6 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
     lines += ["", "## Follow-up", ""]
     lines += [f"- {_day(v.date)} ({v.when}): {v.what}" for v in plan.follow_up]
     lines += ["", "## Discharge rules", ""] + [f"- {rule}" for rule in plan.discharge_rules]
-    lines += ["", "## Medications", ""]
-    if plan.medications:
-        for m in plan.medications:
-            known = f"{m.recognised_as} ({m.drug_class})" if m.recognised_as else "**not recognised — clinician to check**"
-            extra = f"; interactions: {', '.join(m.interactions)}" if m.interactions else ""
-            taken = ", ".join(part for part in (m.dose, m.how_often) if part)
-            lines.append(f"- {m.entered}" + (f" ({taken})" if taken else "") + f": {known}{extra}")
-    else:
-        lines.append("- None reported.")
-    if intake is not None:
-        lines += side_effect_discussion_lines(intake)
     lines += ["", "## Goals and support", ""]
     lines += [f"- Goal: {g.description} — target: {g.target}" + (f" (by {g.by_when})" if g.by_when else "") for g in plan.goals] or ["- No goals recorded."]
     s = plan.support
@@ -145,6 +148,47 @@ def intake_markdown(intake: Intake, plan: Plan | None = None) -> str:
     return "\n".join(lines)
 
 
+def count_lines(plan: Plan) -> list[str]:
+    """Why the planned count is what it is: the core's reason, then every rule weighed."""
+    c = plan.course
+    if not c.count_reason:  # a plan stored before the reasons were kept: its adjustments only
+        return [f"- Adjusted {a.change:+d}: {a.reason}" for a in c.adjustments]
+    return [f"- Why {c.sessions}: {c.count_reason}"] + [f"  - {_rule_words(r)}" for r in c.considered]
+
+
+def _rule_words(rule: CountRule) -> str:
+    return f"{rule.name} ({rule.change:+d}): {'**applied**' if rule.applied else 'not applied'}. {rule.why}."
+
+
+def medication_lines(m: MedicationReview) -> list[str]:
+    """One medicine: what was typed (name, dose, how often, what for), then what it was read as and
+    the flags it raised."""
+    taken = ", ".join(part for part in (m.dose, m.how_often) if part) or "dose and how often not given"
+    typed = f"- **{m.entered}**: {taken}" + (f"; for {m.reason}" if m.reason else "")
+    if m.recognised_as:
+        how = f", from {m.read_from}" if m.read_from else f" ({m.note})"
+        read = f"  - Read as {m.recognised_as}{how}: {m.drug_class}"
+    else:
+        read = "  - **Not recognised — clinician to check**"
+    flags = m.flags or m.interactions  # a stored plan from before flags were worded keeps its codes
+    return [typed, read] + [f"  - Flag {flag}" for flag in flags]
+
+
+def condition_lines(plan: Plan, intake: Intake | None) -> list[str]:
+    """Every condition answered yes or left unanswered, with its follow-ups, what it means and its flags."""
+    conditions: list[KnownCondition] | None = plan.conditions
+    if conditions is None and intake is not None and intake.medical_history is not None:
+        conditions = known_conditions(intake.medical_history, plan.flags)  # a plan stored before they were kept
+    if conditions is None:
+        return []
+    lines = ["", "## Known conditions", ""]
+    for k in conditions:
+        answers = "; ".join([k.answer, *k.follow_ups])
+        flagged = f" Flag {', '.join(k.flags)}." if k.flags else " No flag."
+        lines.append(f"- **{k.name}**: {answers}. {k.means[0].upper()}{k.means[1:]}.{flagged}")
+    return lines + (["- None reported."] if not conditions else [])
+
+
 def side_effect_discussion_lines(intake: Intake) -> list[str]:
     """The side-effect discussion as held: each topic marked discussed or not, the person's concerns
     and the questions answered (a consent record the clinician signs with the plan)."""
@@ -152,6 +196,8 @@ def side_effect_discussion_lines(intake: Intake) -> list[str]:
     lines = ["", "## Side-effect discussion", ""]
     if discussion is None:
         return lines + ["- Not held yet."]
+    done = sum(1 for t in SIDE_EFFECT_TOPICS if discussion.discussed.get(t.id))
+    lines.append(f"- Discussed and understood: {done} of {len(SIDE_EFFECT_TOPICS)} topics")
     lines += [f"- [{'X' if discussion.discussed.get(t.id) else ' '}] {t.title}" for t in SIDE_EFFECT_TOPICS]
     lines.append(f"- The person's concerns: {discussion.concerns or 'none raised'}")
     lines.append(f"- Questions asked and answers given: {discussion.questions or 'none'}")

@@ -13,7 +13,7 @@ from course_builders import BASELINE, INTAKE, INTAKE_ID, given_series, plan_for,
 from ketatui.clinical.protocol import default_protocol
 from ketatui.clinical.schedule import is_open
 from ketatui.course.decisions import DECISION_DEFINITIONS, day_check, hold_if_needed
-from ketatui.course.dose import dose_for, ideal_body_weight
+from ketatui.clinical.dose import dose_for, ideal_body_weight
 from ketatui.course.engine import course_state, signed_plan
 from ketatui.course.records import CourseInvalid, TreatmentSession, parse_course_records
 from ketatui.course.response import categorise

@@ -32,7 +32,7 @@ def test_the_clinician_summary_of_a_schedulable_plan(make_intake) -> None:
     assert "Not schedulable" not in text and "- None raised." in text
     assert "- Planned sessions: **6** (range 4–8), 2 a week, about 3 weeks" in text
     assert "1. Mon 09 Mar 2026 (induction)" in text and "6. Thu 26 Mar 2026 (induction)" in text
-    assert "- Wellbutrin XL (300 mg, every morning): bupropion" in text
+    assert "- **Wellbutrin XL**: 300 mg, every morning; for depression\n  - Read as bupropion, from the brand name Wellbutrin XL" in text
     assert "Protocol default-2026.1; generated 2026-03-02." in text
     assert PHQ_ATTRIBUTION in text and ASQ_ATTRIBUTION in text
     for heading in ("## Flags, most serious first", "## Course", "## Schedule", "## Re-checks", "## Follow-up",
@@ -65,7 +65,8 @@ def test_esketamine_summary_lists_its_phases(make_intake) -> None:
 def test_adjustments_are_written_down(make_intake) -> None:
     intake = make_intake(example="07-mild-not-treatment-resistant.json")
     text = plan_markdown(plan_of(intake), intake)
-    assert "- Adjusted -2: PHQ-9 7 is below 10 (mild)" in text
+    assert "- Why 4: The protocol plans 6 IV sessions, moved -2 mild depression." in text
+    assert "  - Mild depression (-2): **applied**. PHQ-9 7 is below 10 (mild)." in text
 
 
 def test_the_take_home_sheet_has_dates_help_and_no_codes(make_intake) -> None:
@@ -113,7 +114,7 @@ def test_the_clinician_summary_keeps_every_medication_dose_and_the_side_effect_d
         "side_effects.concerns": "Worried about the drive home.",
     })
     text = plan_markdown(plan_of(intake), intake)
-    assert "- Xanax (0.5 mg, as needed): alprazolam" in text
+    assert "- **Xanax**: 0.5 mg, as needed\n  - Read as alprazolam, from the brand name Xanax: benzodiazepine" in text
     section = text.split("## Side-effect discussion", 1)[1].split("##", 1)[0]
     assert "- [ ] Bladder irritation" in section
     assert "- [X] Feeling detached or unreal" in section
