@@ -361,8 +361,9 @@ def _still_taken(verdicts: list[TrialVerdict], intake: Intake, catalogue: Catalo
             taken = match.medicine.generic if match else item.name.strip().lower()
             if taken == same:
                 as_listed = " ".join(part for part in (item.name, item.dose, item.how_often) if part)
-                found.append(f"{same}: failed at {verdict.trial.dose_mg_per_day:g} mg/day for {verdict.trial.weeks_at_dose} weeks "
-                             f"({verdict.trial.improvement_percent}% better), yet still taken as '{as_listed}'")
+                t = verdict.trial
+                found.append(f"{same}, listed as '{as_listed}' (the trial: {t.dose_mg_per_day:g} mg/day for {t.weeks_at_dose} weeks, "
+                             f"{t.improvement_percent}% better)")
                 break
     return found
 

@@ -51,7 +51,7 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
               f"- Treatment history: {plan.treatment_history.failed_adequate_trials} adequate failed trial(s); "
               f"{'treatment-resistant' if plan.treatment_history.treatment_resistant else 'not treatment-resistant'} by the history given"]
     lines += [f"  - {t}" for t in plan.treatment_history.trials]
-    lines += [f"  - **Still taken**: {t}" for t in plan.treatment_history.still_taken]
+    lines += [f"  - **Failed but still taken**: {t}" for t in plan.treatment_history.still_taken]
     if plan.treatment_history.earlier_treatments:
         lines.append(f"- Earlier treatments: {'; '.join(plan.treatment_history.earlier_treatments)}")
     lines += condition_lines(plan, intake)
@@ -163,8 +163,10 @@ def _rule_words(rule: CountRule) -> str:
 def medication_lines(m: MedicationReview) -> list[str]:
     """One medicine: what was typed (name, dose, how often, what for), then what it was read as and
     the flags it raised."""
-    taken = ", ".join(part for part in (m.dose, m.how_often) if part) or "dose and how often not given"
-    typed = f"- **{m.entered}**: {taken}" + (f"; for {m.reason}" if m.reason else "")
+    taken = ", ".join(part for part in (m.dose, m.how_often) if part)
+    if not taken and not any(c.isdigit() for c in m.entered):  # "Xanax 0.5 mg prn" typed as the name has its dose
+        taken = "dose and how often not given"
+    typed = f"- **{m.entered}**" + (f": {taken}" if taken else "") + (f"; for {m.reason}" if m.reason else "")
     if m.recognised_as:
         how = f", from {m.read_from}" if m.read_from else f" ({m.note})"
         read = f"  - Read as {m.recognised_as}{how}: {m.drug_class}"
@@ -190,15 +192,17 @@ def condition_lines(plan: Plan, intake: Intake | None) -> list[str]:
 
 
 def side_effect_discussion_lines(intake: Intake) -> list[str]:
-    """The side-effect discussion as held: each topic marked discussed or not, the person's concerns
+    """The side-effect discussion as held: the topics discussed, those not yet, the person's concerns
     and the questions answered (a consent record the clinician signs with the plan)."""
     discussion = intake.side_effects
     lines = ["", "## Side-effect discussion", ""]
     if discussion is None:
         return lines + ["- Not held yet."]
-    done = sum(1 for t in SIDE_EFFECT_TOPICS if discussion.discussed.get(t.id))
-    lines.append(f"- Discussed and understood: {done} of {len(SIDE_EFFECT_TOPICS)} topics")
-    lines += [f"- [{'X' if discussion.discussed.get(t.id) else ' '}] {t.title}" for t in SIDE_EFFECT_TOPICS]
+    done = [t.title for t in SIDE_EFFECT_TOPICS if discussion.discussed.get(t.id)]
+    missing = [t.title for t in discussion.not_discussed()]
+    lines.append(f"- Discussed and understood ({len(done)} of {len(SIDE_EFFECT_TOPICS)}): {' · '.join(done) or 'none yet'}")
+    if missing:
+        lines.append(f"- **Not yet discussed** ({len(missing)}): {' · '.join(missing)}")
     lines.append(f"- The person's concerns: {discussion.concerns or 'none raised'}")
     lines.append(f"- Questions asked and answers given: {discussion.questions or 'none'}")
     return lines

@@ -116,6 +116,6 @@ def test_the_clinician_summary_keeps_every_medication_dose_and_the_side_effect_d
     text = plan_markdown(plan_of(intake), intake)
     assert "- **Xanax**: 0.5 mg, as needed\n  - Read as alprazolam, from the brand name Xanax: benzodiazepine" in text
     section = text.split("## Side-effect discussion", 1)[1].split("##", 1)[0]
-    assert "- [ ] Bladder irritation" in section
-    assert "- [X] Feeling detached or unreal" in section
+    assert "- **Not yet discussed** (1): Bladder irritation" in section
+    assert "- Discussed and understood (10 of 11): Feeling detached or unreal · Blood pressure goes up ·" in section
     assert "The person's concerns: Worried about the drive home." in section
