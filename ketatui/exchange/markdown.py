@@ -78,7 +78,8 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
     lines += ["", "## Goals and support", ""]
     lines += [f"- Goal: {g.description} — target: {g.target}" + (f" (by {g.by_when})" if g.by_when else "") for g in plan.goals] or ["- No goals recorded."]
     s = plan.support
-    lines.append(f"- Escort home every session: {'yes' if s.escort_every_session else 'NO'}" + (f" — {s.escort.name}, {s.escort.phone}" if s.escort else ""))
+    escort = {True: "yes", False: "NO", None: "NOT ANSWERED"}[s.escort_every_session]
+    lines.append(f"- Escort home every session: {escort}" + (f" — {s.escort.name}, {s.escort.phone}" if s.escort else ""))
     lines.append(f"- Emergency contact: {s.emergency_contact.name} ({s.emergency_contact.relationship}), {s.emergency_contact.phone}" if s.emergency_contact else "- Emergency contact: none given")
     lines += [f"- Treating clinician: {t.name}" + (f", {t.role}" if t.role else "") + (f", {t.phone}" if t.phone else "") for t in s.treating_clinicians]
     lines.append(f"- Living situation: {s.living_situation}")
@@ -141,7 +142,8 @@ def intake_markdown(intake: Intake, plan: Plan | None = None) -> str:
         lines.append(f"- ASQ {intake.asq.result}")
     if intake.medications is not None:
         lines += ["", "## Current medications", ""]
-        lines += [f"- {m.name} {m.dose} {m.how_often}".rstrip() for m in intake.medications.items] or ["- None"]
+        lines += [" ".join(f"- {m.name} {m.dose} {m.how_often}".split()) + (f" (for {m.reason})" if m.reason else "")
+                  for m in intake.medications.items] or ["- None"]
     lines.append("")
     if plan is not None:
         lines.append(plan_markdown(plan, intake))

@@ -307,3 +307,25 @@ def test_a_plan_stored_before_the_reasons_were_kept_still_reads() -> None:
     text = plan_markdown(old, intake)
     assert "- Adjusted -2: PHQ-9 9 is below 10 (mild)" in text and "- Dose:" not in text
     assert "- **High blood pressure (diagnosed)**: yes" in section(text, "Known conditions")
+
+
+def test_every_condition_the_history_can_hold_has_a_place_in_the_plan() -> None:
+    """A yes/no health question added to the history must say what it means in the plan."""
+    from ketatui.clinical.conditions import FREE_TEXT, QUESTIONS
+    from ketatui.intake.history import MedicalHistory
+
+    shown = {(q.section, q.field) for q in QUESTIONS} | {(q.section, f) for q in QUESTIONS for f in q.follow_ups} | set(FREE_TEXT)
+    for section in ("physical", "substance_use"):
+        model = MedicalHistory.model_fields[section].annotation
+        for field in model.model_fields:
+            if field != "alcohol_drinks_per_week":  # a number, shown when above 0
+                assert (section, field) in shown, f"{section}.{field} is not shown in the plan"
+    psychiatric = MedicalHistory.model_fields["psychiatric"].annotation.model_fields
+    assert all(field in psychiatric for s, field in shown if s == "psychiatric")
+
+
+def test_an_escort_left_unanswered_is_not_read_as_no(make_intake) -> None:
+    intake = make_intake()
+    plan = plan_for(intake)
+    unanswered = plan.model_copy(update={"support": plan.support.model_copy(update={"escort_every_session": None})})
+    assert "- Escort home every session: NOT ANSWERED" in plan_markdown(unanswered, intake)
