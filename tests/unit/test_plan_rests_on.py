@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 
 from builders import TODAY, build_intake, phq9_answers
 from cases import treated_hypertension
-from ketatui.clinical.conditions import answer_words, known_conditions
+from ketatui.clinical.conditions import FREE_TEXT, QUESTIONS, answer_words, known_conditions
 from ketatui.clinical.dose import dose_for, ideal_body_weight
 from ketatui.clinical.plan import Plan, make_plan
 from ketatui.clinical.protocol import default_protocol
 from ketatui.exchange.markdown import intake_markdown, plan_markdown
 from ketatui.intake.document import Intake, parse_intake
+from ketatui.intake.history import MedicalHistory
 from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
 
 PROTOCOL = default_protocol()
@@ -311,9 +312,6 @@ def test_a_plan_stored_before_the_reasons_were_kept_still_reads() -> None:
 
 def test_every_condition_the_history_can_hold_has_a_place_in_the_plan() -> None:
     """A yes/no health question added to the history must say what it means in the plan."""
-    from ketatui.clinical.conditions import FREE_TEXT, QUESTIONS
-    from ketatui.intake.history import MedicalHistory
-
     shown = {(q.section, q.field) for q in QUESTIONS} | {(q.section, f) for q in QUESTIONS for f in q.follow_ups} | set(FREE_TEXT)
     for section in ("physical", "substance_use"):
         model = MedicalHistory.model_fields[section].annotation
@@ -329,3 +327,22 @@ def test_an_escort_left_unanswered_is_not_read_as_no(make_intake) -> None:
     plan = plan_for(intake)
     unanswered = plan.model_copy(update={"support": plan.support.model_copy(update={"escort_every_session": None})})
     assert "- Escort home every session: NOT ANSWERED" in plan_markdown(unanswered, intake)
+
+
+PHYSICAL_QUESTIONS = [q for q in QUESTIONS if q.section == "physical"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(answers=st.fixed_dictionaries({q.field: st.sampled_from([True, False, None]) for q in PHYSICAL_QUESTIONS}),
+       controlled=st.sampled_from([True, False, None]))
+def test_each_condition_shows_as_answered_and_unanswered_never_reads_no(answers, controlled) -> None:
+    intake = with_physical(case(), **answers, hypertension_controlled=controlled)
+    found = {k.source_fields[0].rsplit(".", 1)[1]: k for k in known_conditions(intake.medical_history, [])}
+    for field, value in answers.items():
+        if value is False:
+            assert field not in found
+        else:
+            assert found[field].answer == ("yes" if value else "not answered")
+    if answers["hypertension"] is True:
+        expected = {True: "yes", False: "no", None: "not answered"}[controlled]
+        assert found["hypertension"].follow_ups == [f"blood pressure controlled by treatment: {expected}"]
