@@ -125,7 +125,8 @@ def age_and_size(intake: Intake, protocol: Protocol, today: date, catalogue: Cat
     elif age >= t.older_age_from:
         yield make_flag("AGE-OLDER", f"Aged {age} (born {d.date_of_birth.isoformat()}); larger blood pressure rises are more likely", dob)
     if d.bmi >= t.bmi_high_from:
-        yield make_flag("BMI-HIGH", f"BMI {d.bmi:g} ({d.weight_kg:g} kg, {d.height_cm:g} cm) is {t.bmi_high_from:g} or more; dose by ideal body weight", f"{_MH}.demographics.weight_kg", f"{_MH}.demographics.height_cm")
+        dosing = "esketamine's dose is set by the label, not by weight" if intake.route == "esketamine" else "dose by ideal body weight"
+        yield make_flag("BMI-HIGH", f"BMI {d.bmi:g} ({d.weight_kg:g} kg, {d.height_cm:g} cm) is {t.bmi_high_from:g} or more; {dosing}", f"{_MH}.demographics.weight_kg", f"{_MH}.demographics.height_cm")
 
 
 def conditions(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:

@@ -346,3 +346,10 @@ def test_each_condition_shows_as_answered_and_unanswered_never_reads_no(answers,
     if answers["hypertension"] is True:
         expected = {True: "yes", False: "no", None: "not answered"}[controlled]
         assert found["hypertension"].follow_ups == [f"blood pressure controlled by treatment: {expected}"]
+
+
+def test_a_high_bmi_on_esketamine_does_not_ask_for_an_ideal_body_weight_dose() -> None:
+    plan = plan_for(case({"route": "esketamine", "medical_history.demographics.weight_kg": 95}))
+    bmi = next(f for f in plan.flags if f.code == "BMI-HIGH")
+    assert bmi.reason.endswith("esketamine's dose is set by the label, not by weight") and "ideal body weight" not in bmi.reason
+    assert plan.dose is None and plan.dose_words.startswith("Esketamine is not dosed by weight")
