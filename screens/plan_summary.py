@@ -3,7 +3,9 @@
 ``make_plan`` decides everything; the text is ``plan_markdown`` (the clinician's summary) or
 ``take_home_markdown`` (the patient's sheet), so the screen and the exported file always agree:
 not schedulable first, then flags most serious first with their severity in words and reasons,
-the course and why, the dated schedule, re-checks, follow-ups, discharge rules, goals and support.
+the course and why (every adjustment weighed, the dose in mg), the known conditions, each medicine
+as typed and as read, the side-effect discussion, the dated schedule, re-checks, follow-ups,
+discharge rules, goals and support.
 Saving is the App's job (``SaveRequested``); exporting writes a file in a thread worker.
 """
 

@@ -1,7 +1,9 @@
 """The plan engine: from an intake and the protocol to a draft plan a clinician reviews and signs.
 
-Every number in the plan is derived here, never typed: the route's course, each adjustment to
-the planned count with its reason, dated sessions, re-checks, follow-ups and discharge rules.
+Every number in the plan is derived here, never typed: the route's course, every rule that can
+move the planned count weighed with why it applied or not, the dose in mg from the weight, dated
+sessions, re-checks, follow-ups and discharge rules. The plan also carries what it rests on: the
+known conditions, each medicine as typed and as read, failed trials still taken.
 Any ``urgent`` or ``stop`` flag makes the plan not schedulable, and the plan says so first.
 """
 
@@ -324,14 +326,12 @@ def _discharge_rules(course: Course) -> list[str]:
     ]
 
 
-
-
 def _medication_review(intake: Intake, catalogue: Catalogue) -> list[MedicationReview]:
     """Each medicine as typed (name, dose, how often, what for) and what it was read as."""
     assert intake.medications is not None
     reviews = []
     for item, match in zip(intake.medications.items, medication_matches(intake.medications, catalogue)):
-        typed = {"entered": item.name, "dose": item.dose, "how_often": item.how_often, "reason": getattr(item, "reason", "")}
+        typed = {"entered": item.name, "dose": item.dose, "how_often": item.how_often, "reason": item.reason}
         if match is None:
             reviews.append(MedicationReview(**typed, recognised_as=None, drug_class=None, interactions=[],
                                             note="not recognised — clinician to check"))
@@ -350,7 +350,7 @@ def _still_taken(verdicts: list[TrialVerdict], intake: Intake, catalogue: Catalo
     """Failed trials whose medicine is still on the medication list, with the line it is listed as."""
     if intake.medications is None:
         return []
-    listed = [(item, match) for item, match in zip(intake.medications.items, medication_matches(intake.medications, catalogue))]
+    listed = list(zip(intake.medications.items, medication_matches(intake.medications, catalogue)))
     found = []
     for verdict in verdicts:
         if not verdict.counts:
