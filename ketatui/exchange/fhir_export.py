@@ -187,6 +187,7 @@ def _care_plan(maker: BundleMaker, subject: Reference, intake: Intake, plan: Pla
         id=maker.rid("careplan"), status="active" if signed else "draft", intent="plan", subject=subject,
         title=f"Ketamine course: {plan.course.sessions} sessions, {route}",
         description="; ".join([f"{plan.course.sessions} sessions over about {plan.course.weeks} weeks",
+                               *([plan.course.count_reason[:1].lower() + plan.course.count_reason[1:].rstrip(".")] if plan.course.count_reason else []),
                                *(a.reason for a in plan.course.adjustments)]),
         created=_stamp(doc["created_at"]) if doc.get("created_at") else None, activity=activities or None))
 
