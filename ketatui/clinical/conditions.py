@@ -121,11 +121,11 @@ def known_conditions(history: MedicalHistory, flags: list[Flag]) -> list[KnownCo
         found.append(KnownCondition(name=_title(section, q.field), answer=answer_words(value), follow_ups=follow_ups,
                                     means=means, flags=_flags_for(paths, flags), source_fields=paths))
     drinks = history.substance_use.alcohol_drinks_per_week
-    if drinks:
+    if drinks != 0:  # a number of drinks, or None: not answered
         path = f"{_MH}.substance_use.alcohol_drinks_per_week"
-        found.append(KnownCondition(name=_title(history.substance_use, "alcohol_drinks_per_week"), answer=str(drinks),
-                                    means="no alcohol on treatment days or for 24 hours after",
-                                    flags=_flags_for([path], flags), source_fields=[path]))
+        means = "no alcohol on treatment days or for 24 hours after" if drinks else "not answered: ask before the plan is signed"
+        found.append(KnownCondition(name=_title(history.substance_use, "alcohol_drinks_per_week"), answer=answer_words(drinks),
+                                    means=means, flags=_flags_for([path], flags), source_fields=[path]))
     for section_name, field in FREE_TEXT:
         section = getattr(history, section_name)
         text = (getattr(section, field, "") or "").strip()
@@ -137,13 +137,14 @@ def known_conditions(history: MedicalHistory, flags: list[Flag]) -> list[KnownCo
 
 
 def earlier_treatments(history: MedicalHistory) -> list[str]:
-    """ECT, TMS and ketamine before, in words ("ECT: yes", "ketamine before: yes, responded")."""
+    """ECT, TMS and ketamine before, in words ("Had ECT before: yes", "Had ketamine …: yes (responded)")."""
     psych = history.psychiatric
     lines = []
     for field in ("prior_ect", "prior_tms", "prior_ketamine"):
         value = getattr(psych, field, False)
         words = answer_words(value)
         if field == "prior_ketamine" and value is True:
-            words += f", {answer_words(getattr(psych, 'prior_ketamine_response', None))}"
+            response = getattr(psych, "prior_ketamine_response", None)
+            words += f" ({'response not answered' if response is None else response})"
         lines.append(f"{_title(psych, field)}: {words}")
     return lines
