@@ -358,12 +358,11 @@ def test_a_high_bmi_on_esketamine_does_not_ask_for_an_ideal_body_weight_dose() -
 def test_drinks_and_an_earlier_ketamine_response_left_unanswered_say_so() -> None:
     intake = case({f"{PSYCH}.prior_ketamine": True})
     mh = intake.medical_history
-    mh = mh.model_copy(update={"substance_use": mh.substance_use.model_copy(update={"alcohol_drinks_per_week": None}),
-                               "psychiatric": mh.psychiatric.model_copy(update={"prior_ketamine_response": None})})
-    intake = intake.model_copy(update={"medical_history": mh})
-    drinks = next(k for k in known_conditions(intake.medical_history, []) if k.name == "Alcoholic drinks per week")
+    unasked = mh.model_copy(update={"substance_use": mh.substance_use.model_copy(update={"alcohol_drinks_per_week": None})})
+    drinks = next(k for k in known_conditions(unasked, []) if k.name == "Alcoholic drinks per week")
     assert drinks.answer == "not answered" and drinks.means.startswith("not answered")
-    plan = plan_for(intake)
+    mh = mh.model_copy(update={"psychiatric": mh.psychiatric.model_copy(update={"prior_ketamine_response": None})})
+    plan = plan_for(intake.model_copy(update={"medical_history": mh}))
     assert "Had ketamine or esketamine treatment before: yes (response not answered)" in plan.treatment_history.earlier_treatments
     responded = next(r for r in plan.course.considered if r.name == "Responded to ketamine before")
     assert not responded.applied and responded.why == "Had ketamine before; how it went is not recorded"
