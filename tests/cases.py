@@ -22,14 +22,14 @@ def treated_hypertension(paths: dict[str, Any] | None = None, **sections: Any) -
             "record_id": "6f1c2d9e-5b7a-4c3e-9d2f-1a2b3c4d5e13",
             "medical_history.demographics": {"full_name": "Ana Moreno", "date_of_birth": "1981-01-20", "sex": "female",
                                              "height_cm": 165, "weight_kg": 78},
-            "medical_history.psychiatric": {
-                "diagnosis": "major depressive disorder", "episode_months": 30,
-                "antidepressant_trials": [
-                    {"medicine": "sertraline", "dose_mg_per_day": 150, "weeks_at_dose": 12, "improvement_percent": 20},
-                    {"medicine": "escitalopram", "dose_mg_per_day": 20, "weeks_at_dose": 8, "improvement_percent": 25},
-                ],
-            },
-            "medical_history.physical": {"hypertension": True, "hypertension_controlled": True},
+            "medical_history.psychiatric.diagnosis": "major depressive disorder",
+            "medical_history.psychiatric.episode_months": 30,
+            "medical_history.psychiatric.antidepressant_trials": [
+                {"medicine": "sertraline", "dose_mg_per_day": 150, "weeks_at_dose": 12, "improvement_percent": 20, "in_current_episode": True},
+                {"medicine": "escitalopram", "dose_mg_per_day": 20, "weeks_at_dose": 8, "improvement_percent": 25, "in_current_episode": True},
+            ],
+            "medical_history.physical.hypertension": True,
+            "medical_history.physical.hypertension_controlled": True,
             "medical_history.vitals": {"systolic_bp": 132, "diastolic_bp": 84, "pulse": 76},
             "phq9.answers": phq9_answers(19),
             "medications.items": [

@@ -225,7 +225,7 @@ def test_esketamine_says_its_count_is_the_protocols_and_is_not_dosed_by_weight()
        months=st.integers(0, 120), failed=st.integers(0, 5),
        prior=st.sampled_from(["none", "responded", "did not respond"]))
 def test_the_count_is_the_planned_number_moved_by_exactly_the_rules_that_applied(total, months, failed, prior) -> None:
-    trials = [{"medicine": "sertraline", "dose_mg_per_day": 150, "weeks_at_dose": 8, "improvement_percent": 10}] * failed
+    trials = [{"medicine": "sertraline", "dose_mg_per_day": 150, "weeks_at_dose": 8, "improvement_percent": 10, "in_current_episode": True}] * failed
     answers = {"phq9.answers": phq9_answers(total), f"{PSYCH}.episode_months": months, f"{PSYCH}.antidepressant_trials": trials}
     if prior != "none":
         answers |= {f"{PSYCH}.prior_ketamine": True, f"{PSYCH}.prior_ketamine_response": prior}
