@@ -55,7 +55,8 @@ class _Question:
 _BP_SURGES = "BP before every session; surges are more likely, most in the first three sessions"
 _BP_HAZARD = "a rise in blood pressure is a serious hazard; no session until a physician documents clearance"
 _HEART = "ketamine raises heart work and blood pressure; a clinician reviews it before the first session"
-_PRESSURE = "ketamine can raise the pressure further; great caution, an alternative may be better"
+_PRESSURE = "ketamine can raise the pressure in the skull further; great caution, an alternative may be better"
+_EYE = "ketamine can raise the pressure in the eye; a clinician reviews it first"
 
 #: The yes/no questions the plan reports when answered yes or left unanswered, in the order asked.
 QUESTIONS: tuple[_Question, ...] = (
@@ -75,8 +76,8 @@ QUESTIONS: tuple[_Question, ...] = (
     _Question("physical", "intracerebral_haemorrhage", _BP_HAZARD),
     _Question("physical", "raised_intracranial_pressure", _PRESSURE),
     _Question("physical", "seizures", "no rule of its own: the clinician weighs it (medicines that lower the seizure threshold, such as theophylline, are flagged)"),
-    _Question("physical", "glaucoma", _PRESSURE),
-    _Question("physical", "recent_eye_surgery", _PRESSURE),
+    _Question("physical", "glaucoma", _EYE),
+    _Question("physical", "recent_eye_surgery", _EYE),
     _Question("physical", "liver_disease", "liver tests (ALP and GGT included) before the first session and at the end of the course"),
     _Question("physical", "hyperthyroidism", "uncontrolled: no session until cleared; controlled: watch blood pressure and heart rate", ("hyperthyroidism_controlled",)),
     _Question("physical", "bladder_symptoms", "recorded as the baseline; urinary symptoms are asked about at every visit"),
