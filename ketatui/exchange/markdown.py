@@ -190,7 +190,7 @@ def condition_lines(plan: Plan, intake: Intake | None) -> list[str]:
         answers = "; ".join([k.answer, *k.follow_ups])
         flagged = f" Flag {', '.join(k.flags)}." if k.flags else " No flag."
         lines.append(f"- **{k.name}**: {answers}. {k.means[0].upper()}{k.means[1:]}.{flagged}")
-    return lines + (["- None reported."] if not conditions else [])
+    return lines + (["- None: every health question was answered no."] if not conditions else [])
 
 
 def side_effect_discussion_lines(intake: Intake) -> list[str]:

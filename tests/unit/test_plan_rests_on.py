@@ -157,7 +157,7 @@ def test_no_condition_reads_none_reported(make_intake) -> None:
     intake = make_intake()
     plan = plan_for(intake)
     assert plan.conditions == []
-    assert section(plan_markdown(plan, intake), "Known conditions").strip() == "- None reported."
+    assert section(plan_markdown(plan, intake), "Known conditions").strip() == "- None: every health question was answered no."
 
 
 # --- medicines as typed ---------------------------------------------------------------------------
