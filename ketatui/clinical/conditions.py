@@ -129,7 +129,7 @@ def known_conditions(history: MedicalHistory, flags: list[Flag]) -> list[KnownCo
                                     means=means, flags=_flags_for([path], flags), source_fields=[path]))
     for section_name, field in FREE_TEXT:
         section = getattr(history, section_name)
-        text = (getattr(section, field, "") or "").strip()
+        text = " ".join((getattr(section, field, "") or "").split())  # one line in the plan, as written
         if text:
             path = f"{_MH}.{section_name}.{field}"
             found.append(KnownCondition(name=_title(section, field), answer=text,
