@@ -209,7 +209,7 @@ class RecordsBrowser(Screen):
         in the blank line above the search; F1 help says it in full (``more``)."""
         self.query_one("#records-notice", Static).update(line)
         self.set_class(bool(line), "-notice")
-        self.help_text = type(self).help_text + (f"\n\n{more}" if more else "")
+        self.help_text = (f"{more}\n\n" if more else "") + type(self).help_text  # first: it asks for action
 
     def show_user(self, user: str) -> None:
         self.user = user
