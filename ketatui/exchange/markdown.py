@@ -25,9 +25,9 @@ def _day(value: date | None) -> str:
 
 
 def _by(goal: Goal) -> str:
-    """`` (by 3 months: Wed 03 Mar 2027)``: the person's words and the date read from them."""
+    """`` (by Wed 03 Mar 2027, "3 months")``: the date read, and the person's own words."""
     if goal.by_date is not None:
-        return f" (by {goal.by_when}: {_day(goal.by_date)})" if goal.by_when else f" (by {_day(goal.by_date)})"
+        return f" (by {_day(goal.by_date)}, \"{goal.by_when}\")" if goal.by_when else f" (by {_day(goal.by_date)})"
     return f" (by {goal.by_when})" if goal.by_when else ""
 
 

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 FIELD = "By when"
 #: Further ahead than this is not a treatment goal's date (and guards the calendar's own limits).
 MAX_YEARS_AHEAD = 5
-EXAMPLES = "a date such as 2027-03-01 or 'by March', or a time from now such as '3 months' or 'in 6 weeks'"
+EXAMPLES = "e.g. 2027-03-01, 'by March', '3 months' or 'in 6 weeks'"
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
@@ -126,7 +126,7 @@ def read_target_date(words: str, intake_date: date) -> date:
         if _ISO.match(plain.text) or re.search(r"\d{4}$", plain.text):
             raise TargetDateUnreadable(f"'{words}' is not a day on the calendar; write {EXAMPLES}") from None
     if found is None:
-        raise TargetDateUnreadable(f"'{words}' cannot be read as a date; write {EXAMPLES}")
+        raise TargetDateUnreadable(f"'{words}' is not a date; write {EXAMPLES}")
     if found <= intake_date:
         raise TargetDateUnreadable(f"'{words}' is {found:%d %b %Y}, not after the intake date ({intake_date:%d %b %Y}); "
                                    "give a date still to come")

@@ -37,7 +37,7 @@ def test_relative_and_absolute_words_are_read_from_the_intake_date(words, expect
 
 
 @pytest.mark.parametrize(("words", "says"), [
-    ("soon", "cannot be read as a date; write a date such as 2027-03-01"),
+    ("soon", "is not a date; write e.g. 2027-03-01, 'by March', '3 months' or 'in 6 weeks'"),
     ("2026-01-01", "not after the intake date (03 Dec 2026)"),
     ("2027-02-30", "is not a day on the calendar"),
     ("20 years", "more than 5 years ahead"),
@@ -66,7 +66,7 @@ def test_unreadable_words_are_refused_by_field_with_the_fix() -> None:
         goals("when I feel better", {INTAKE_DATE: INTAKE})
     [problem] = problems_from(caught.value, GoalsAndSupport, prefix=("goals_support",))
     assert problem.path == "goals_support.goals[0].by_when"
-    assert str(problem).startswith("Goal #1, By when: 'when I feel better' cannot be read as a date; write")
+    assert str(problem).startswith("Goal #1, By when: 'when I feel better' is not a date; write e.g.")
 
 
 def test_a_goal_stored_before_dates_were_read_still_opens_with_its_words() -> None:
