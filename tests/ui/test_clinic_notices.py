@@ -119,3 +119,30 @@ async def test_go_to_shows_the_plan_summary_saved_and_exported_not_next_to_do(ma
         await d.keys("f4")
         assert go_to_offered(app)[-1] == "5. Plan summary (plan saved and exported)"
         assert not any("next to do" in line for line in go_to_offered(app))
+
+
+async def test_by_when_keeps_the_words_reads_the_date_and_says_what_to_write_when_it_cannot() -> None:
+    from datetime import date, datetime, timezone
+
+    from ketatui.clinical.protocol import default_protocol
+    from ketatui.intake.document import Intake
+    from ketatui.screens.goals_support import GoalsSupportStep
+    from step_host import Host
+
+    intake = Intake(created_at=datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc))
+    step = GoalsSupportStep(intake, default_protocol())
+    app = Host(step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"Back to work", "tab", *"3 days a week", "tab", *"3 months")
+        await pilot.pause()
+        goal = step.collect().sections["goals_support"].goals[0]
+        assert (goal.by_when, goal.by_date) == ("3 months", date(2027, 3, 3)), "counted from the day the intake began"
+        await pilot.press(*["backspace"] * 8, *"soon")
+        await pilot.pause()
+        result = step.collect()
+        assert not result.valid
+        step.show_problems(result.problems)
+        await pilot.pause()
+        shown = " ".join(str(w.render()) for w in step.query(".problem, Static") if "soon" in str(w.render()))
+        assert "'soon' is not a date; write e.g. 2027-03-01, 'by March', '3 months' or 'in 6 weeks'" in " ".join(shown.split())
