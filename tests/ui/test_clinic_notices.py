@@ -17,6 +17,14 @@ SAMARITANS = [CrisisLine(name="Samaritans", how="Call 116 123, any time")]
 NOTICE = "! US crisis lines in use (988, 911, 741741): set crisis_contacts (F1)"
 
 
+async def yes_to_asq_question_1(d) -> None:
+    """Open the stored ASQ draft and answer question 1 yes: the crisis box opens."""
+    await d.open_record()
+    await d.until(lambda: d.app.step is not None and "ASQ suicide screen" in d.text(), "the ASQ page")
+    await d.type("y")
+    await d.until(lambda: isinstance(d.app.screen, CrisisScreen), "the crisis box")
+
+
 async def test_the_records_screen_says_the_us_defaults_are_in_use_and_f1_says_how_to_change_them(make_app, driver_for) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -40,10 +48,7 @@ async def test_a_clinic_with_its_own_lines_sees_no_notice_and_its_lines_in_the_c
         d = driver_for(pilot)
         await d.until(lambda: app.ready and "Name" in d.text(), "the records")
         assert "US crisis lines" not in d.text()
-        await d.open_record()
-        await d.until(lambda: app.step is not None and "ASQ suicide screen" in d.text(), "the ASQ page")
-        await d.type("y")
-        await d.until(lambda: isinstance(app.screen, CrisisScreen), "the crisis box")
+        await yes_to_asq_question_1(d)
         assert "Samaritans: Call 116 123, any time" in d.text()
         assert "988" not in d.text() and "built-in US lines" not in d.text()
 
@@ -53,10 +58,7 @@ async def test_the_default_lines_in_the_crisis_box_are_named_as_us_defaults(make
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.open_record()
-        await d.until(lambda: app.step is not None and "ASQ suicide screen" in d.text(), "the ASQ page")
-        await d.type("y")
-        await d.until(lambda: isinstance(app.screen, CrisisScreen), "the crisis box")
+        await yes_to_asq_question_1(d)
         shown = " ".join(d.text().split())
         assert "988 Suicide & Crisis Lifeline" in shown
         assert "These are the built-in US lines (988, 911, 741741)" in shown and "crisis_contacts" in shown
@@ -67,10 +69,7 @@ async def test_a_yes_to_asq_question_5_heads_the_crisis_box_as_acute_with_its_in
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         d = driver_for(pilot)
-        await d.open_record()
-        await d.until(lambda: app.step is not None and "ASQ suicide screen" in d.text(), "the ASQ page")
-        await d.type("y")  # question 1
-        await d.until(lambda: isinstance(app.screen, CrisisScreen), "the crisis box")
+        await yes_to_asq_question_1(d)
         assert "!! URGENT — act now: Positive suicide screen" in d.text()
         await d.keys("escape")
         for _ in range(3):
