@@ -41,7 +41,7 @@ class CrisisScreen(ModalScreen[None]):
                 yield Static(self.note or CLINICIAN_INSTRUCTION[self.code], classes="dialog-note")
                 if default_contacts_in_use(self.contacts):
                     yield Static(f"These are the built-in US lines ({US_NUMBERS}): the clinic sets its own with "
-                                 "crisis_contacts in the settings file (F1 on Records says how).", classes="dialog-hint")
+                                 "crisis_contacts in the settings file (`ketatui config` names it).", classes="dialog-hint")
             again = " (F9 shows this again)" if self.back_to == "the intake" else ""
             yield Static(f"Enter or Escape: back to {self.back_to}{again}", classes="dialog-hint")
 
