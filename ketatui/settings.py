@@ -20,6 +20,7 @@ import getpass
 import json
 import os
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,13 @@ class SettingsInvalid(Exception):
         super().__init__("; ".join(problems))
 
 
+def one_plain_line(value: str) -> str:
+    """Text shown on screens and sheets: no control characters (an escape could rewrite the screen)."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("write it on one line, without control characters")
+    return value.strip()
+
+
 class CrisisLine(BaseModel):
     """One crisis contact a site sets for itself: who, and how to reach them."""
 
@@ -66,6 +74,11 @@ class CrisisLine(BaseModel):
 
     name: str = Field(min_length=1, max_length=120, title="Name", description="e.g. Samaritans")
     how: str = Field(min_length=1, max_length=200, title="How to reach them", description="e.g. Call 116 123, any time")
+
+    @field_validator("name", "how")
+    @classmethod
+    def _one_plain_line(cls, value: str) -> str:
+        return one_plain_line(value)
 
 
 class Settings(BaseSettings):
@@ -114,6 +127,11 @@ class Settings(BaseSettings):
                                     description="the clinic's name on the kiosk and the patient's sheets (default: the protocol's)")
     crisis_contacts: list[CrisisLine] | None = Field(default=None, min_length=1, max_length=10, title="Crisis contacts",
                                                      description="the crisis lines shown on every crisis screen and plan, instead of the protocol's (built in: the US 988, 911, 741741)")
+
+    @field_validator("clinic_name")
+    @classmethod
+    def _plain_name(cls, value: str | None) -> str | None:
+        return one_plain_line(value) if value is not None else None
 
     @field_validator("data_dir", "key_file", "protocol_file", "export_dir", "training_data_dir", "scenarios_dir", mode="after")
     @classmethod

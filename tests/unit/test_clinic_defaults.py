@@ -84,6 +84,9 @@ def test_bad_contacts_name_the_setting_the_line_and_the_fix() -> None:
     with pytest.raises(SettingsInvalid) as caught:
         load_settings(environ={"KETATUI_CRISIS_CONTACTS": '[{"name": "Samaritans"}]'})
     assert caught.value.problems[0].startswith("Crisis contacts #1, how (from environment KETATUI_CRISIS_CONTACTS): Field required")
+    with pytest.raises(SettingsInvalid) as caught:
+        load_settings(environ={"KETATUI_CRISIS_CONTACTS": '[{"name": "Samaritans\\u001b[2J", "how": "Call 116 123"}]'})
+    assert "Crisis contacts #1, name" in caught.value.problems[0] and "without control characters" in caught.value.problems[0]
 
 
 def test_the_plan_says_the_us_defaults_are_in_use_until_the_clinic_sets_its_own(make_intake) -> None:
