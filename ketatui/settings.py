@@ -260,7 +260,7 @@ def _problem(error: Any, gathered: _Gathered) -> str:
     title = Settings.model_fields[name].title or name
     title += "".join(f" #{part + 1}" if isinstance(part, int) else f", {part}" for part in error["loc"][1:])
     shown = "" if name in SECRETS else f" (it is {error['input']!r})"
-    return f"{title} (from {gathered.sources[name]}): {error['msg']}{shown}"
+    return f"{title} (from {gathered.sources[name]}): {error['msg'].removeprefix('Value error, ')}{shown}"
 
 
 def describe(settings: Settings, request: SettingsRequest | None = None) -> list[tuple[str, str, str]]:
