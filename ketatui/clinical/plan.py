@@ -70,6 +70,8 @@ class Course(_Frozen):
     phases: list[Phase]
     adjustments: list[Adjustment]
     observation_minutes: int
+    #: After the planned sessions: every how many weeks maintenance usually goes on (none: not planned).
+    maintenance_every_weeks: list[int] = Field(default_factory=list)
     #: Why this many sessions, in one sentence, and every adjustment rule weighed (stored plans made
     #: before these were kept have none).
     count_reason: str = ""
@@ -235,9 +237,8 @@ def _course(intake: Intake, protocol: Protocol, failed_trials: int) -> Course:
         phases = [Phase(name="induction", sessions=induction, per_week=rules.per_week)]
         if rules.planned > induction:
             phases.append(Phase(name="weekly", sessions=rules.planned - induction, per_week=rules.maintenance_per_week or 1))
-        parts = " then ".join(f"{p.sessions} {p.name} ({p.per_week} a week)" for p in phases)
-        count_reason = (f"As the protocol sets for esketamine: {parts}. The severity and chronicity adjustments "
-                        "are for IV ketamine only.")
+        count_reason = (f"The protocol sets the esketamine course by its phases ({' then '.join(str(p.sessions) for p in phases)} "
+                        "sessions); the severity and chronicity adjustments are for IV ketamine only.")
     else:
         considered = _count_rules(intake, protocol, failed_trials)
         wanted = rules.planned + sum(r.change for r in considered if r.applied)
@@ -258,6 +259,7 @@ def _course(intake: Intake, protocol: Protocol, failed_trials: int) -> Course:
         route=intake.route, route_name=ROUTE_NAMES[intake.route], sessions=planned,
         sessions_min=rules.min, sessions_max=rules.max, per_week=rules.per_week, weeks=weeks,
         phases=phases, adjustments=adjustments, observation_minutes=rules.observation_minutes,
+        maintenance_every_weeks=list(rules.maintenance_every_weeks),
         count_reason=count_reason, considered=considered,
     )
 

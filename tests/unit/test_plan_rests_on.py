@@ -216,7 +216,8 @@ def test_keeping_within_the_range_is_a_reason_too(make_protocol) -> None:
 def test_esketamine_says_its_count_is_the_protocols_and_is_not_dosed_by_weight() -> None:
     plan = plan_for(case({"route": "esketamine"}))
     assert plan.course.considered == []
-    assert plan.course.count_reason.startswith("As the protocol sets for esketamine: 8 induction (2 a week) then 4 weekly (1 a week).")
+    assert plan.course.count_reason == ("The protocol sets the esketamine course by its phases (8 then 4 sessions); the severity "
+                                        "and chronicity adjustments are for IV ketamine only.")
     assert plan.dose is None and plan.dose_words.startswith("Esketamine is not dosed by weight")
 
 
