@@ -10,6 +10,7 @@ typing stays quick on the busiest screen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -27,7 +28,7 @@ from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Button, Input, Static
 
-from ketatui.clinical.catalogue import Catalogue
+from ketatui.clinical.catalogue import Catalogue, MedicationMatch
 from ketatui.intake.fields import FieldProblem, problems_from
 from ketatui.clinical.flags import Flag
 from ketatui.intake.document import Intake
@@ -51,46 +52,97 @@ NOT_RECOGNISED = "not recognised — clinician to check"
 WHY_AFTER_SECONDS = 0.25
 
 
+#: Where the last medicine of a line starts: after its last comma, semicolon, "+", "&", "and" or "plus".
+_LAST_PART = re.compile(r"^(.*(?:[,;+&|]|\b(?:and|plus)\b)\s*)?(.*)$", re.IGNORECASE | re.DOTALL)
+
+
 class CatalogueSuggester(Suggester):
-    """Completes a medication name from the catalogue's own suggestions (prefix matches only)."""
+    """Completes the medicine being typed from the catalogue (prefix matches only).
+
+    On a line that already names one medicine ("Zoloft, Xa") the last one is completed, and what
+    was typed before it is kept exactly as typed.
+    """
 
     def __init__(self, catalogue: Catalogue) -> None:
-        super().__init__(use_cache=True, case_sensitive=False)
+        super().__init__(use_cache=True, case_sensitive=True)
         self.catalogue = catalogue
 
     async def get_suggestion(self, value: str) -> str | None:
         # Input shows the part after what was typed, so only a name that starts with it fits.
-        for name in self.catalogue.suggest(value, limit=4):
-            if len(name) > len(value) and name.casefold().startswith(value):
-                return name
+        match = _LAST_PART.match(value)
+        before, typed = (match.group(1) or "", match.group(2)) if match else ("", value)
+        if not typed.strip():
+            return None
+        for name in self.catalogue.suggest(typed, limit=4):
+            if len(name) > len(typed) and name.casefold().startswith(typed.casefold()):
+                return before + typed + name[len(typed):]
         return None
 
 
-def recognition(catalogue: Catalogue, name: str, flags: list[Flag]) -> tuple[Content, Content]:
-    """What one typed name reads as, and the rules' flags for it, in words.
+def fit_names(lead: str, names: list[str], width: int) -> str:
+    """``lead`` and as many whole names as fit in ``width`` columns; a name is never cut short."""
+    shown: list[str] = []
+    for name in names:
+        line = lead + ", ".join([*shown, name])
+        if len(line) > width:
+            break
+        shown.append(name)
+    return lead + ", ".join(shown) if shown else ""
 
-    Returns the status shown under the row (what it was read as, then one line per flag with its
-    severity in words) and why each flag matters (shown while the row has focus).
+
+def _heard(match: MedicationMatch) -> str:
+    """What a recognised name was read as, in a few words."""
+    medicine = match.medicine
+    if match.how == "typo":
+        return f"read as {medicine.generic} (close spelling: check)"
+    if match.how == "brand":
+        return f"{match.matched_name} = {medicine.generic}"
+    return medicine.generic
+
+
+def _fit(text: str, tail: str, width: int) -> str:
+    """``text`` followed by ``tail`` when both fit in ``width``; else ``text`` alone."""
+    return text + tail if len(text + tail) <= width else text
+
+
+def recognition(catalogue: Catalogue, name: str, flags: list[Flag], *, typing: bool = False, width: int = 76) -> tuple[Content, Content]:
+    """What one typed line reads as, medicine by medicine, and the rules' flags for it, in words.
+
+    Returns the status shown under the row (what each medicine on the line was read as, then one
+    line per flag with its severity in words) and why each flag matters (shown while the row has
+    focus). While the name is being typed (``typing``) a name the catalogue does not know yet is
+    not judged: a few close names are offered instead, and ``MED-UNRECOGNISED`` waits until the
+    field is left. Every line fits ``width`` columns; a name is never cut short.
     """
-    text = name.strip()
-    if not text:
+    parts = catalogue.read_line(name)
+    if not parts:
         return Content(""), Content("")
-    match = catalogue.match(text)
-    if match is None:
-        close = [n for n in catalogue.suggest(text, limit=3) if n.casefold() != text.casefold()]
-        hint = f" · close names: {', '.join(close)}" if close else ""
-        status: list[Content | str | tuple[str, str]] = [(NOT_RECOGNISED.capitalize(), "bold"), hint]
-    else:
-        medicine = match.medicine
-        if match.how == "typo":
-            heard = f"read as {medicine.generic} (close spelling: check)"
-        elif match.how == "brand":
-            heard = f"{match.matched_name} = {medicine.generic}"
+    status: list[Content | str | tuple[str, str]] = []
+    if len(parts) > 1:
+        status.append((f"{len(parts)} medicines on this line:", "bold"))
+    for number, part in enumerate(parts):
+        if status:
+            status.append("\n")
+        lead = f" {part.text} → " if len(parts) > 1 else ""
+        if len(lead) > width // 2:
+            lead = f" {number + 1}. → "
+        if part.match is None:
+            close = [n for n in catalogue.suggest(part.text, limit=6) if n.casefold() != part.text.casefold()]
+            if typing:
+                words = fit_names("close names: ", close, width - len(lead)) or "no catalogue name like this yet"
+                status += [lead, words]
+            else:
+                first = NOT_RECOGNISED.capitalize() if len(parts) == 1 else NOT_RECOGNISED
+                hint = fit_names(" · close names: ", close, width - len(lead) - len(first))
+                status += [lead, (first, "bold"), hint]
         else:
-            heard = medicine.generic
-        status = [("Recognised:", "bold"), f" {heard} · {medicine.drug_class}"]
+            head = "Recognised: " if len(parts) == 1 else ""
+            heard = _fit(_heard(part.match), f" · {part.match.medicine.drug_class}", width - len(lead) - len(head))
+            status += [lead, (head.strip(), "bold"), " " if head else "", heard]
     why: list[Content | str | tuple[str, str]] = []
     for flag in flags:
+        if typing and flag.code == "MED-UNRECOGNISED":
+            continue
         status += ["\n", (f" {flag.severity.upper()} ", "bold reverse"), " ", (flag.code, "bold"), f" {flag.title}"]
         why += ["\n" if why else "", (f"{flag.code}:", "italic"), f" {flag.reason}"]
     return Content.assemble(*status), Content.assemble(*why)
@@ -139,8 +191,12 @@ class MedicationRow(Vertical):
     def on_descendant_focus(self) -> None:
         self.set_class(self.has_focus_within, "-active")
 
-    def on_descendant_blur(self) -> None:
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
         self.set_class(self.has_focus_within, "-active")
+        if isinstance(event.widget, Input):
+            event.widget.scroll_to(0, animate=False)  # a long line shows its start again, not its tail
+        if event.widget is self.field("name"):
+            self.refresh_recognition()  # the name is left: now a name the catalogue does not know is marked
 
     def field(self, name: str) -> Input:
         return self.query_one(f".med-{name.replace('_', '-')}", Input)
@@ -151,10 +207,14 @@ class MedicationRow(Vertical):
     def is_blank(self) -> bool:
         return not any(value.strip() for value in self.values().values())
 
-    def refresh_recognition(self) -> None:
-        """Show what the name now reads as; re-lay out the screen only when a line is added or dropped."""
+    def refresh_recognition(self, *, typing: bool = False) -> None:
+        """Show what the name now reads as; re-lay out the screen only when a line is added or dropped.
+
+        ``typing``: the name is still being typed, so a name not known yet is not judged.
+        """
         name = self.field("name").value
-        status, why = recognition(self.catalogue, name, self.flags_for(name) if name.strip() else [])
+        width = (self.size.width or 78) - 2  # the status line's padding
+        status, why = recognition(self.catalogue, name, self.flags_for(name) if name.strip() else [], typing=typing, width=width)
         if status != self.status:
             same_height = status.plain.count("\n") == self.status.plain.count("\n")
             self.query_one(".med-status", Static).update(status, layout=not same_height)
@@ -290,7 +350,7 @@ class MedicationsStep(IntakeStep):
         if event.input.name == "name":
             row = event.input.parent.parent
             if isinstance(row, MedicationRow):
-                row.refresh_recognition()
+                row.refresh_recognition(typing=event.input.has_focus)
 
     @on(Button.Pressed, "#add-row")
     async def _add_pressed(self) -> None:
