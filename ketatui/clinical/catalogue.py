@@ -75,6 +75,9 @@ class LinePart(NamedTuple):
 # --- turning free text into words ---------------------------------------------------------------
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-zμ]+|%")
+# Cutting a line keeps every word, in any script, so no written medicine is lost ("Xanax, сертралин").
+_ANY_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|%")
+_KNOWN_WORD = re.compile(r"\d+(?:[.,]\d+)*|[a-zμ]+|%")
 _APOSTROPHES = str.maketrans("", "", "'’‘`´")
 # Joining words, ignored when comparing names ("Tylenol with Codeine", "naltrexone and bupropion").
 _CONNECTORS = frozenset({"with", "and", "plus"})
@@ -134,16 +137,20 @@ def _words(text: str) -> list[str]:
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
-    """The words of ``_words`` with where each sits in ``text`` (start, end), for cutting a line."""
+    """Every word of ``text`` with where it sits (start, end), for cutting a line.
+
+    Words are folded as ``_words`` folds them; words in other scripts are kept too (they match
+    nothing, so they are never dropped silently).
+    """
     folded: list[str] = []
     origin: list[int] = []
-    for at, char in enumerate(text.lower()):
-        for piece in unicodedata.normalize("NFKD", char.translate(_APOSTROPHES)):
+    for at, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKD", char.lower().translate(_APOSTROPHES)):
             if not unicodedata.combining(piece):
                 folded.append(piece)
                 origin.append(at)
     joined = "".join(folded)
-    return [(m.group(), origin[m.start()], origin[m.end() - 1] + 1) for m in _TOKEN.finditer(joined)]
+    return [(m.group(), origin[m.start()], origin[m.end() - 1] + 1) for m in _ANY_TOKEN.finditer(joined)]
 
 
 def _is_number(word: str) -> bool:
@@ -361,7 +368,11 @@ class Catalogue:
         while at < len(pieces):
             for until in range(len(pieces) - 1, at, -1):
                 span = text[tokens[pieces[at][0]][1]:tokens[pieces[until][1]][2]]
-                if _key(self._core_words(span)) in self._exact:
+                each_named = all(
+                    self._core_words(text[tokens[first][1]:tokens[last][2]]) and not self._is_note(text[tokens[first][1]:tokens[last][2]])
+                    for first, last in pieces[at:until + 1]
+                )
+                if each_named and _key(self._core_words(span)) in self._exact:
                     joined.append((pieces[at][0], pieces[until][1]))
                     at = until + 1
                     break
@@ -372,6 +383,8 @@ class Catalogue:
 
     def _is_note(self, span: str) -> bool:
         """True when a piece names nothing: only doses, frequencies and words about taking it."""
+        if any(not _KNOWN_WORD.fullmatch(word) for word, _, _ in _tokens(span)):
+            return False  # a word the catalogue cannot spell may be a medicine: keep it apart
         return all(word in _NOTE_WORDS for word in self._core_words(span))
 
     def _cut_between_names(self, tokens: list[tuple[str, int, int]], first: int, last: int) -> list[tuple[int, int]]:
