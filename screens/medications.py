@@ -124,8 +124,9 @@ def recognition(catalogue: Catalogue, name: str, flags: list[Flag], *, typing: b
         if status:
             status.append("\n")
         lead = f" {part.text} → " if len(parts) > 1 else ""
-        if len(lead) > width // 2:
-            lead = f" {number + 1}. → "
+        needs = len(_heard(part.match)) if part.match else len(NOT_RECOGNISED)
+        if len(lead) + needs > width:
+            lead = f" {number + 1}. → "  # a long part: its number, so what it was read as stays whole
         if part.match is None:
             close = [n for n in catalogue.suggest(part.text, limit=6) if n.casefold() != part.text.casefold()]
             if typing:

@@ -125,6 +125,8 @@ _NOTE_WORDS = frozenset({
     "anxiety", "panic", "pain", "depression", "mood", "nerves", "food", "meals", "meal", "breakfast",
     "lunch", "dinner", "supper", "before", "after", "bed", "needed", "necessary", "required",
 })
+# The most medicines one catalogue product combines.
+_MAX_INGREDIENTS = 4
 # A line longer than this (after doses and frequencies go) is a note, not a medication name.
 _MAX_WORDS = 24
 
@@ -215,6 +217,7 @@ class Catalogue:
                 for length in range(len(key) - 2, len(key) + 3):
                     self._by_length.setdefault(length, []).append(key)
         self._prefixes: dict[int, list[str]] = {}
+        self._lines: dict[str, tuple[LinePart, ...]] = {}
         # Part of a longer name is not a typo of it: "Robitussin" is not "Robitussin DM".
         self._parts: dict[str, frozenset[str]] = {}
         for key, hit in self._exact.items():
@@ -281,6 +284,15 @@ class Catalogue:
         "for panic") stays with the medicine before it. A line that is one medicine gives one part,
         read exactly as :meth:`match` reads it; an empty line gives none.
         """
+        found = self._lines.get(text)
+        if found is None:
+            if len(self._lines) >= 512:  # a screen reads the same line again and again while it is typed
+                self._lines.clear()
+            found = self._lines[text] = self._read_line(text)
+        return found
+
+    def _read_line(self, text: str) -> tuple[LinePart, ...]:
+        """``read_line`` without its cache."""
         tokens = _tokens(text)
         if not tokens:
             return ()
@@ -363,16 +375,16 @@ class Catalogue:
 
     def _join_names(self, text: str, tokens: list[tuple[str, int, int]], pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Pieces that together spell one catalogue name, joined again, longest first."""
+        def span(first: int, last: int) -> str:
+            return text[tokens[first][1]:tokens[last][2]]
+
+        named = [bool(self._core_words(span(*piece))) and not self._is_note(span(*piece)) for piece in pieces]
         joined: list[tuple[int, int]] = []
         at = 0
         while at < len(pieces):
-            for until in range(len(pieces) - 1, at, -1):
-                span = text[tokens[pieces[at][0]][1]:tokens[pieces[until][1]][2]]
-                each_named = all(
-                    self._core_words(text[tokens[first][1]:tokens[last][2]]) and not self._is_note(text[tokens[first][1]:tokens[last][2]])
-                    for first, last in pieces[at:until + 1]
-                )
-                if each_named and _key(self._core_words(span)) in self._exact:
+            # A combination product has at most four ingredients ("elvitegravir and cobicistat and ...").
+            for until in range(min(len(pieces) - 1, at + _MAX_INGREDIENTS - 1), at, -1):
+                if all(named[at:until + 1]) and _key(self._core_words(span(pieces[at][0], pieces[until][1]))) in self._exact:
                     joined.append((pieces[at][0], pieces[until][1]))
                     at = until + 1
                     break

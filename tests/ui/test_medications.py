@@ -391,3 +391,17 @@ async def test_the_last_medicine_on_a_line_is_completed():
         await pilot.press("right")
         assert row.field("name").value == "Zoloft, xanax"
         assert "INT-BENZODIAZEPINE" in status(row)
+
+
+async def test_a_long_line_of_medicines_keeps_every_reading_whole():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = step.rows()[0]
+        await type_name(pilot, row, "alprazolm 0.5 mg when anxious before flights and at night, ketamine troches from an online clinic")
+        await pilot.press("tab")
+        lines = status(row).splitlines()
+        width = row.query_one(".med-status", Static).content_size.width
+        assert lines[1] == " 1. → read as alprazolam (close spelling: check) · benzodiazepine"
+        assert lines[2] == " ketamine troches from an online clinic → ketamine"  # its class does not fit: left out, not cut
+        assert "…" not in status(row) and max(map(len, lines)) <= width
