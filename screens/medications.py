@@ -250,8 +250,10 @@ class MedicationsStep(IntakeStep):
         "Some medicines change how ketamine works or how safe a session is: sedatives and "
         "benzodiazepines, opioids, stimulants, MAOIs, lamotrigine, theophylline and others. "
         "List everything taken now, including as-needed medicines, supplements and herbal "
-        "remedies such as St John's wort. Names are matched as you type; a name that is not "
-        "recognised is kept as typed and the clinician checks it."
+        "remedies such as St John's wort. Several medicines on one line (\"Zoloft, Xanax\") are "
+        "read one by one, and what each was read as is shown under the row. Ketamine or "
+        "esketamine taken elsewhere, by any route, is flagged for review. A name is judged when "
+        "its box is left: one the catalogue does not know is kept as typed for the clinician to check."
     )
     CSS_PATH = "../styles/medications.tcss"
     BINDINGS = [

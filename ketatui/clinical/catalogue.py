@@ -84,7 +84,7 @@ _CONNECTORS = frozenset({"with", "and", "plus"})
 # Only stripped straight after a number (or another unit): "0.5 mg", "10mcg", "5 ml", "2 x 500 mg".
 _UNITS = frozenset({
     "mg", "mcg", "μg", "μ", "ug", "g", "gm", "gram", "grams", "milligram", "milligrams",
-    "microgram", "micrograms", "ml", "l", "iu", "unit", "units", "u", "mmol", "%",
+    "microgram", "micrograms", "ml", "l", "iu", "unit", "units", "u", "mmol", "%", "kg",
 })
 # Stripped anywhere outside a catalogue name: how often, when, what form, release suffixes.
 _FREQUENCY = frozenset({
@@ -123,7 +123,7 @@ _NOTE_WORDS = frozenset({
     "for", "to", "help", "helps", "with", "my", "if", "or", "only", "usually", "sometimes",
     "occasionally", "then", "also", "take", "takes", "taken", "taking", "sleep", "sleeping",
     "anxiety", "panic", "pain", "depression", "mood", "nerves", "food", "meals", "meal", "breakfast",
-    "lunch", "dinner", "supper", "before", "after", "bed", "needed", "necessary", "required",
+    "lunch", "dinner", "supper", "before", "after", "bed", "needed", "necessary", "required", "kg",
 })
 # The most medicines one catalogue product combines.
 _MAX_INGREDIENTS = 4
@@ -313,6 +313,8 @@ class Catalogue:
         found = []
         for first, last in parts:
             start, end = tokens[first][1], tokens[last][2]
+            while end < len(text) and text[end] in ")]" and text[start:end].count("(") + text[start:end].count("[") > text[start:end].count(")") + text[start:end].count("]"):
+                end += 1  # "Xanax (alprazolam)": the bracket closes what the part opened
             found.append(LinePart(text[start:end], start, end, self.match(text[start:end])))
         return tuple(found)
 
@@ -364,7 +366,10 @@ class Catalogue:
                     pieces.append((first, index - 1))
                 first = None
                 continue
-            if first is not None and _SEPARATOR_MARKS.intersection(text[tokens[index - 1][2]:start]):
+            gap = text[tokens[index - 1][2]:start] if index else ""
+            # "lisinopril/HCTZ" is two medicines; "10/325" and "6/25 mg" are one dose.
+            slash = "/" in gap and not (_is_number(word) or _is_number(tokens[index - 1][0]))
+            if first is not None and (slash or _SEPARATOR_MARKS.intersection(gap)):
                 pieces.append((first, index - 1))
                 first = None
             if first is None:

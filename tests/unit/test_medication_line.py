@@ -13,7 +13,7 @@ from ketatui.clinical.catalogue import Catalogue
 
 CATALOGUE = Catalogue.default()
 ALL_NAMES = sorted(name for m in CATALOGUE.medicines for name in m.names)
-SEPARATORS = [", ", " and ", " + ", " & ", "; ", " plus ", " AND ", ",", " +", "\n", " & also "]
+SEPARATORS = [", ", " and ", " + ", " & ", "; ", " plus ", " AND ", ",", " +", "\n", " & also ", "/", " / "]
 
 
 def read(text: str) -> list[tuple[str, str | None]]:
@@ -33,9 +33,16 @@ def read(text: str) -> list[tuple[str, str | None]]:
         ("Wellbutrin plus Ativan when needed", [("Wellbutrin", "bupropion"), ("Ativan when needed", "lorazepam")]),
         ("lamictal lorazepam", [("lamictal", "lamotrigine"), ("lorazepam", "lorazepam")]),
         ("paroxetine 20,\nclonazepam 1 mg", [("paroxetine 20", "paroxetine"), ("clonazepam 1 mg", "clonazepam")]),
+        ("lisinopril/Frobnicol", [("lisinopril", "lisinopril"), ("Frobnicol", None)]),
+        ("Xanax (alprazolam) and Zoloft (sertraline)", [("Xanax (alprazolam)", "alprazolam"), ("Zoloft (sertraline)", "sertraline")]),
+        ("vitamin d & fish oil", [("vitamin d", "cholecalciferol"), ("fish oil", "omega-3 fatty acids")]),
+        ("Norco 10/325", [("Norco 10/325", "hydrocodone-acetaminophen")]),
+        ("sertraline 50 mg/day", [("sertraline 50 mg/day", "sertraline")]),
+        ("ketamine 0.5 mg/kg IV", [("ketamine 0.5 mg/kg IV", "ketamine")]),
         # One product whose name holds a joining word or mark stays whole.
         ("olanzapine and fluoxetine", [("olanzapine and fluoxetine", "olanzapine-fluoxetine")]),
         ("olanzapine + fluoxetine 6/25 mg", [("olanzapine + fluoxetine 6/25 mg", "olanzapine-fluoxetine")]),
+        ("olanzapine/fluoxetine", [("olanzapine/fluoxetine", "olanzapine-fluoxetine")]),
         ("dextromethorphan-bupropion", [("dextromethorphan-bupropion", "dextromethorphan-bupropion")]),
         ("buprenorphine and naloxone 8/2", [("buprenorphine and naloxone 8/2", "buprenorphine-naloxone")]),
         ("Tylenol with Codeine #3 and Xanax", [("Tylenol with Codeine #3", "acetaminophen-codeine"), ("Xanax", "alprazolam")]),
