@@ -55,3 +55,11 @@ def test_a_plan_stored_before_parts_existed_still_loads(make_intake) -> None:
     for medication in stored["medications"]:
         del medication["parts"]
     assert Plan.model_validate(stored).medications[0].parts == []
+
+
+def test_the_markdown_export_says_what_each_medicine_on_a_line_was_read_as(make_intake) -> None:
+    from ketatui.exchange.markdown import plan_markdown
+
+    text = plan_markdown(plan_for(make_intake, {"name": "sertraline + Zorblax", "dose": "50 mg"}))
+    assert ("- sertraline + Zorblax (50 mg): 2 medicines on one line: 'sertraline' recognised as sertraline; "
+            "'Zorblax' not recognised — clinician to check") in text
