@@ -30,7 +30,7 @@ from textual.widgets import Button, Input, Static
 
 from ketatui.clinical.catalogue import Catalogue, MedicationMatch
 from ketatui.intake.fields import FieldProblem, problems_from
-from ketatui.clinical.flags import Flag
+from ketatui.clinical.flags import Flag, sort_flags
 from ketatui.intake.document import Intake
 from ketatui.intake.medications import MedicationEntry, Medications
 from ketatui.clinical.protocol import Protocol
@@ -283,7 +283,7 @@ class MedicationsStep(IntakeStep):
         """The rules' interaction flags for one typed name: the very flags the plan summary shows."""
         row = MedicationEntry.model_construct(name=name.strip())
         alone = self.intake.model_copy(update={"medications": Medications.model_construct(items=[row])})
-        return list(interactions(alone, self.protocol, date.today(), self.catalogue))
+        return sort_flags(list(interactions(alone, self.protocol, date.today(), self.catalogue)))
 
     def _intro(self) -> str:
         if self.audience == "patient":
