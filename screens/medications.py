@@ -16,12 +16,13 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import DescendantBlur
+from textual.events import Blur, DescendantBlur, Focus
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.suggester import Suggester
@@ -158,6 +159,15 @@ class RowInput(Input):
 
     virtual_size = Reactive(Size(0, 0), layout=False)
 
+    # Textual runs each class's own handler in turn (this one's, then Input's): these add to Input's.
+    def _on_blur(self, event: Blur) -> None:
+        self.scroll_x = 0  # a long answer shows its start again, not its tail
+
+    def _on_focus(self, event: Focus) -> None:
+        # Back in the box: the cursor (where typing goes on) is brought into view again.
+        cursor = cell_len(self.value[: self.cursor_position])
+        self.scroll_x = max(0, cursor - self.scrollable_content_region.width + 1)
+
 
 class MedicationRow(Vertical):
     """Name, dose, how often and what for, with what the catalogue made of the name below."""
@@ -194,8 +204,6 @@ class MedicationRow(Vertical):
 
     def on_descendant_blur(self, event: DescendantBlur) -> None:
         self.set_class(self.has_focus_within, "-active")
-        if isinstance(event.widget, Input):
-            event.widget.scroll_to(0, animate=False)  # a long line shows its start again, not its tail
         if event.widget is self.field("name"):
             self.refresh_recognition()  # the name is left: now a name the catalogue does not know is marked
 

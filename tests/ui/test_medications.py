@@ -405,3 +405,18 @@ async def test_a_long_line_of_medicines_keeps_every_reading_whole():
         assert lines[1] == " 1. → read as alprazolam (close spelling: check) · benzodiazepine"
         assert lines[2] == " ketamine troches from an online clinic → ketamine"  # its class does not fit: left out, not cut
         assert "…" not in status(row) and max(map(len, lines)) <= width
+
+
+async def test_a_long_answer_shows_its_start_once_left_and_its_cursor_when_back():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = step.rows()[0]
+        await type_name(pilot, row, "zoloft")
+        await pilot.press("tab", *"50mg, then 0.5mg", "tab")
+        dose = row.field("dose")
+        assert dose.scroll_offset.x == 0  # "50mg, th…" rather than "…n 0.5mg"
+        await pilot.press("shift+tab")
+        assert dose.scroll_offset.x > 0 and dose.cursor_position == len("50mg, then 0.5mg")
+        await pilot.press(*" prn")
+        assert dose.value == "50mg, then 0.5mg prn"
