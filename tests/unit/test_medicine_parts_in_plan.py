@@ -63,3 +63,14 @@ def test_the_markdown_export_says_what_each_medicine_on_a_line_was_read_as(make_
     text = plan_markdown(plan_for(make_intake, {"name": "sertraline + Zorblax", "dose": "50 mg"}))
     assert ("- sertraline + Zorblax (50 mg): 2 medicines on one line: 'sertraline' recognised as sertraline; "
             "'Zorblax' not recognised — clinician to check") in text
+
+
+def test_the_stored_document_carries_each_parts_reading(make_intake) -> None:
+    from ketatui.session import derive
+
+    intake = make_intake({"medications.items": [{"name": "Zoloft, Xanax"}], "medications.none_taken": False})
+    derive(intake, default_protocol(), today=date(2026, 3, 1))
+    stored = intake.model_dump(mode="json")["plan"]["medications"][0]["parts"]
+    assert [(p["entered"], p["recognised_as"], p["how"]) for p in stored] == [
+        ("Zoloft", "sertraline", "brand"), ("Xanax", "alprazolam", "brand"),
+    ]
