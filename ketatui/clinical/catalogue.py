@@ -77,7 +77,6 @@ class LinePart(NamedTuple):
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-zμ]+|%")
 # Cutting a line keeps every word, in any script, so no written medicine is lost ("Xanax, сертралин").
 _ANY_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|%")
-_KNOWN_WORD = re.compile(r"\d+(?:[.,]\d+)*|[a-zμ]+|%")
 _APOSTROPHES = str.maketrans("", "", "'’‘`´")
 # Joining words, ignored when comparing names ("Tylenol with Codeine", "naltrexone and bupropion").
 _CONNECTORS = frozenset({"with", "and", "plus"})
@@ -153,6 +152,16 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
                 origin.append(at)
     joined = "".join(folded)
     return [(m.group(), origin[m.start()], origin[m.end() - 1] + 1) for m in _ANY_TOKEN.finditer(joined)]
+
+
+def _closing_brackets(text: str, start: int, end: int) -> int:
+    """``end`` moved past the brackets that close what ``text[start:end]`` opened ("Xanax (alprazolam)")."""
+    while end < len(text) and text[end] in ")]":
+        part = text[start:end]
+        if part.count("(") + part.count("[") <= part.count(")") + part.count("]"):
+            break
+        end += 1
+    return end
 
 
 def _is_number(word: str) -> bool:
@@ -299,22 +308,19 @@ class Catalogue:
         pieces = self._join_names(text, tokens, self._cut(text, tokens))
         parts: list[tuple[int, int]] = []
         for first, last in pieces:
-            span = text[tokens[first][1]:tokens[last][2]]
-            if parts and self._is_note(span):
+            if parts and self._is_note(text[tokens[first][1]:tokens[last][2]]):
                 parts[-1] = (parts[-1][0], last)
-            elif parts and self._is_note(text[tokens[parts[-1][0]][1]:tokens[parts[-1][1]][2]]):
-                parts[-1] = (parts[-1][0], last)  # a leading dose or note belongs to what follows it
-            else:
-                parts.extend(self._cut_between_names(tokens, first, last))
+                continue
+            if parts and self._is_note(text[tokens[parts[-1][0]][1]:tokens[parts[-1][1]][2]]):
+                first = parts.pop()[0]  # a leading dose or note belongs to what follows it
+            parts.extend(self._cut_between_names(tokens, first, last))
         if len(parts) == 1:
             start = len(text) - len(text.lstrip())
             end = len(text.rstrip())
             return (LinePart(text[start:end], start, end, self.match(text)),)
         found = []
         for first, last in parts:
-            start, end = tokens[first][1], tokens[last][2]
-            while end < len(text) and text[end] in ")]" and text[start:end].count("(") + text[start:end].count("[") > text[start:end].count(")") + text[start:end].count("]"):
-                end += 1  # "Xanax (alprazolam)": the bracket closes what the part opened
+            start, end = tokens[first][1], _closing_brackets(text, tokens[first][1], tokens[last][2])
             found.append(LinePart(text[start:end], start, end, self.match(text[start:end])))
         return tuple(found)
 
@@ -400,7 +406,7 @@ class Catalogue:
 
     def _is_note(self, span: str) -> bool:
         """True when a piece names nothing: only doses, frequencies and words about taking it."""
-        if any(not _KNOWN_WORD.fullmatch(word) for word, _, _ in _tokens(span)):
+        if any(not _TOKEN.fullmatch(word) for word, _, _ in _tokens(span)):
             return False  # a word the catalogue cannot spell may be a medicine: keep it apart
         return all(word in _NOTE_WORDS for word in self._core_words(span))
 

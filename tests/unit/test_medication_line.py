@@ -52,6 +52,7 @@ def read(text: str) -> list[tuple[str, str | None]]:
         ("Zoloft 50 mg, for mood", [("Zoloft 50 mg, for mood", "sertraline")]),
         ("clonazepam 0.5mg, 1-2 at bedtime", [("clonazepam 0.5mg, 1-2 at bedtime", "clonazepam")]),
         ("xanax as and when needed", [("xanax as and when needed", "alprazolam")]),
+        ("2 tabs, zoloft xanax", [("2 tabs, zoloft", "sertraline"), ("xanax", "alprazolam")]),
         # An unknown medicine beside a known one is kept, and is not read as the known one.
         ("sertraline and Zorblax", [("sertraline", "sertraline"), ("Zorblax", None)]),
         ("", []),
