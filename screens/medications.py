@@ -85,7 +85,7 @@ def fit_names(lead: str, names: list[str], width: int) -> str:
     shown: list[str] = []
     for name in names:
         line = lead + ", ".join([*shown, name])
-        if len(line) > width:
+        if cell_len(line) > width:
             break
         shown.append(name)
     return lead + ", ".join(shown) if shown else ""
@@ -103,7 +103,7 @@ def _heard(match: MedicationMatch) -> str:
 
 def _fit(text: str, tail: str, width: int) -> str:
     """``text`` followed by ``tail`` when both fit in ``width``; else ``text`` alone."""
-    return text + tail if len(text + tail) <= width else text
+    return text + tail if cell_len(text + tail) <= width else text
 
 
 def recognition(catalogue: Catalogue, name: str, flags: list[Flag], *, typing: bool = False, width: int = 76) -> tuple[Content, Content]:
@@ -125,21 +125,21 @@ def recognition(catalogue: Catalogue, name: str, flags: list[Flag], *, typing: b
         if status:
             status.append("\n")
         lead = f" {part.text} → " if len(parts) > 1 else ""
-        needs = len(_heard(part.match)) if part.match else len(NOT_RECOGNISED)
-        if len(lead) + needs > width:
+        needs = cell_len(_heard(part.match)) if part.match else cell_len(NOT_RECOGNISED)
+        if cell_len(lead) + needs > width:
             lead = f" {number + 1}. → "  # a long part: its number, so what it was read as stays whole
         if part.match is None:
             close = [n for n in catalogue.suggest(part.text, limit=6) if n.casefold() != part.text.casefold()]
             if typing:
-                words = fit_names("close names: ", close, width - len(lead)) or "no catalogue name like this yet"
+                words = fit_names("close names: ", close, width - cell_len(lead)) or "no catalogue name like this yet"
                 status += [lead, words]
             else:
                 first = NOT_RECOGNISED.capitalize() if len(parts) == 1 else NOT_RECOGNISED
-                hint = fit_names(" · close names: ", close, width - len(lead) - len(first))
+                hint = fit_names(" · close names: ", close, width - cell_len(lead) - cell_len(first))
                 status += [lead, (first, "bold"), hint]
         else:
             head = "Recognised: " if len(parts) == 1 else ""
-            heard = _fit(_heard(part.match), f" · {part.match.medicine.drug_class}", width - len(lead) - len(head))
+            heard = _fit(_heard(part.match), f" · {part.match.medicine.drug_class}", width - cell_len(lead) - cell_len(head))
             status += [lead, (head.strip(), "bold"), " " if head else "", heard]
     why: list[Content | str | tuple[str, str]] = []
     for flag in flags:
