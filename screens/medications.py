@@ -1,13 +1,13 @@
-"""Current medications: one row per medicine, recognised against the catalogue as it is typed.
+"""Current medications: one row per line the person writes, read against the catalogue as it is typed.
 
-The screen only shows what the core says: the catalogue recognises a name, and the rules'
-own interaction check, run on that one row, gives each flag its severity, title and reason.
-A name the catalogue does not know is kept exactly as typed and marked for the clinician.
-Per keystroke the work is one catalogue lookup and the rules' check of one row; the lines under
-the row are redrawn only when what they say changes (the wrapped reasons once typing pauses), so
-typing stays quick on the busiest screen.
+The screen only shows what the core says: the catalogue reads the line medicine by medicine
+(a line may hold several: "Zoloft, Xanax"), and the rules' own interaction check, run on that
+one row, gives each flag its severity, title and reason. A name the catalogue does not know is
+kept exactly as typed and marked for the clinician once the name box is left; while it is being
+typed, close names are offered instead. Per keystroke the work is one reading of the line (cached
+by text) and the rules' check of one row; the lines under the row are redrawn only when what they
+say changes (the wrapped reasons once typing pauses), so typing stays quick on the busiest screen.
 """
-
 from __future__ import annotations
 
 import re
