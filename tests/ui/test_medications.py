@@ -5,11 +5,15 @@ from __future__ import annotations
 
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import Input, Static
+
+from ketatui.clinical.catalogue import Catalogue
 
 from ketatui.intake.document import Intake
 from ketatui.clinical.protocol import default_protocol
-from ketatui.screens.medications import WHY_AFTER_SECONDS, MedicationRow, MedicationsStep
+from ketatui.screens.medications import WHY_AFTER_SECONDS, MedicationRow, MedicationsStep, fit_names
 from step_host import Host, Shell, steady
 from ketatui.screens.widgets import YesBox
 
@@ -420,3 +424,12 @@ async def test_a_long_answer_shows_its_start_once_left_and_its_cursor_when_back(
         assert dose.scroll_offset.x > 0 and dose.cursor_position == len("50mg, then 0.5mg")
         await pilot.press(*" prn")
         assert dose.value == "50mg, then 0.5mg prn"
+
+
+@given(st.lists(st.sampled_from(sorted({n for m in Catalogue.default().medicines for n in m.names})), max_size=8), st.integers(10, 90))
+def test_fit_names_never_cuts_a_name_or_overflows(names: list[str], width: int) -> None:
+    line = fit_names("close names: ", names, width)
+    assert len(line) <= width
+    if line:
+        shown = line.removeprefix("close names: ").split(", ")
+        assert shown == names[: len(shown)]
