@@ -15,14 +15,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ketatui.clinical.catalogue import Catalogue
+from ketatui.clinical.catalogue import Catalogue, MedicationMatch
 from ketatui.clinical.conditions import KnownCondition, earlier_treatments, known_conditions
 from ketatui.clinical.dose import Dose, dose_for, dose_mg
 from ketatui.clinical.flags import FLAG_DEFINITIONS, Flag
 from ketatui.intake.goals import Contact, Goal, TreatingClinician
 from ketatui.intake.document import Intake, IntakeInvalid, Route
 from ketatui.clinical.protocol import CrisisContact, Protocol, RouteCourse
-from ketatui.clinical.rules import evaluate, medication_matches
+from ketatui.clinical.rules import evaluate, medication_parts
 from ketatui.clinical.schedule import next_open_day, session_dates
 from ketatui.clinical.trd import TrialVerdict, judge_trials
 
@@ -119,16 +119,31 @@ class TreatmentHistory(_Frozen):
     earlier_treatments: list[str] = Field(default_factory=list)
 
 
+class MedicinePart(_Frozen):
+    """What one medicine written on a medication line was read as (a line may name several)."""
+
+    entered: str                                       # this medicine's share of the line, as typed
+    recognised_as: str | None                          # the catalogue's generic name; None: not recognised
+    matched_name: str | None = None                    # the catalogue name it matched ("Xanax")
+    how: Literal["exact", "brand", "typo"] | None = None  # "typo": a close spelling, to be checked
+    drug_class: str | None = None
+    interactions: list[str] = []
+    read_from: str = ""                                # "the brand name Xanax", "a close spelling of …"
+
+
 class MedicationReview(_Frozen):
+    """One medication row: as typed, and what the catalogue read in it, medicine by medicine."""
+
     entered: str
     dose: str = ""
     how_often: str = ""
     reason: str = ""
-    recognised_as: str | None
+    recognised_as: str | None                          # every recognised part's generic, joined by " + "
     drug_class: str | None
     interactions: list[str]
     note: str
-    #: How the name was recognised: "its generic name", "the brand name Xanax", "a close spelling of …".
+    parts: list[MedicinePart] = []                     # each medicine the line names, in order
+    #: How a one-medicine line was recognised: "its generic name", "the brand name Xanax", "a close spelling of …".
     read_from: str = ""
     #: Each interaction as the flag it raised: "INT-BENZODIAZEPINE (review): Benzodiazepine".
     flags: list[str] = Field(default_factory=list)
@@ -332,37 +347,59 @@ def _medication_review(intake: Intake, catalogue: Catalogue) -> list[MedicationR
     """Each medicine as typed (name, dose, how often, what for) and what it was read as."""
     assert intake.medications is not None
     reviews = []
-    for item, match in zip(intake.medications.items, medication_matches(intake.medications, catalogue)):
-        typed = {"entered": item.name, "dose": item.dose, "how_often": item.how_often, "reason": item.reason}
-        if match is None:
-            reviews.append(MedicationReview(**typed, recognised_as=None, drug_class=None, interactions=[],
-                                            note="not recognised — clinician to check"))
-            continue
-        codes = list(match.medicine.interactions)
-        note = f"read as {match.medicine.generic} (close spelling)" if match.how == "typo" else "recognised"
-        read_from = {"exact": "its generic name", "brand": f"the brand name {match.matched_name}",
-                     "typo": f"a close spelling of {match.matched_name}"}[match.how]
-        flags = [f"{code} ({FLAG_DEFINITIONS[code][0]}): {FLAG_DEFINITIONS[code][1]}" for code in codes if code in FLAG_DEFINITIONS]
-        reviews.append(MedicationReview(**typed, recognised_as=match.medicine.generic, drug_class=match.medicine.drug_class,
-                                        interactions=codes, note=note, read_from=read_from, flags=flags))
+    for item, line in zip(intake.medications.items, medication_parts(intake.medications, catalogue)):
+        parts = [_part(p.text, p.match) for p in line]
+        known = [p for p in parts if p.recognised_as is not None]
+        codes = list(dict.fromkeys(code for p in known for code in p.interactions))
+        reviews.append(MedicationReview(
+            entered=item.name, dose=item.dose, how_often=item.how_often, reason=item.reason,
+            recognised_as=" + ".join(p.recognised_as for p in known if p.recognised_as) or None,
+            drug_class="; ".join(p.drug_class for p in known if p.drug_class) or None,
+            interactions=codes, note=_reading_note(parts), parts=parts,
+            read_from=parts[0].read_from if len(parts) == 1 else "",
+            flags=[f"{code} ({FLAG_DEFINITIONS[code][0]}): {FLAG_DEFINITIONS[code][1]}" for code in codes if code in FLAG_DEFINITIONS],
+        ))
     return reviews
 
 
-def _still_taken(verdicts: list[TrialVerdict], intake: Intake, catalogue: Catalogue) -> list[str]:
+def _part(text: str, match: MedicationMatch | None) -> MedicinePart:
+    if match is None:
+        return MedicinePart(entered=text, recognised_as=None)
+    medicine = match.medicine
+    read_from = {"exact": "its generic name", "brand": f"the brand name {match.matched_name}",
+                 "typo": f"a close spelling of {match.matched_name}"}[match.how]
+    return MedicinePart(entered=text, recognised_as=medicine.generic, matched_name=match.matched_name, how=match.how,
+                        drug_class=medicine.drug_class, interactions=list(medicine.interactions), read_from=read_from)
+
+
+def _reading_note(parts: list[MedicinePart]) -> str:
+    """How the line was read, in a few words ("2 medicines on one line: ...")."""
+    def one(part: MedicinePart) -> str:
+        if part.recognised_as is None:
+            return f"'{part.entered}' not recognised — clinician to check"
+        if part.how == "typo":
+            return f"'{part.entered}' read as {part.recognised_as} (close spelling)"
+        return f"'{part.entered}' recognised as {part.recognised_as}"
+    if len(parts) == 1:
+        only = parts[0]
+        if only.recognised_as is None:
+            return "not recognised — clinician to check"
+        return f"read as {only.recognised_as} (close spelling)" if only.how == "typo" else "recognised"
+    return f"{len(parts)} medicines on one line: " + "; ".join(one(p) for p in parts)
+
+
+def _still_taken(verdicts: list[TrialVerdict], reviews: list[MedicationReview], catalogue: Catalogue) -> list[str]:
     """Failed trials whose medicine is still on the medication list, with the line it is listed as."""
-    if intake.medications is None:
-        return []
-    listed = list(zip(intake.medications.items, medication_matches(intake.medications, catalogue)))
     found = []
     for verdict in verdicts:
         if not verdict.counts:
             continue
         trial = catalogue.match(verdict.trial.medicine)
         same = trial.medicine.generic if trial else verdict.trial.medicine.strip().lower()
-        for item, match in listed:
-            taken = match.medicine.generic if match else item.name.strip().lower()
-            if taken == same:
-                as_listed = " ".join(part for part in (item.name, item.dose, item.how_often) if part)
+        for review in reviews:
+            taken = {p.recognised_as or p.entered.strip().lower() for p in review.parts} or {review.entered.strip().lower()}
+            if same in taken:
+                as_listed = " ".join(part for part in (review.entered, review.dose, review.how_often) if part)
                 t = verdict.trial
                 found.append(f"{same}, listed as '{as_listed}' (the trial: {t.dose_mg_per_day:g} mg/day for {t.weeks_at_dose} weeks, "
                              f"{t.improvement_percent}% better)")
@@ -410,6 +447,7 @@ def make_plan(intake: Intake, protocol: Protocol, *, start: date | None = None, 
     t = protocol.thresholds
     phq = intake.phq9
     dose, dose_words = _dose(intake, protocol)
+    medications = _medication_review(intake, catalogue)
     return Plan(
         schedulable=schedulable,
         not_schedulable_because=[f"{f.code}: {f.title}. {f.reason}" for f in blocking],
@@ -428,9 +466,9 @@ def make_plan(intake: Intake, protocol: Protocol, *, start: date | None = None, 
             asq_result=intake.asq.result,
         ),
         treatment_history=TreatmentHistory(failed_adequate_trials=failed, treatment_resistant=failed >= t.trd_min_failed_trials, trials=[v.why for v in verdicts],
-                                           still_taken=_still_taken(verdicts, intake, catalogue),
+                                           still_taken=_still_taken(verdicts, medications, catalogue),
                                            earlier_treatments=earlier_treatments(intake.medical_history)),
-        medications=_medication_review(intake, catalogue),
+        medications=medications,
         goals=list(goals.goals),
         support=Support(
             escort_every_session=goals.escort_every_session, escort=goals.escort, emergency_contact=goals.emergency_contact,

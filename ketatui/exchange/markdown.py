@@ -176,13 +176,16 @@ def medication_lines(m: MedicationReview) -> list[str]:
     if not taken and not any(c.isdigit() for c in m.entered):  # "Xanax 0.5 mg prn" typed as the name has its dose
         taken = "dose and how often not given"
     typed = f"- **{m.entered}**" + (f": {taken}" if taken else "") + (f"; for {m.reason}" if m.reason else "")
-    if m.recognised_as:
+    if len(m.parts) > 1:  # several medicines on one line: what each was read as
+        read = [f"  - '{p.entered}': " + (f"read as {p.recognised_as}, from {p.read_from}: {p.drug_class}" if p.recognised_as
+                                          else "**not recognised — clinician to check**") for p in m.parts]
+    elif m.recognised_as:
         how = f", from {m.read_from}" if m.read_from else f" ({m.note})"
-        read = f"  - Read as {m.recognised_as}{how}: {m.drug_class}"
+        read = [f"  - Read as {m.recognised_as}{how}: {m.drug_class}"]
     else:
-        read = "  - **Not recognised — clinician to check**"
+        read = ["  - **Not recognised — clinician to check**"]
     flags = m.flags or m.interactions  # a stored plan from before flags were worded keeps its codes
-    return [typed, read] + [f"  - Flag {flag}" for flag in flags]
+    return [typed, *read] + [f"  - Flag {flag}" for flag in flags]
 
 
 def condition_lines(plan: Plan, intake: Intake | None) -> list[str]:

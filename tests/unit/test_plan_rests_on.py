@@ -367,3 +367,14 @@ def test_drinks_and_an_earlier_ketamine_response_left_unanswered_say_so() -> Non
     assert "Had ketamine or esketamine treatment before: yes (response not answered)" in plan.treatment_history.earlier_treatments
     responded = next(r for r in plan.course.considered if r.name == "Responded to ketamine before")
     assert not responded.applied and responded.why == "Had ketamine before; how it went is not recorded"
+
+
+def test_two_medicines_on_one_line_each_say_what_they_were_read_as_and_a_failed_one_is_still_found() -> None:
+    intake = case({"medications.items": [{"name": "Zoloft and Xanax 0.5 mg prn", "reason": "mood and panic"}]})
+    plan = plan_for(intake)
+    text = section(plan_markdown(plan, intake), "Medications")
+    assert "- **Zoloft and Xanax 0.5 mg prn**; for mood and panic" in text
+    assert "  - 'Zoloft': read as sertraline, from the brand name Zoloft: SSRI antidepressant" in text
+    assert "  - 'Xanax 0.5 mg prn': read as alprazolam, from the brand name Xanax: benzodiazepine" in text
+    assert "  - Flag INT-BENZODIAZEPINE (review): Benzodiazepine" in text
+    assert plan.treatment_history.still_taken[0].startswith("sertraline, listed as 'Zoloft and Xanax 0.5 mg prn'")
