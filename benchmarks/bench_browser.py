@@ -82,7 +82,7 @@ async def drive(store: Path, key: Path, searches: list[str]) -> dict:
                 while browser._asked == asked or not browser.up_to_date:  # the rows on screen answer this key
                     await asyncio.sleep(0.0005)
                 keystrokes.append(time.perf_counter() - t)
-                early += not browser._counted
+                early += not getattr(browser, "_counted", True)
             box.value = ""
             while not (browser.up_to_date and not browser.filters.search):
                 await asyncio.sleep(0.001)
