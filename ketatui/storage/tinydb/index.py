@@ -27,6 +27,7 @@ import heapq
 import os
 import sys
 import threading
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -266,6 +267,10 @@ class SummaryCache:
     #: it (about 20 MB at 100k rows) takes the interpreter for a good part of a second, slowing
     #: every save and search meanwhile; a new process reads again each shard it missed (about 10 ms each).
     STALE_SHARDS = 32
+    #: A whole-list file that fell behind is written again only once the list has not been asked
+    #: for this long (seconds): writing it beside a run of saves and searches made their slowest
+    #: ones several times slower (at 100k: save p95 95 ms against 56, search 112 against 74).
+    QUIET = 1.0
 
     def __init__(self, shard_path: Callable[[str], Path], decode: Callable[[Path, bytes], Iterable[dict[str, Any]]], header: int,
                  saved: SavedList | None = None):
@@ -287,6 +292,7 @@ class SummaryCache:
         self._list_day = ""
         self._head_current = False  # the head file on disk tells what the cache holds
         self.writes: list[threading.Thread] = []  # whole-list files being written (tests wait for them)
+        self._asked_at = 0.0  # when the list was last asked for (monotonic): see ``QUIET``
         self.version = 0  # counts changes of ``_all``: results kept from an older one are stale
         self._chars: frozenset[str] = frozenset()
         self._chars_stale = True  # ``_chars`` must be worked out again from every row
@@ -341,6 +347,7 @@ class SummaryCache:
         change it). A search only filters it."""
         today = today or date.today().isoformat()
         with self._lock:
+            self._asked_at = time.monotonic()
             heads = self._current_heads()
             first = not self._loaded
             if first:
@@ -485,13 +492,21 @@ class SummaryCache:
         behind = self._list_heads is None or self._list_day != today or \
             sum(1 for s in SHARDS if self._heads.get(s) != self._list_heads.get(s)) > self.STALE_SHARDS
         if behind and not any(t.is_alive() for t in self.writes):
-            heads, rows = dict(self._heads), list(self._all)
-            self._list_heads, self._list_day = heads, today
-            writer = threading.Thread(target=self._save_quietly, args=(today, heads, rows), name="ketatui-list-save", daemon=True)
+            # No file yet: written at once. One behind: once the list is not in use (``QUIET``).
+            wait = self._list_heads is not None
+            self._list_heads, self._list_day = dict(self._heads), today
+            writer = threading.Thread(target=self._save_quietly, args=(wait,), name="ketatui-list-save", daemon=True)
             self.writes = [writer]
             writer.start()
 
-    def _save_quietly(self, today: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> None:
+    def _save_quietly(self, wait: bool) -> None:
+        while wait:
+            time.sleep(self.QUIET)
+            with self._lock:
+                wait = time.monotonic() - self._asked_at < self.QUIET
+        with self._lock:  # the list as it is now
+            today, heads, rows = self._day, dict(self._heads), list(self._all)
+            self._list_heads, self._list_day = heads, today
         try:
             written = self._saved.save_list(today, heads, rows)  # type: ignore[union-attr]
         except Exception:
