@@ -271,6 +271,8 @@ class SummaryCache:
     #: for this long (seconds): writing it beside a run of saves and searches made their slowest
     #: ones several times slower (at 100k: save p95 95 ms against 56, search 112 against 74).
     QUIET = 1.0
+    #: ... unless this many shards moved on: a new process would then read most of them again.
+    STALE_AT_ONCE = 128
 
     def __init__(self, shard_path: Callable[[str], Path], decode: Callable[[Path, bytes], Iterable[dict[str, Any]]], header: int,
                  saved: SavedList | None = None):
@@ -489,11 +491,12 @@ class SummaryCache:
             if self._counts is None:
                 self._counts = count_by_filter(self._all)
             self._head_current = saved.save_head(Head.of(today, self._heads, self._all, self._counts))  # else: the next list
-        behind = self._list_heads is None or self._list_day != today or \
-            sum(1 for s in SHARDS if self._heads.get(s) != self._list_heads.get(s)) > self.STALE_SHARDS
+        moved = len(SHARDS) if self._list_heads is None else \
+            sum(1 for s in SHARDS if self._heads.get(s) != self._list_heads.get(s))
+        behind = self._list_heads is None or self._list_day != today or moved > self.STALE_SHARDS
         if behind and not any(t.is_alive() for t in self.writes):
-            # No file yet: written at once. One behind: once the list is not in use (``QUIET``).
-            wait = self._list_heads is not None
+            # No file yet, or far behind: written at once. Else once the list is not in use (``QUIET``).
+            wait = moved <= self.STALE_AT_ONCE
             self._list_heads, self._list_day = dict(self._heads), today
             writer = threading.Thread(target=self._save_quietly, args=(wait,), name="ketatui-list-save", daemon=True)
             self.writes = [writer]
