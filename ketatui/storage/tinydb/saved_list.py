@@ -62,6 +62,8 @@ def decode_rows(columns: dict[str, Any]) -> list[tuple[Any, ...]]:
     flags = columns["flags"]
     dates = list(map(sys.intern, columns["sessions"]["values"]))
     sessions = list(map(tuple, map(map, repeat(dates.__getitem__), columns["sessions"]["at"])))
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    sessions = list(map(shared.setdefault, sessions, sessions))  # one copy of each schedule (rows are never changed)
     bit = [list(map(bool, map(int.__and__, flags, repeat(1 << n)))) for n in range(3)]
     dob = columns["dob"]
     born = [d or "" for d in dob["values"]]
