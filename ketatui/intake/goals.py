@@ -15,7 +15,7 @@ LivingSituation = Literal[
 
 class Goal(Section):
     description: RequiredText = Field(title="Goal")
-    target: RequiredText = Field(title="How we will know (measurable target)")
+    target: RequiredText = Field(title="Target: how we will know")
     by_when: ShortText = Field(default="", title="By when")
 
 
