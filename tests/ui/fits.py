@@ -10,7 +10,8 @@
 - a DataTable whose columns are wider than the table, or a cell wider than its column;
 - an Input left (not focused) that shows the tail of its text and hides the start;
 - a widget that reaches past the right edge of the terminal;
-- a scrollbar drawn inside a bordered box that has nothing to scroll.
+- a scrollbar drawn inside a bordered box that has nothing to scroll;
+- the focused widget (the question being answered) partly off screen.
 
 No pixels are compared: pictures are the snapshot tests' job.
 """
@@ -194,11 +195,33 @@ def _stray_scrollbars(widgets: Iterable[Widget]) -> list[str]:
     return problems
 
 
+def _is_or_inside(widget: Widget, focused: Widget) -> bool:
+    return widget is focused or focused in widget.ancestors
+
+
+def _focus_in_sight(app: App) -> list[str]:
+    """The widget being answered is wholly on screen (a question's last option included)."""
+    focused = app.focused
+    if focused is None or focused.screen is not app.screen or not _shown(focused):
+        return []
+    seen, whole = focused.region, focused.outer_size
+    screen = app.screen
+    covered = [y for y in range(seen.y, seen.bottom)
+               if not _is_or_inside(screen.get_widget_at(seen.x + seen.width // 2, y)[0], focused)]
+    if covered:
+        return [f"{_name(focused)}: has the focus but screen row(s) {covered} of it are covered by "
+                f"{_name(screen.get_widget_at(seen.x + seen.width // 2, covered[0])[0])} (scroll it into view above what is docked)"]
+    if seen.height < whole.height or seen.width < whole.width:
+        return [f"{_name(focused)}: has the focus but only {seen.width}x{seen.height} of its {whole.width}x{whole.height} "
+                "cells are on screen (scroll it, or its question, into view)"]
+    return []
+
+
 def cut_short(app: App, where: str) -> list[str]:
     """Everything on the screen on top that does not fit, one line each, prefixed with ``where``."""
     screen = app.screen
     width = app.size.width
     widgets = [w for w in screen.walk_children(with_self=False) if isinstance(w, Widget) and _shown(w)]
     problems = (_one_line_texts(widgets) + _footers(screen, widgets, width) + _option_lists(widgets) + _tables(widgets)
-                + _inputs(app, widgets) + _past_the_edge(widgets, width) + _stray_scrollbars(widgets))
+                + _inputs(app, widgets) + _past_the_edge(widgets, width) + _stray_scrollbars(widgets) + _focus_in_sight(app))
     return [f"[{where} · {type(screen).__name__}] {p}" for p in problems]

@@ -61,6 +61,14 @@ class Screens:
         self.seen.append(where)
         self.problems += cut_short(self.pilot.app, f"{self.theme} · {where}")
 
+    def on_one_line(self, where: str, text: str) -> None:
+        """``text`` must be on the screen, whole, on one line (not broken where it wraps)."""
+        screen = self.pilot.app.screen
+        lines = [strip.text for strip in screen._compositor.render_strips()]
+        if not any(text.lower() in line.lower() for line in lines):
+            self.problems.append(f"[{self.theme} · {where} · {type(screen).__name__}] {text!r} ({len(text)} cells) "
+                                 "is not on one line: it wraps")
+
     def verdict(self) -> None:
         assert self.seen, "no screen was checked"
         assert not self.problems, "cut short or wrapped at 80x24:\n" + "\n".join(self.problems)
@@ -114,10 +122,16 @@ async def test_the_clinician_app(make_app, repository, make_intake, theme) -> No
         for index, page in enumerate(PAGE_IDS):
             await step._show_page(index, focus=True)
             await s.check(f"medical history page {page}")
+            if page in ("phq9", "gad7"):  # answered at speed: each answer moves on to the next question
+                for number in range(1, 10 if page == "phq9" else 8):
+                    await s.pilot.press("1")
+                    await s.check(f"{page} after answer {number}")
         for step_id in STEP_IDS[1:]:
             await app.show_step(step_id)
             await s.until(lambda: app.step is not None and app.step.step_id == step_id and app.focused is not None, step_id)
             await s.check(f"step {step_id}")
+            if step_id == "summary":
+                s.on_one_line("plan summary header", f"Record {uuid.uuid5(uuid.NAMESPACE_URL, LONG_NAME)}")
             if step_id == "goals_support":  # a long goal typed, then the field left
                 goals = [f for f in app.screen.query("LabelledField") if re.fullmatch(r"f-goals_support-goals-row\d+-description", f.id or "")]
                 goals[-1].query_one("Input").focus()
