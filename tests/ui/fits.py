@@ -180,10 +180,25 @@ def _past_the_edge(widgets: Iterable[Widget], width: int) -> list[str]:
     return problems
 
 
+def _distance(one, other) -> int:
+    return sum(abs(a - b) for a, b in zip(one.rgb, other.rgb))
+
+
+#: Below this (the sum of the red, green and blue differences) a track does not show against what is behind it.
+UNSEEN = 40
+
+
 def _stray_scrollbars(widgets: Iterable[Widget]) -> list[str]:
-    """A scrollbar inside a bordered box with nothing to scroll looks like a stray character."""
+    """A scrollbar inside a bordered box with nothing to scroll, or a scrollbar whose track does
+    not show against the background, so that its thumb's half blocks look like stray characters."""
     problems = []
     for widget in widgets:
+        if widget.show_vertical_scrollbar and widget.region.height:
+            track = widget.styles.scrollbar_background
+            behind = widget.background_colors[1]
+            if _distance(track.blend(behind, 1 - track.a) if track.a < 1 else track, behind) < UNSEEN:
+                problems.append(f"{_name(widget)}: its scrollbar track {track.hex} does not show against {behind.hex}: "
+                                "the thumb reads as stray characters")
         styles = widget.styles
         bordered = any(edge[0] not in ("", "none", "hidden") for edge in (styles.border_top, styles.border_right))
         if not bordered:
