@@ -23,6 +23,8 @@ from ketatui.session import derive
 from ketatui.steps import STEP_IDS
 
 from fits import cut_short
+from kiosk_host import kiosk_settings, make_kiosk  # noqa: F401  (fixtures)
+from test_trainer_snapshots import real_settings  # noqa: F401  (fixture)
 
 THEMES = ["default", "high-contrast"]
 SIZE = (80, 24)
@@ -53,7 +55,7 @@ class Screens:
             if check():
                 return
             await self.pilot.pause(0.02)
-        raise AssertionError(f"{what} never showed")
+        raise AssertionError(f"{what} never showed; on screen: {type(self.pilot.app.screen).__name__}")
 
     async def check(self, where: str) -> None:
         await self.pilot.pause()
@@ -146,3 +148,184 @@ async def test_the_clinician_app(make_app, repository, make_intake, theme) -> No
         await s.pilot.press("escape")
 
     await visit(make_app(theme=theme), theme, walk)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_records_dialogs_and_the_lock(make_app, repository, make_intake, settings, theme) -> None:
+    """Sign (a reviewed plan, the passphrase set), the amendment view, Discard, the idle lock,
+    and the too-small message at a smaller terminal."""
+    from ketatui.screens.amend_dialog import ChangesDialog
+    from ketatui.screens.sign_dialog import SignDialog
+    from test_signing import amended, reviewed
+
+    reviewed(repository, make_intake, name="Alexandra Konstantinopoulou-Bergström")
+    amended(repository, make_intake)
+    repository.create(long_intake(make_intake).model_dump(mode="json"), user="dr.lee")
+    repository.set_signing_passphrase("dr.lee", "north star 42")
+
+    async def walk(s: Screens) -> None:
+        app = s.pilot.app
+        await s.until(lambda: isinstance(app.screen, RecordsBrowser) and app.ready and len(app.screen.rows) == 3, "the records")
+        rows = app.screen.rows
+        on = lambda status: next(i for i, r in enumerate(rows) if r.status == status)  # noqa: E731
+        await s.pilot.press(*["down"] * on("reviewed"), "f3")
+        await s.until(lambda: isinstance(app.screen, SignDialog), "the sign dialog")
+        await s.pilot.press(*"not it at all", "enter")
+        await s.check("sign dialog after a wrong passphrase")
+        await s.pilot.press("escape")
+        await s.until(lambda: isinstance(app.screen, RecordsBrowser), "the records again")
+        app.screen.action_move(-len(app.screen.rows))
+        await s.pilot.press(*["down"] * [i for i, r in enumerate(app.screen.rows) if r.amends_rev][0], "f4")
+        await s.until(lambda: isinstance(app.screen, ChangesDialog), "the amendment view")
+        await s.check("amendment view")
+        await s.pilot.press("escape")
+        await s.until(lambda: isinstance(app.screen, RecordsBrowser), "the records again")
+        app.screen.action_move(-len(app.screen.rows))
+        await s.pilot.press(*["down"] * [i for i, r in enumerate(app.screen.rows) if r.status == "draft" and not r.amends_rev][0], "ctrl+d")
+        await s.check("discard question")
+        await s.pilot.press("n")
+        app.lock_screen()
+        await s.check("idle lock")
+        await s.pilot.resize_terminal(72, 20)
+        await s.check("too small (72x20)")
+
+    await visit(make_app(theme=theme), theme, walk)
+
+
+# ----- the course -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_course(make_app, repository, theme) -> None:
+    from pathlib import Path
+
+    from ketatui.screens.course import CourseScreen
+    from ketatui.screens.follow_up_form import FollowUpForm
+    from ketatui.screens.session_form import SessionForm
+    from test_course_snapshots import TODAY, course_id as _course_id
+
+    record_id = _course_id.__wrapped__(repository) if hasattr(_course_id, "__wrapped__") else None
+    if record_id is None:
+        import json
+
+        from test_course_snapshots import EXAMPLE
+
+        intake = json.loads((EXAMPLE / "intake.json").read_text(encoding="utf-8"))
+        record_id = repository.import_documents([intake], user="dr.okafor")[0]
+        for record in json.loads((EXAMPLE / "sessions.json").read_text(encoding="utf-8")):
+            repository.add_course_record(record_id, record, user="nurse.lee")
+
+    async def walk(s: Screens) -> None:
+        app = s.pilot.app
+        await s.until(lambda: app.ready, "the store")
+        screen = CourseScreen(record_id, repository=app.repository, protocol=app.protocol, user=app.user,
+                              export_dir=Path("exports"), today=TODAY)
+        await app.push_screen(screen)
+        await s.until(lambda: screen.state is not None, "the course")
+        for number in range(1, 5):
+            await s.pilot.press(str(number))
+            await s.check(f"course view {number}")
+        for key, form in (("r", SessionForm), ("v", FollowUpForm)):
+            await s.pilot.press(key)
+            await s.until(lambda: isinstance(app.screen, form) and app.screen.complete and app.focused is not None, form.__name__)
+            await s.check(form.__name__)
+            app.screen.dismiss(None)
+            await s.until(lambda: app.screen is screen, "the course again")
+        for key, name in (("a", "accept plan"), ("e", "course export")):
+            await s.pilot.press(key)
+            await s.pilot.pause(0.1)
+            if app.screen is not screen:  # accepting is offered only when the course proposes a change
+                await s.check(name)
+                await s.pilot.press("escape")
+                await s.until(lambda: app.screen is screen, "the course again")
+
+    await visit(make_app(theme=theme), theme, walk)
+
+
+# ----- the kiosk --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_kiosk(make_kiosk, theme) -> None:
+    from ketatui.screens.kiosk_crisis import KioskCrisisHold
+    from ketatui.screens.kiosk_idle import KioskIdleWarning
+    from ketatui.screens.kiosk_send import KioskDone, KioskSend
+    from ketatui.screens.kiosk_staff import StaffMenu, StaffPinDialog
+    from kiosk_host import PIN
+
+    async def walk(s: Screens) -> None:
+        app = s.pilot.app
+        await s.until(lambda: app.ready, "the kiosk")
+        app.idle_timer.pause()
+        await s.check("welcome")
+        for number in range(1, 7):
+            await s.pilot.press("enter")
+            await s.check(f"about the treatment, page {number}")
+        await s.pilot.press("enter")
+        await s.until(lambda: isinstance(app.screen, MedicalHistoryStep) and app.focused is not None, "the questions")
+        await s.pilot.press(*LONG_NAME)
+        for index, page in enumerate(PAGE_IDS):
+            await app.screen._show_page(index, focus=True)
+            await s.check(f"questions page {page}")
+        from ketatui.screens.kiosk_app import KIOSK_STEPS
+
+        for step_id in list(KIOSK_STEPS)[1:]:
+            await app.show_step(step_id)
+            await s.until(lambda: app.step is not None and app.step.step_id == step_id and app.focused is not None, step_id)
+            await s.check(f"step {step_id}")
+        for screen, name in ((KioskIdleWarning(30), "idle warning"), (KioskSend(), "send"),
+                             (KioskCrisisHold(app.crisis_contacts, app.settings.clinic_contact)
+                              if hasattr(app, "crisis_contacts") else None, "crisis hold")):
+            if screen is None:
+                continue
+            await app.push_screen(screen)
+            await s.check(name)
+            app.pop_screen()
+        await s.pilot.press("ctrl+k")
+        await s.until(lambda: isinstance(app.screen, StaffPinDialog), "the staff PIN")
+        await s.check("staff PIN")
+        await s.pilot.press(*PIN, "enter")
+        await s.until(lambda: isinstance(app.screen, StaffMenu), "the staff menu")
+        await s.check("staff menu")
+        await app.push_screen(KioskDone())
+        await s.check("what happens next")
+
+    await visit(make_kiosk(theme=theme), theme, walk)
+
+
+# ----- the trainer ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_trainer(real_settings, monkeypatch, theme) -> None:
+    from test_trainer_snapshots import _seed, make_trainer
+
+    _seed(real_settings)
+
+    async def picker(s: Screens) -> None:
+        app = s.pilot.app
+        await s.until(lambda: app.ready and app.picker.library is not None, "the scenario list")
+        await s.check("scenario list")
+        for key, name in (("r", "my scorecards"), ("v", "trainers' view")):
+            await s.pilot.press(key)
+            await s.pilot.pause(0.1)
+            await s.check(name)
+            await s.pilot.press("escape")
+
+    await visit(make_trainer(real_settings, monkeypatch, theme), theme, picker)
+
+    async def scenario(s: Screens) -> None:
+        app = s.pilot.app
+        await s.until(lambda: app.step is not None and app.focused is not None and app.step.query("#persona-panel"), "the step")
+        await s.check("a step with the banner")
+        await s.pilot.press("f6")
+        await s.pilot.pause(0.1)
+        await s.check("the patient's words")
+        await s.pilot.press("f8")
+        await s.check("the finish question")
+        await s.pilot.press("enter")
+        await s.until(lambda: app.scorecard is not None, "the scorecard")
+        await s.pilot.pause(0.1)
+        await s.check("scorecard")
+
+    await visit(make_trainer(real_settings, monkeypatch, theme, scenario="no-escort"), theme, scenario)
