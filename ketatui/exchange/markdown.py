@@ -14,7 +14,8 @@ from ketatui.intake.document import Intake
 from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
 from ketatui.clinical.plan import Plan
 
-DRAFT_NOTICE = "Draft plan for clinician review. It is not a decision: a clinician decides and signs."
+#: One line on the plan screen at 80 columns.
+DRAFT_NOTICE = "Draft for clinician review, not a decision: a clinician decides and signs."
 
 
 def _day(value: date | None) -> str:

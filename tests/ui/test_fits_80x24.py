@@ -17,6 +17,7 @@ import pytest
 from textual.pilot import Pilot
 
 from ketatui.clinical.protocol import default_protocol
+from ketatui.exchange.markdown import DRAFT_NOTICE
 from ketatui.screens.medical_history import PAGE_IDS, MedicalHistoryStep
 from ketatui.screens.records_browser import RecordsBrowser
 from ketatui.session import derive
@@ -134,6 +135,7 @@ async def test_the_clinician_app(make_app, repository, make_intake, theme) -> No
             await s.check(f"step {step_id}")
             if step_id == "summary":
                 s.on_one_line("plan summary header", f"Record {uuid.uuid5(uuid.NAMESPACE_URL, LONG_NAME)}")
+                s.on_one_line("plan summary draft notice", DRAFT_NOTICE)
             if step_id == "goals_support":  # a long goal typed, then the field left
                 goals = [f for f in app.screen.query("LabelledField") if re.fullmatch(r"f-goals_support-goals-row\d+-description", f.id or "")]
                 goals[-1].query_one("Input").focus()
@@ -274,10 +276,7 @@ async def test_the_kiosk(make_kiosk, theme) -> None:
             await s.until(lambda: app.step is not None and app.step.step_id == step_id and app.focused is not None, step_id)
             await s.check(f"step {step_id}")
         for screen, name in ((KioskIdleWarning(30), "idle warning"), (KioskSend(), "send"),
-                             (KioskCrisisHold(app.crisis_contacts, app.settings.clinic_contact)
-                              if hasattr(app, "crisis_contacts") else None, "crisis hold")):
-            if screen is None:
-                continue
+                             (KioskCrisisHold(app.protocol.crisis_contacts, app.settings.clinic_contact), "crisis hold")):
             await app.push_screen(screen)
             await s.check(name)
             app.pop_screen()
