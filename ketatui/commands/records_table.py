@@ -11,7 +11,7 @@ name in a wide script lines up too.
 
 from __future__ import annotations
 
-from rich.cells import cell_len, set_cell_size
+import unicodedata
 
 from ketatui.storage import RecordSummary
 
@@ -20,6 +20,17 @@ WIDTH = 80
 GAP = "  "
 #: The name keeps at least this many cells before flags are counted instead of spelled out.
 NAME_AT_LEAST = 18
+
+
+def _char_cells(char: str) -> int:
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def cell_len(text: str) -> int:
+    """How many terminal cells ``text`` takes: two for a wide character, none for a combining one."""
+    return sum(map(_char_cells, text))
 
 
 def flag_words(r: RecordSummary) -> list[str]:
@@ -47,7 +58,13 @@ def _cut(text: str, width: int) -> str:
     """``text`` in at most ``width`` cells, an ellipsis marking a cut."""
     if cell_len(text) <= width:
         return text
-    return set_cell_size(text, width - 1).rstrip() + "…"
+    kept, used = [], 0
+    for char in text:
+        used += _char_cells(char)
+        if used > width - 1:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
 
 
 def _lines(rows: list[tuple[str, ...]]) -> str:

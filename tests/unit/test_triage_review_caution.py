@@ -39,3 +39,19 @@ def test_both_backends_list_them_and_an_older_triage_falls_back_to_the_plans_fla
     assert review_and_caution(older) == (True, True)
     none = dict(older, plan={"flags": [{"severity": "info"}]})
     assert review_and_caution(none) == (False, False)
+
+
+def test_the_records_table_measures_wide_names_in_cells() -> None:
+    from rich.cells import cell_len as rich_cells
+
+    from ketatui.commands.records_table import cell_len, table
+    from ketatui.storage import RecordSummary
+
+    names = ["山田 太郎 さくら子 山田 太郎 さくら子 山田 太郎", "José Müller", "Zoë Ångström-Ólafsdóttir de la Cruz y Villanueva"]
+    assert [cell_len(n) for n in names] == [rich_cells(n) for n in names]
+    rows = [RecordSummary(record_id=f"{i:08x}-0000-4000-8000-000000000000", full_name=n, date_of_birth="1980-01-01",
+                          status="submitted", rev=1, updated_at=None, updated_by=None, urgent=True, blocked=True,
+                          training=False, current_step=None, review=True, caution=True) for i, n in enumerate(names)]
+    lines = table(rows).splitlines()
+    assert all(rich_cells(line) <= 80 for line in lines), [(rich_cells(line), line) for line in lines]
+    assert len({rich_cells(line[:line.index("1980")]) for line in lines[1:]}) == 1  # the columns line up
