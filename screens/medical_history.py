@@ -54,6 +54,7 @@ from ketatui.intake.instruments import (
 )
 from ketatui.intake.document import Intake
 from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.clinical.crisis import crisis_code
 from ketatui.screens.widgets import ChoiceRow, CrisisPanel, LabelledField, YesBox, control_for, title_of
 from ketatui.screens.navigation import PageChanged, ScreeningChanged
 from ketatui.screens.widgets.footer import KeysFooter
@@ -236,6 +237,7 @@ class MedicalHistoryStep(IntakeStep):
         self._trial_rows: list[TrialRow] = []
         self._live: dict[str, Widget] = {}  # scores, BMI, ASQ result, crisis panel: by id, once built
         self._said: dict[str, str] = {}  # what each live line says now
+        self._live_due = False  # an answer changed: the live lines are brought up to date after its frame
         self._checked_pages: set[str] = set()
         self._touched: set[str] = set()
         self._positive = False
@@ -514,6 +516,8 @@ class MedicalHistoryStep(IntakeStep):
         positive = _screened(values)
         if (panel := self._live.get("crisis-panel")) is not None:
             panel.display = positive and self.audience != "patient"  # a patient's App shows its own crisis screen
+            if positive and isinstance(panel, CrisisPanel):
+                panel.show_code(crisis_code((), values))
         if positive != self._positive:
             self._positive = positive
             self.post_message(ScreeningChanged(positive))
@@ -555,8 +559,17 @@ class MedicalHistoryStep(IntakeStep):
     @on(ChoiceRow.Changed)
     @on(YesBox.Changed)
     def _answer_changed(self) -> None:
-        self._refresh_live(self.collect())
+        """The answer is drawn first; the scores, follow-on questions and problems once the frame
+        that shows it is out (a run of keys is checked once)."""
+        if not self._live_due:
+            self._live_due = True
+            self.call_after_refresh(self._refresh_live_due)
         self.post_message(IntakeStep.FieldLeft())
+
+    def _refresh_live_due(self) -> None:
+        if self._live_due:
+            self._live_due = False
+            self._refresh_live(self.collect())
 
     @on(Input.Submitted)
     def _enter_moves_on(self) -> None:
