@@ -82,8 +82,8 @@ DEPENDS_ON: dict[str, str] = {
 #: The pages whose questions "none of these" (ctrl+o) answers no, as a group.
 GROUP_PAGES = ("depression", "substance", "physical-heart", "physical-other")
 ACUITY = "asq.thoughts_right_now"
-NOT_ANSWERED = "not answered yet: press y for yes or n for no"
-NOT_COUNTED = "not answered yet: enter a number (0 for none)"
+NOT_ANSWERED = "not answered: press y or n"
+NOT_COUNTED = "not answered: type a number, 0 if none"
 BUILD_AHEAD_AFTER = 0.15  # seconds after a page is shown: the next page is built while this one is read
 
 PHYSICAL_HEART = (
@@ -266,6 +266,8 @@ class MedicalHistoryStep(IntakeStep):
             default = model.model_fields[name].default
             value = default if isinstance(default, bool) else None
         field = control_for(model, name, path, _display(value))
+        if isinstance(field.control, ChoiceRow) and path in QUESTIONS:
+            field.control.advance_on_key = True  # one key answers a question the rules read and moves on
         if isinstance(field.control, ChoiceRow) and (not field.has_class("-yes-no") or self.audience == "patient"):
             field.add_class("-stacked")  # a clinician's yes/no sits beside its label: one line each
             field.stacked = True
