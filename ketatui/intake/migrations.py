@@ -18,9 +18,9 @@ them, an unticked box was stored as ``false`` whether or not it had been asked, 
 ``v2_to_v3`` therefore, on a record that is not signed, turns every value that was only the form's
 default into None for a clinician to confirm: a follow-up's ``true``, a yes/no ``false``, a
 trial's ``in_current_episode: true``, 0 drinks, and "not applicable" after earlier ketamine. A
-``true`` the clinician ticked, and every number typed, are kept. A signed record is left exactly
-as it was signed: the clinician who signed it saw and accepted those answers, and an amendment
-asks them again (docs/answers.md).
+``true`` the clinician ticked, and every number typed, are kept. A signed record reads exactly as
+it was signed (the v2 defaults it was read with are written out in memory; the stored bytes are
+never changed): the clinician who signed it saw and accepted those answers (docs/answers.md).
 """
 
 from __future__ import annotations
@@ -165,12 +165,35 @@ def _unassume_form_values(state: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _as_signed(history: dict[str, Any]) -> None:
+    """Write out the v2 defaults a signed record was read with, so it reads as it was signed
+    (an absent follow-up of a yes was "controlled", an absent box "no")."""
+    for group, defaults in _V2_DEFAULTS.items():
+        section = history.get(group)
+        if isinstance(section, dict):
+            for name, default in defaults.items():
+                section.setdefault(name, default)
+    physical = history.get("physical")
+    if isinstance(physical, dict):
+        for follow_up, parent in _V2_FOLLOW_UPS.items():
+            if physical.get(parent) is True:
+                physical.setdefault(follow_up, True)
+    psychiatric = history.get("psychiatric")
+    if isinstance(psychiatric, dict):
+        for trial in psychiatric.get("antidepressant_trials") or []:
+            if isinstance(trial, dict):
+                trial.setdefault("in_current_episode", True)
+
+
 def v2_to_v3(doc: Document) -> Document:
     """Answers that were only the v2 form's defaults become None ("not answered"), except on a
     signed record, which stays as it was signed (see the module's docstring)."""
     out = copy.deepcopy(doc)
     out["schema_version"] = 3
     if out.get("status") == "signed":
+        history = out.get("medical_history")
+        if isinstance(history, dict):
+            _as_signed(history)
         return out
     changed: list[str] = []
     history = out.get("medical_history")
