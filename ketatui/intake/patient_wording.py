@@ -54,6 +54,9 @@ WORDS: dict[str, str] = {
     "text:none-of-these-done": "Done: the rest of this page is answered no. You can still change any answer.",
     # the answers to a yes/no question
     "answer:Not known": "I don't know",
+    "answer:responded": "Yes, it helped",
+    "answer:did not respond": "No, it did not help",
+    "answer:not applicable": "Does not apply to me",
     # about you
     f"{MH}.demographics.full_name": "Your full name",
     f"{MH}.demographics.date_of_birth": "Your date of birth, like 1985-03-25",

@@ -63,7 +63,7 @@ class LabelledField(Vertical):
             return
         if self.label:
             self.label = words(self.path, self.label)
-        if isinstance(self.control, ChoiceRow) and self.has_class("-yes-no"):
+        if isinstance(self.control, ChoiceRow):
             self.control.options = [(words(f"answer:{label}", label), value) for label, value in self.control.options]
         if not self.label and isinstance(self.control, Checkbox):
             self.control.label = words(self.path, str(self.control.label))
