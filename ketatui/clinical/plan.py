@@ -105,7 +105,7 @@ class MedicationReview(_Frozen):
 
 
 class Support(_Frozen):
-    escort_every_session: bool
+    escort_every_session: bool | None  # None: not answered
     escort: Contact | None
     emergency_contact: Contact | None
     treating_clinicians: list[TreatingClinician]

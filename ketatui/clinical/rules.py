@@ -200,7 +200,9 @@ def support(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogu
     goals = intake.goals_support
     if goals is None:
         return
-    if not goals.escort_every_session:
+    if goals.escort_every_session is None:
+        yield make_flag("SUPPORT-NO-ESCORT", "Not yet answered whether someone takes them home after every session; sessions cannot be booked without an escort", "goals_support.escort_every_session")
+    elif goals.escort_every_session is False:
         yield make_flag("SUPPORT-NO-ESCORT", "No one confirmed to take them home after every session; sessions cannot be booked without an escort", "goals_support.escort_every_session")
     if goals.emergency_contact is None:
         yield make_flag("SUPPORT-NO-CONTACT", "No emergency contact given", "goals_support.emergency_contact")

@@ -75,7 +75,7 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
     lines += ["", "## Goals and support", ""]
     lines += [f"- Goal: {g.description} — target: {g.target}" + (f" (by {g.by_when})" if g.by_when else "") for g in plan.goals] or ["- No goals recorded."]
     s = plan.support
-    lines.append(f"- Escort home every session: {'yes' if s.escort_every_session else 'NO'}" + (f" — {s.escort.name}, {s.escort.phone}" if s.escort else ""))
+    lines.append(f"- Escort home every session: { {True: 'yes', False: 'NO'}.get(s.escort_every_session, 'NOT ANSWERED') }" + (f" — {s.escort.name}, {s.escort.phone}" if s.escort else ""))
     lines.append(f"- Emergency contact: {s.emergency_contact.name} ({s.emergency_contact.relationship}), {s.emergency_contact.phone}" if s.emergency_contact else "- Emergency contact: none given")
     lines += [f"- Treating clinician: {t.name}" + (f", {t.role}" if t.role else "") + (f", {t.phone}" if t.phone else "") for t in s.treating_clinicians]
     lines.append(f"- Living situation: {s.living_situation}")

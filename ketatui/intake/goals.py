@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ketatui.intake.fields import LongText, Phone, RequiredText, Section, ShortText
+from ketatui.intake.fields import LongText, Phone, RequiredText, Section, ShortText, question
 
 LivingSituation = Literal[
     "lives alone", "with partner or family", "with others", "supported housing", "no fixed address", "not stated",
@@ -33,7 +33,7 @@ class TreatingClinician(Section):
 
 class GoalsAndSupport(Section):
     goals: list[Goal] = Field(default_factory=list, title="Goal", max_length=10)
-    escort_every_session: bool = Field(default=False, title="Someone takes them home after every session")
+    escort_every_session: bool | None = question("Someone takes them home after every session")
     escort: Contact | None = Field(default=None, title="Escort home", validate_default=True)
     emergency_contact: Contact | None = Field(default=None, title="Emergency contact")
     treating_clinicians: list[TreatingClinician] = Field(default_factory=list, title="Treating clinician", max_length=10)

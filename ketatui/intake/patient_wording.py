@@ -114,7 +114,7 @@ WORDS: dict[str, str] = {
     f"{GS}.goals[].description": "What you want to feel or do again",
     f"{GS}.goals[].target": "How you will know it is better",
     f"{GS}.goals[].by_when": "By when",
-    f"{GS}.escort_every_session": "Someone will take me home after every session",
+    f"{GS}.escort_every_session": "Will someone take you home after every session?",
     f"{GS}.escort.name": "Their name",
     f"{GS}.escort.relationship": "Who they are to you",
     f"{GS}.escort.phone": "Their phone number",

@@ -47,7 +47,6 @@ KEPT_DEFAULTS: dict[tuple[str, str], str] = {
     ("Medications", "items"): "the model refuses no rows without 'Takes no medications' ticked",
     ("Medications", "none_taken"): "the model refuses it unticked with no rows: it is answered or the section is invalid",
     ("SideEffectDiscussion", "discussed"): "a topic missing is 'not yet discussed' and raises CONSENT-INCOMPLETE",
-    ("GoalsAndSupport", "escort_every_session"): "unticked raises SUPPORT-NO-ESCORT (stop: sessions cannot be booked) whatever the reason",
     ("GoalsAndSupport", "goals"): "no goals is shown as 'No goals recorded'; no rule reads it as an answer",
     ("GoalsAndSupport", "treating_clinicians"): "shown as listed; no rule reads an empty list as an answer",
     ("GoalsAndSupport", "living_situation"): "defaults to 'not stated', which says it was not answered",
@@ -213,7 +212,9 @@ def test_each_kept_default_is_not_an_answer() -> None:
     goals = build_intake().goals_support.model_dump(mode="json")
     goals.pop("escort_every_session")
     goals["escort"] = None
-    assert "SUPPORT-NO-ESCORT" in [f.code for f in evaluate(build_intake({"goals_support": GoalsAndSupport(**goals).model_dump(mode="json")}), build_protocol(), today=TODAY)]
+    no_escort = next(f for f in evaluate(build_intake({"goals_support": GoalsAndSupport(**goals).model_dump(mode="json")}), build_protocol(), today=TODAY)
+                     if f.code == "SUPPORT-NO-ESCORT")
+    assert no_escort.severity == "stop" and "Not yet answered whether someone takes them home" in no_escort.reason
     no_trials = build_intake({f"{MH}.psychiatric.antidepressant_trials": []})
     assert "NOT-TRD" in [f.code for f in evaluate(no_trials, build_protocol(), today=TODAY)]
 
