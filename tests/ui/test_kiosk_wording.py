@@ -72,8 +72,11 @@ async def test_every_page_a_patient_walks_through_is_plain(make_kiosk, driver_fo
             elif wanted == "depression":
                 await d.until(lambda: app.focused is not None, "focus")
                 await d.answer("14")
+                await d.keys("ctrl+o")
                 await d.next()
             elif wanted != "phq9":
+                if wanted in ("substance", "physical-heart", "physical-other"):
+                    await d.keys("ctrl+o")
                 await d.next()
         await d.keys(*"0000000000")
         for wanted in ("gad7", "asq"):
