@@ -32,8 +32,7 @@ from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.startup import StartUp
 from ketatui.screens.step_picker import StepPicker, step_choices
 from ketatui.screens.themes import THEMES, load_themes, theme_for
-from ketatui.screens.widgets import LabelledField
-from ketatui.screens.widgets.field import field_id
+from ketatui.screens.unanswered import tell_unanswered
 from ketatui.screens.too_small import SizeWatch
 from ketatui.steps import STEP_IDS, number
 
@@ -237,15 +236,7 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, ExportAudit, IdleSweeps, SizeWat
         if result.problems:
             step.show_problems(result.problems)
             count = len(result.problems)
-            missing = [p for p in result.problems if p.message.startswith("not answered")]
-            if missing:  # a question the rules read is never taken as no: named, and the cursor goes there
-                names = "; ".join(step.words(p.path, p.label) for p in missing)
-                self.notify(f"Not answered: {names}. Press y or n{' on each' if len(missing) > 1 else ''}.", title="Not moved on", severity="warning")
-                first = step.query(f"#{field_id(missing[0].path)}")
-                if first and isinstance(first.first(), LabelledField):
-                    first.first().control.focus()
-                    first.first().scroll_visible(animate=False)
-            else:
+            if not tell_unanswered(self, step, result.problems, title="Not moved on"):
                 self.notify(f"{count} answer{'s' if count > 1 else ''} need{'s' if count == 1 else ''} attention: "
                             "see the message beneath each one.", title="Not moved on", severity="warning")
             self.request_save()
