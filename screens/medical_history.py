@@ -459,9 +459,8 @@ class MedicalHistoryStep(IntakeStep):
         if still:
             still[0].control.focus()
             still[0].scroll_visible(animate=False)
-        word = "question" if changed == 1 else "questions"
-        self.notify(self.words("text:none-of-these-done", f"Answered no: {changed} {word} on this page.") if changed
-                    else "Every question on this page was already answered.")
+        if not changed:  # what changed shows on every row (● No); only a key that did nothing is told
+            self.notify(self.words("text:none-of-these-nothing", "Every question on this page was already answered."), timeout=3)
 
     def start_at_last_page(self) -> None:
         self.page = len(PAGES) - 1

@@ -51,7 +51,7 @@ WORDS: dict[str, str] = {
     "text:vitals": "A nurse will check your height, weight, blood pressure and pulse at the clinic. "
                    "There is nothing to fill in on this page. Press F3 to go on.",
     "text:none-of-these": "Press y for yes or n for no. If you have had none of the rest, press ctrl+o.",
-    "text:none-of-these-done": "Done: the rest of this page is answered no. You can still change any answer.",
+    "text:none-of-these-nothing": "You have answered every question on this page.",
     # the answers to a yes/no question
     "answer:Not known": "I don't know",
     "answer:responded": "Yes, it helped",

@@ -68,7 +68,6 @@ async def test_a_yes_opens_its_follow_up_unanswered_and_none_of_these_leaves_it_
         assert "○y Yes ○n No ○u Not known" in d.text()
 
         await d.keys("ctrl+o")
-        assert told(d, "Answered no: 10 questions on this page.")
         assert d.field(f"{PHYS}.stroke").value is False and d.field(BP).value is True
         assert d.field(BP_CONTROLLED).value is None, "none of these never answers a follow-up"
         await d.next()
