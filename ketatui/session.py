@@ -102,6 +102,7 @@ class IntakeSession:
         self.stored_rev = stored_rev  # 0: not in the store yet
         self._lock = threading.Lock()  # one save (or audit line) at a time, whatever thread asks
         self._screen_positive = False
+        self.exported_rev = 0  # the stored revision last exported (0: none in this session)
         self.derived = derive(intake, protocol)
         # What the store holds, as this session sees it: reading an intake is not changing it.
         self._stored_content = _content(self.snapshot()) if stored_rev else None
@@ -145,6 +146,15 @@ class IntakeSession:
     def first_open_step(self) -> str:
         """The first step not finished yet (the last step once all are)."""
         return next((s for s in STEP_IDS if not self.finished(s)), STEP_IDS[-1])
+
+    def plan_state(self) -> str | None:
+        """Where the plan stands, for a step that fills no section (the summary): None while a step
+        before it is unfinished, else whether it is saved, and exported, as it is now."""
+        if self.derived.plan is None:
+            return None
+        if self.stored_rev == 0 or self.changed():
+            return "plan ready, not saved"
+        return "plan saved and exported" if self.exported_rev == self.stored_rev else "plan saved"
 
     def can_go_to(self, step_id: str) -> bool:
         """Go to offers the finished steps, the first open one, and the step on show."""
@@ -200,4 +210,5 @@ class IntakeSession:
             return False
         with self._lock:
             self.repository.log_export(self.intake.record_id, self.stored_rev, user=self.user, target=kind)
+            self.exported_rev = self.stored_rev
         return True

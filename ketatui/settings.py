@@ -20,13 +20,14 @@ import getpass
 import json
 import os
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ketatui.settings_request import SettingsRequest
@@ -57,6 +58,27 @@ class SettingsInvalid(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("; ".join(problems))
+
+
+def one_plain_line(value: str) -> str:
+    """Text shown on screens and sheets: no control characters (an escape could rewrite the screen)."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("write it on one line, without control characters")
+    return value.strip()
+
+
+class CrisisLine(BaseModel):
+    """One crisis contact a site sets for itself: who, and how to reach them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=120, title="Name", description="e.g. Samaritans")
+    how: str = Field(min_length=1, max_length=200, title="How to reach them", description="e.g. Call 116 123, any time")
+
+    @field_validator("name", "how")
+    @classmethod
+    def _one_plain_line(cls, value: str) -> str:
+        return one_plain_line(value)
 
 
 class Settings(BaseSettings):
@@ -101,6 +123,15 @@ class Settings(BaseSettings):
                                         description="the staff PIN that leaves the kiosk, as a hash made by `ketatui kiosk --hash-pin`")
     clinic_contact: str = Field(default="", max_length=200, title="Clinic contact",
                                 description="how a patient reaches the clinic, shown on the kiosk's crisis screen (e.g. front desk, 555-0100)")
+    clinic_name: str | None = Field(default=None, min_length=1, max_length=120, title="Clinic name",
+                                    description="the clinic's name on the kiosk and the patient's sheets (default: the protocol's)")
+    crisis_contacts: list[CrisisLine] | None = Field(default=None, min_length=1, max_length=10, title="Crisis contacts",
+                                                     description="the crisis lines shown on every crisis screen and plan, instead of the protocol's (built in: the US 988, 911, 741741)")
+
+    @field_validator("clinic_name")
+    @classmethod
+    def _plain_name(cls, value: str | None) -> str | None:
+        return one_plain_line(value) if value is not None else None
 
     @field_validator("data_dir", "key_file", "protocol_file", "export_dir", "training_data_dir", "scenarios_dir", mode="after")
     @classmethod
@@ -206,15 +237,20 @@ def load_settings(overrides: Mapping[str, Any] | None = None, *, config_file: Pa
         raise SettingsInvalid([_problem(error, gathered) for error in exc.errors()]) from None
 
 
+#: Settings given as JSON in the environment, with an example of each.
+JSON_IN_ENV = {"keymap": '{"next": "f3,ctrl+n"}',
+               "crisis_contacts": '[{"name": "Samaritans", "how": "Call 116 123, any time"}]'}
+
+
 def _from_env(name: str, variable: str, text: str) -> Any:
-    """An environment value as the field takes it: the keymap is JSON, everything else text."""
-    if name != "keymap":
+    """An environment value as the field takes it: the keymap and crisis contacts are JSON, everything else text."""
+    if name not in JSON_IN_ENV:
         return text
     try:
         return json.loads(text)
     except json.JSONDecodeError:
-        raise SettingsInvalid([f"Keymap (environment {variable}): is not JSON; write it as "
-                               '{"next": "f3,ctrl+n"}']) from None
+        title = Settings.model_fields[name].title
+        raise SettingsInvalid([f"{title} (environment {variable}): is not JSON; write it as {JSON_IN_ENV[name]}"]) from None
 
 
 def _problem(error: Any, gathered: _Gathered) -> str:
@@ -222,8 +258,9 @@ def _problem(error: Any, gathered: _Gathered) -> str:
     if name not in Settings.model_fields:
         return f"{name}: {error['msg']}"
     title = Settings.model_fields[name].title or name
+    title += "".join(f" #{part + 1}" if isinstance(part, int) else f", {part}" for part in error["loc"][1:])
     shown = "" if name in SECRETS else f" (it is {error['input']!r})"
-    return f"{title} (from {gathered.sources[name]}): {error['msg']}{shown}"
+    return f"{title} (from {gathered.sources[name]}): {error['msg'].removeprefix('Value error, ')}{shown}"
 
 
 def describe(settings: Settings, request: SettingsRequest | None = None) -> list[tuple[str, str, str]]:
@@ -238,6 +275,8 @@ def describe(settings: Settings, request: SettingsRequest | None = None) -> list
             shown = "(not set)"
         elif isinstance(value, dict):
             shown = json.dumps(value) if value else "(none)"
+        elif isinstance(value, list):
+            shown = "; ".join(f"{line.name}: {line.how}" for line in value)
         else:
             shown = str(value)
         rows.append((name, shown, sources[name]))

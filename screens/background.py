@@ -62,6 +62,7 @@ def plain(exc: BaseException) -> str:
 def start_up(request: SettingsRequest | None, settings: Settings | None, repository: Any, protocol: Any, *, drafts: bool = True) -> Loaded:
     """The settings (unless given), the clinic's protocol, the store and its drafts (unless the
     role lists its records itself: listing them all here would delay its own first page)."""
+    from ketatui.clinical.clinic import for_clinic
     from ketatui.clinical.protocol import ProtocolInvalid, load_protocol
     from ketatui.settings import SettingsInvalid, SettingsRequest
 
@@ -70,7 +71,7 @@ def start_up(request: SettingsRequest | None, settings: Settings | None, reposit
     except SettingsInvalid as exc:
         return Loaded(error=f"The settings cannot be used, so no intake can be run: {exc}")
     try:
-        protocol = protocol or load_protocol(settings.protocol_file)
+        protocol = for_clinic(protocol or load_protocol(settings.protocol_file), settings)
     except ProtocolInvalid as exc:
         return Loaded(error=f"The clinic's protocol cannot be used, so no intake can be run: {exc}")
     try:

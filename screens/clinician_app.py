@@ -80,7 +80,10 @@ class ClinicianApp(IdleLock, IntakeApp):
 
     async def show_drafts(self, drafts: list) -> None:
         if self.browser is not None:
+            from ketatui.clinical.clinic import contacts_notice_line, defaults_notice
+
             self.browser.show_user(self.user)
+            self.browser.show_notice(contacts_notice_line(self.protocol.crisis_contacts), defaults_notice(self.protocol))
             self.browser.reload()
         if not getattr(self, "_listening", False):
             self._listening = True

@@ -8,6 +8,7 @@ raise SUPPORT-NO-ESCORT and SUPPORT-NO-CONTACT on the plan summary.
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -20,7 +21,7 @@ from textual.widgets import Button, Static, TextArea
 
 from ketatui.intake.answers import unanswered
 from ketatui.intake.fields import FieldProblem, problems_from
-from ketatui.intake.goals import Contact, Goal, GoalsAndSupport, TreatingClinician
+from ketatui.intake.goals import INTAKE_DATE, Contact, Goal, GoalsAndSupport, TreatingClinician
 from ketatui.screens.step import IntakeStep, StepResult
 from ketatui.screens.widgets import LabelledField, control_for, title_of
 from ketatui.screens.widgets.field import PROBLEM_MARK
@@ -30,6 +31,12 @@ _ROOT = "goals_support"
 #: Goal and clinician rows come and go, so each gets a path (and widget id) of its own, never an
 #: index; their problems are matched by position in ``show_problems``.
 _row_number = itertools.count()
+
+
+def typed_fields(model: type[BaseModel]) -> list[str]:
+    """The fields a person types; not those read from another (a goal's date, read from "By when")."""
+    return [name for name, field in model.model_fields.items()
+            if not (isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("read_from"))]
 
 
 class FieldGroup(Vertical):
@@ -45,13 +52,13 @@ class FieldGroup(Vertical):
     def compose(self) -> ComposeResult:
         if self.heading:
             yield Static(self.heading, classes="gs-group-heading")
-        for name in self.model.model_fields:
+        for name in typed_fields(self.model):
             field = control_for(self.model, name, f"{self.path}.{name}", self.values_in.get(name) or "")
             field.add_class(f"gs-{name.replace('_', '-')}")
             yield field
 
     def fields(self) -> dict[str, LabelledField]:
-        return {name: self.query_one(f".gs-{name.replace('_', '-')}", LabelledField) for name in self.model.model_fields}
+        return {name: self.query_one(f".gs-{name.replace('_', '-')}", LabelledField) for name in typed_fields(self.model)}
 
     def values(self) -> dict[str, str]:
         return {name: field.value for name, field in self.fields().items()}
@@ -175,11 +182,16 @@ class GoalsSupportStep(IntakeStep):
             "emergency_contact": None if emergency.is_blank() else emergency.values(),
         }
         try:
-            section = GoalsAndSupport(**section_input)
+            section = GoalsAndSupport.model_validate(section_input, context={INTAKE_DATE: self.intake_date()})
         except ValidationError as exc:
             return StepResult(problems=problems_from(exc, GoalsAndSupport, prefix=(_ROOT,)), form_state=answers)
         missing = [FieldProblem(q.path, q.label, "not answered: press y or n") for q in unanswered(section, _ROOT)]
         return StepResult(sections={_ROOT: section}, problems=missing, form_state=answers)
+
+    def intake_date(self) -> date:
+        """What "3 months" is counted from: the day the intake was started (today for a new one)."""
+        created = self.intake.created_at
+        return created.date() if created is not None else date.today()
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         """Each message beside its field; list rows are matched in the order they were collected."""

@@ -182,9 +182,25 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, ExportAudit, IdleSweeps, SizeWat
         return result
 
     def _urgency_shown(self, was: bool, announce: bool = True) -> None:
-        if self.urgent and not was and announce:
+        if self.urgent and announce and (not was or self._newly_acute()):
             self.call_later(self._announce_crisis)
         self.update_progress()
+
+    def crisis_code(self) -> str:
+        """RISK-SUICIDE-ACUTE once ASQ question 5 is yes (raised, or just answered), else RISK-SUICIDE-SCREEN."""
+        from ketatui.clinical.crisis import SCREEN, crisis_code
+
+        session = self.session
+        if session is None:
+            return SCREEN
+        answers = (session.intake.form_state.get("medical_history") or {}).get("values") or {}
+        return crisis_code(session.derived.flags, answers)
+
+    def _newly_acute(self) -> bool:
+        """An urgent intake that has just turned acute: the crisis box is shown again, with its own heading."""
+        from ketatui.clinical.crisis import ACUTE
+
+        return self.crisis_code() == ACUTE and getattr(self, "_crisis_shown", None) != (self.session, ACUTE)
 
     def _announce_crisis(self) -> None:
         self.keep_answers()  # the dialog quotes the answers that raised it
@@ -289,7 +305,9 @@ class IntakeApp(KeysInOrder, StartUp, Autosave, ExportAudit, IdleSweeps, SizeWat
         from ketatui.screens.crisis import CrisisScreen
 
         reasons = self.session.derived.reasons if self.session is not None else []
-        self.push_screen(CrisisScreen(self.protocol.crisis_contacts, reasons, audience=self.AUDIENCE))
+        code = self.crisis_code()
+        self._crisis_shown = (self.session, code)
+        self.push_screen(CrisisScreen(self.protocol.crisis_contacts, reasons, audience=self.AUDIENCE, code=code))
 
     def action_toggle_contrast(self) -> None:
         self.theme = THEMES["default"] if self.theme == THEMES["high-contrast"] else THEMES["high-contrast"]

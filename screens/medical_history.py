@@ -55,6 +55,7 @@ from ketatui.intake.instruments import (
 )
 from ketatui.intake.document import Intake
 from ketatui.screens.step import IntakeStep, StepResult
+from ketatui.clinical.crisis import crisis_code
 from ketatui.screens.widgets import ChoiceRow, CrisisPanel, LabelledField, YesBox, control_for, title_of
 from ketatui.screens.navigation import PageChanged, ScreeningChanged
 from ketatui.screens.widgets.footer import KeysFooter
@@ -578,6 +579,8 @@ class MedicalHistoryStep(IntakeStep):
         positive = _screened(values)
         if (panel := self._live.get("crisis-panel")) is not None:
             panel.display = positive and self.audience != "patient"  # a patient's App shows its own crisis screen
+            if positive and isinstance(panel, CrisisPanel):
+                panel.show_code(crisis_code((), values))
         if positive != self._positive:
             self._positive = positive
             self.post_message(ScreeningChanged(positive))

@@ -174,6 +174,7 @@ class RecordsBrowser(Screen):
             with Horizontal(id="records-header"):
                 yield Static(self.title_text, id="records-title")
                 yield Static(self._who(), id="records-user")
+            yield Static(id="records-notice", markup=False)
             yield Input(placeholder="Search: part of a name, a record id or a birth date", id="records-search")
             yield Static(self.filters.described(), id="records-filters")
             yield Static(COLUMNS, id="records-columns")
@@ -202,6 +203,13 @@ class RecordsBrowser(Screen):
     def highlighted(self) -> Any:
         index = self.query_one("#records-list", OptionList).highlighted
         return self.rows[index] if index is not None and index < len(self.rows) else None
+
+    def show_notice(self, line: str, more: str = "") -> None:
+        """A standing notice under the title (the clinic's crisis contacts still the US defaults),
+        in the blank line above the search; F1 help says it in full (``more``)."""
+        self.query_one("#records-notice", Static).update(line)
+        self.set_class(bool(line), "-notice")
+        self.help_text = (f"{more}\n\n" if more else "") + type(self).help_text  # first: it asks for action
 
     def show_user(self, user: str) -> None:
         self.user = user

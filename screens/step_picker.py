@@ -83,5 +83,7 @@ def step_choices(session) -> list[tuple[str, str, bool]]:
     for number, step in enumerate(STEPS, 1):
         done = session.finished(step.id)
         state = "finished" if done else ("next to do" if step.id == first_open else "not reached")
+        if not step.required and (plan := session.plan_state()) is not None:
+            state = plan  # the summary fills no section: it is done once the plan is saved
         choices.append((step.id, f"{number}. {step.title} ({state})", session.can_go_to(step.id)))
     return choices

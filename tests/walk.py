@@ -67,6 +67,8 @@ def check_stored(stored: Any, summary: Any) -> None:
     assert [m.name for m in stored.medications.items] == ["Xanax"]
     assert all(stored.side_effects.discussed.values())
     assert stored.goals_support.escort.name == "Sam Ellis"
+    goal = stored.goals_support.goals[0]
+    assert goal.by_when == "March" and (goal.by_date.month, goal.by_date.day) == (3, 1), "the words kept, the next 1 March read"
 
     plan = stored.plan
     assert plan is not None, "the plan is derived and stored with the intake"
@@ -102,8 +104,12 @@ def session_walk(settings: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _sections(answers: dict[str, Any]) -> dict[str, Any]:
-    """Each section built through its model, as a step builds it from what was typed."""
-    from ketatui.intake.document import Intake
+    """Each section built through its model, as a step builds it from what was typed (a goal's
+    "By when" read from the day the intake began: today)."""
+    from datetime import date
 
-    built = Intake.model_validate(answers)
+    from ketatui.intake.document import Intake
+    from ketatui.intake.goals import INTAKE_DATE
+
+    built = Intake.model_validate(answers, context={INTAKE_DATE: date.today()})
     return {name: getattr(built, name) for name in answers}

@@ -55,6 +55,8 @@ class Course(_Frozen):
     phases: list[Phase]
     adjustments: list[Adjustment]
     observation_minutes: int
+    #: After the planned sessions: every how many weeks maintenance usually goes on (none: not planned).
+    maintenance_every_weeks: list[int] = Field(default_factory=list)
 
 
 class Session(_Frozen):
@@ -173,6 +175,7 @@ def _course(intake: Intake, protocol: Protocol, failed_trials: int) -> Course:
         route=intake.route, route_name=ROUTE_NAMES[intake.route], sessions=planned,
         sessions_min=rules.min, sessions_max=rules.max, per_week=rules.per_week, weeks=weeks,
         phases=phases, adjustments=adjustments, observation_minutes=rules.observation_minutes,
+        maintenance_every_weeks=list(rules.maintenance_every_weeks),
     )
 
 

@@ -59,6 +59,8 @@ class RouteCourse(_Strict):
     per_week: int = Field(ge=1, le=3)
     induction_sessions: int | None = Field(default=None, ge=1, le=40)
     maintenance_per_week: int | None = Field(default=None, ge=1, le=3)
+    #: After the planned sessions, maintenance every how many weeks (e.g. [1, 2]: weekly to fortnightly).
+    maintenance_every_weeks: list[int] = Field(default_factory=list, max_length=4)
     futility_review_after: int = Field(ge=1, le=40)
     early_stop_after: int = Field(ge=1, le=40)
     extension_check_after: int = Field(ge=1, le=40)
@@ -70,6 +72,8 @@ class RouteCourse(_Strict):
     def _range(self) -> "RouteCourse":
         if not self.min <= self.planned <= self.max:
             raise ValueError(f"planned ({self.planned}) must lie between min ({self.min}) and max ({self.max})")
+        if any(not 1 <= weeks <= 12 for weeks in self.maintenance_every_weeks):
+            raise ValueError(f"maintenance_every_weeks ({self.maintenance_every_weeks}) must hold numbers of weeks from 1 to 12")
         if self.induction_sessions is not None and self.induction_sessions > self.planned:
             raise ValueError(f"induction_sessions ({self.induction_sessions}) must not be more than planned ({self.planned})")
         return self

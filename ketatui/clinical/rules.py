@@ -225,7 +225,7 @@ def depression(intake: Intake, protocol: Protocol, today: date, catalogue: Catal
         failed = sum(v.counts for v in verdicts)
         if failed < t.trd_min_failed_trials:
             detail = "; ".join(v.why for v in verdicts) or "no antidepressant trials recorded"
-            yield make_flag("NOT-TRD", f"{failed} adequate failed antidepressant trial(s) in this episode, fewer than {t.trd_min_failed_trials} ({detail})", f"{_MH}.psychiatric.antidepressant_trials")
+            yield make_flag("NOT-TRD", f"{failed} adequate failed antidepressant {'trial' if failed == 1 else 'trials'} in this episode, fewer than {t.trd_min_failed_trials} ({detail})", f"{_MH}.psychiatric.antidepressant_trials")
     if intake.phq9 is not None and intake.phq9.total < t.mild_phq9_below:
         yield make_flag("SEVERITY-MILD", f"PHQ-9 total {intake.phq9.total} ({intake.phq9.band}) is below {t.mild_phq9_below}", "phq9.answers")
 

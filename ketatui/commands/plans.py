@@ -16,10 +16,12 @@ from ketatui.commands.common import BAD_INPUT, OK, for_terminal, print_problems,
 
 def protocol_or_report(args: argparse.Namespace):
     """The protocol this command uses, or None after printing why it cannot be used."""
+    from ketatui.clinical.clinic import for_clinic
     from ketatui.clinical.protocol import ProtocolInvalid, load_protocol
 
     try:
-        return load_protocol(getattr(args, "protocol", None) or settings_of(args).protocol_file)
+        settings = settings_of(args)
+        return for_clinic(load_protocol(getattr(args, "protocol", None) or settings.protocol_file), settings)
     except ProtocolInvalid as exc:
         print_problems(f"the protocol {exc.source}", exc.problems)
         return None
@@ -67,6 +69,10 @@ def cmd_protocol(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(protocol.model_dump(mode="json"), indent=2))
     else:
+        from ketatui.clinical.clinic import defaults_notice
+
         print("# The effective ketatui protocol (copy this file and pass it with --protocol to change it)")
+        if notice := defaults_notice(protocol):
+            print(f"# Note: {notice}")
         print(tomli_w.dumps(protocol.model_dump(mode="json", exclude_none=True)))
     return OK

@@ -196,9 +196,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ketatui.intake.document import IntakeInvalid, parse_intake
     from ketatui.intake.migrations import migrate
     from ketatui.clinical.plan import make_plan
+    from ketatui.clinical.clinic import for_clinic
     from ketatui.clinical.protocol import load_protocol
 
-    protocol = load_protocol(settings_of(args).protocol_file)
+    protocol = for_clinic(load_protocol(settings_of(args).protocol_file), settings_of(args))
     valid: list[tuple[Path, list[dict[str, Any]]]] = []
     for name in args.files:
         path = Path(name)

@@ -11,7 +11,10 @@ from datetime import date
 from ketatui.intake.instruments import ASQ_ATTRIBUTION, PHQ_ATTRIBUTION
 from ketatui.intake.about_treatment import about_markdown
 from ketatui.intake.document import Intake
+from ketatui.intake.goals import Goal
 from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
+from ketatui.clinical.clinic import contacts_notice
+from ketatui.clinical.course_words import clinician_course_line, count, patient_course_text
 from ketatui.clinical.plan import Plan
 
 DRAFT_NOTICE = "Draft plan for clinician review. It is not a decision: a clinician decides and signs."
@@ -19,6 +22,13 @@ DRAFT_NOTICE = "Draft plan for clinician review. It is not a decision: a clinici
 
 def _day(value: date | None) -> str:
     return value.strftime("%a %d %b %Y") if value else "to be set"
+
+
+def _by(goal: Goal) -> str:
+    """`` (by Wed 03 Mar 2027, "3 months")``: the date read, and the person's own words."""
+    if goal.by_date is not None:
+        return f" (by {_day(goal.by_date)}, \"{goal.by_when}\")" if goal.by_when else f" (by {_day(goal.by_date)})"
+    return f" (by {goal.by_when})" if goal.by_when else ""
 
 
 def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
@@ -37,16 +47,13 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
     else:
         lines.append("- None raised.")
     c = plan.course
-    lines += ["", "## Course", "", f"- Route: {c.route_name}",
-              f"- Planned sessions: **{c.sessions}** (range {c.sessions_min}–{c.sessions_max}), {c.per_week} a week, about {c.weeks} weeks"]
-    if len(c.phases) > 1:
-        lines += [f"- {p.name.capitalize()}: {p.sessions} sessions, {p.per_week} a week" for p in c.phases]
+    lines += ["", "## Course", "", f"- Route: {c.route_name}", f"- {clinician_course_line(c)}"]
     for a in c.adjustments:
         lines.append(f"- Adjusted {a.change:+d}: {a.reason}")
     b = plan.baseline
     gad = f", GAD-7 {b.gad7_total} ({b.gad7_band})" if b.gad7_total is not None else ""
     lines += [f"- Baseline: PHQ-9 {b.phq9_total} ({b.phq9_band}){gad}, ASQ {b.asq_result}",
-              f"- Treatment history: {plan.treatment_history.failed_adequate_trials} adequate failed trial(s); "
+              f"- Treatment history: {count(plan.treatment_history.failed_adequate_trials, 'adequate failed trial')}; "
               f"{'treatment-resistant' if plan.treatment_history.treatment_resistant else 'not treatment-resistant'} by the history given"]
     lines += [f"  - {t}" for t in plan.treatment_history.trials]
     lines += ["", "## Schedule", ""]
@@ -73,7 +80,7 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
     if intake is not None:
         lines += side_effect_discussion_lines(intake)
     lines += ["", "## Goals and support", ""]
-    lines += [f"- Goal: {g.description} — target: {g.target}" + (f" (by {g.by_when})" if g.by_when else "") for g in plan.goals] or ["- No goals recorded."]
+    lines += [f"- Goal: {g.description} — target: {g.target}" + _by(g) for g in plan.goals] or ["- No goals recorded."]
     s = plan.support
     lines.append(f"- Escort home every session: { {True: 'yes', False: 'NO'}.get(s.escort_every_session, 'NOT ANSWERED') }" + (f" — {s.escort.name}, {s.escort.phone}" if s.escort else ""))
     lines.append(f"- Emergency contact: {s.emergency_contact.name} ({s.emergency_contact.relationship}), {s.emergency_contact.phone}" if s.emergency_contact else "- Emergency contact: none given")
@@ -82,6 +89,8 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
     if s.crisis_plan:
         lines.append(f"- Crisis plan: {s.crisis_plan}")
     lines += ["", "## Crisis contacts", ""] + [f"- {c.name}: {c.how}" for c in plan.crisis_contacts]
+    if notice := contacts_notice(plan.crisis_contacts):
+        lines += ["", f"**Note:** {notice}"]
     lines += ["", f"Protocol {plan.protocol_version}; generated {plan.generated_on.isoformat()}.", "", f"_{PHQ_ATTRIBUTION}_", "", f"_{ASQ_ATTRIBUTION}_", ""]
     return "\n".join(lines)
 
@@ -94,9 +103,7 @@ def take_home_markdown(plan: Plan, intake: Intake, clinic_name: str = "the clini
     c = plan.course
     route = c.route_name.split(" (")[0]
     route = route if route[:2].isupper() else route[0].lower() + route[1:]  # "IV racemic ketamine", "esketamine nasal spray"
-    lines += ["## Your sessions", "", f"We plan **{c.sessions} sessions** of {route}, "
-              f"{c.per_week} a week for about {c.weeks} weeks. Depending on how you feel, it could be as few as "
-              f"{c.sessions_min} or as many as {c.sessions_max}.", ""]
+    lines += ["## Your sessions", "", patient_course_text(c, route), ""]
     if plan.schedule:
         lines += [f"- Session {s.number}: {_day(s.date)}" for s in plan.schedule]
     else:
@@ -111,7 +118,7 @@ def take_home_markdown(plan: Plan, intake: Intake, clinic_name: str = "the clini
         lines += [f"- {_day(v.date) if v.date else v.when.capitalize()}: a check-in with your clinician" for v in plan.follow_up]
         lines.append("")
     if plan.goals:
-        lines += ["## Your goals", ""] + [f"- {g.description} (we will know by: {g.target})" for g in plan.goals] + [""]
+        lines += ["## Your goals", ""] + [f"- {g.description} (we will know by: {g.target})" + _by(g) for g in plan.goals] + [""]
     lines += ["## If you feel unsafe", "", "If you have thoughts of ending your life or feel unsafe, get help now:", ""]
     lines += [f"- **{c.name}**: {c.how}" for c in plan.crisis_contacts]
     if plan.support.crisis_plan:

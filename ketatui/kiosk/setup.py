@@ -46,6 +46,7 @@ def kiosk_folder(settings: Settings) -> Path:
 def set_up(request: SettingsRequest | None, settings: Settings | None = None, repository: Any = None,
            protocol: Protocol | None = None) -> KioskParts:
     """The kiosk's parts; raises ``KioskNotReady`` saying what is wrong and how to fix it."""
+    from ketatui.clinical.clinic import for_clinic
     from ketatui.clinical.protocol import ProtocolInvalid, load_protocol
     from ketatui.settings import SettingsInvalid, SettingsRequest
 
@@ -62,7 +63,7 @@ def set_up(request: SettingsRequest | None, settings: Settings | None = None, re
     except ValueError as exc:
         raise KioskNotReady(f"the staff PIN setting {exc}") from None
     try:
-        protocol = protocol or load_protocol(settings.protocol_file)
+        protocol = for_clinic(protocol or load_protocol(settings.protocol_file), settings)
     except ProtocolInvalid as exc:
         raise KioskNotReady(f"the clinic's protocol cannot be used: {exc}") from None
     try:

@@ -30,7 +30,7 @@ def test_the_clinician_summary_of_a_schedulable_plan(make_intake) -> None:
     assert DRAFT_NOTICE in text
     assert "**Jordan Ellis**, born 1984-03-14" in text
     assert "Not schedulable" not in text and "- None raised." in text
-    assert "- Planned sessions: **6** (range 4–8), 2 a week, about 3 weeks" in text
+    assert "- Planned sessions: **6** (range 4–8), twice a week for about 3 weeks (weeks 1 to 3)" in text
     assert "1. Mon 09 Mar 2026 (induction)" in text and "6. Thu 26 Mar 2026 (induction)" in text
     assert "- Wellbutrin XL (300 mg, every morning): bupropion" in text
     assert "Protocol default-2026.1; generated 2026-03-02." in text
@@ -58,8 +58,13 @@ def test_esketamine_summary_lists_its_phases(make_intake) -> None:
     intake = make_intake(example="06-esketamine-route.json")
     plan = plan_of(intake)
     text = plan_markdown(plan, intake)
-    assert "- Induction: 8 sessions, 2 a week" in text and "- Weekly: 4 sessions, 1 a week" in text
-    assert "We plan **12 sessions** of esketamine nasal spray, 2 a week for about 8 weeks" in take_home_markdown(plan, intake)
+    assert ("- Planned sessions: **12** (range 8–12) over about 8 weeks: twice a week in weeks 1 to 4 (8 sessions), "
+            "then once a week in weeks 5 to 8 (4 sessions); then maintenance every 1 to 2 weeks") in text
+    sheet = take_home_markdown(plan, intake)
+    assert ("We plan **12 sessions** of esketamine nasal spray over about 8 weeks: twice a week in weeks 1 to 4 "
+            "(8 sessions), then once a week in weeks 5 to 8 (4 sessions). After that, sessions usually go on every "
+            "1 to 2 weeks") in sheet
+    assert "2 a week for about 8 weeks" not in sheet, "12 sessions at 2 a week would take 6 weeks, not 8"
 
 
 def test_adjustments_are_written_down(make_intake) -> None:

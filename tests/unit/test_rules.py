@@ -189,7 +189,7 @@ RAISED: list[Case] = [
                                                            "driving_escort", "bladder", "misuse", "liver", "mood_monitoring"))),
     # Treatment resistance at its edges: 5 weeks, 50 % better, below the minimum dose (also by brand).
     raised("NOT-TRD", "second-trial-5-weeks", second_trial(weeks_at_dose=5),
-           ("1 adequate failed antidepressant trial(s)", "bupropion 300 mg/day for 5 weeks", "shorter than 6 weeks"), (f"{PSYCH}.antidepressant_trials",)),
+           ("1 adequate failed antidepressant trial in this episode", "bupropion 300 mg/day for 5 weeks", "shorter than 6 weeks"), (f"{PSYCH}.antidepressant_trials",)),
     raised("NOT-TRD", "second-trial-50-percent", second_trial(improvement_percent=50),
            ("improved by 50% or more", "50% better"), (f"{PSYCH}.antidepressant_trials",)),
     raised("NOT-TRD", "second-trial-below-minimum-dose", second_trial(dose_mg_per_day=149),
