@@ -96,20 +96,18 @@ def names(found: list[Question]) -> str:
 
 def no_answer_for(model: type[BaseModel], name: str) -> Any:
     """What "none of these" records for one question: no (False), or 0 for a count."""
-    annotation = model.model_fields[name].annotation
-    return 0 if int in _types_in(annotation) else False
+    return 0 if _is_count(model.model_fields[name].annotation) else False
 
 
-def _types_in(annotation: Any) -> set[Any]:
+def _is_count(annotation: Any) -> bool:
+    """Whether the answer is a whole number (``int``, ``Annotated[int, ...]``, optionally None)."""
     import typing
 
-    args = typing.get_args(annotation)
-    if not args:
-        return {annotation}
-    found: set[Any] = set()
-    for arg in args:
-        found |= _types_in(arg) if typing.get_args(arg) and typing.get_origin(arg) is not typing.Literal else {typing.get_origin(arg) or arg}
-    return found
+    for arg in typing.get_args(annotation) or (annotation,):
+        base = typing.get_args(arg)[0] if typing.get_origin(arg) is typing.Annotated else arg
+        if base is int:
+            return True
+    return False
 
 
 def rest_answered_no(model: type[BaseModel], **answers: Any) -> BaseModel:

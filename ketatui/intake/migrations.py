@@ -231,3 +231,14 @@ def migrate(doc: Document, target: int = SCHEMA_VERSION) -> Document:
         doc = MIGRATIONS[version](doc)
         version += 1
     return doc
+
+
+def brought_up_to_date(data: Any) -> Any:
+    """An intake file of an older schema migrated; anything else (a newer or unreadable version,
+    not an object) is returned as it is, for the model to name what is wrong with it."""
+    if not isinstance(data, dict):
+        return data
+    try:
+        return migrate(data) if version_of(data) < SCHEMA_VERSION else data
+    except ValueError:
+        return data

@@ -157,3 +157,14 @@ def test_db_upgrade_says_how_many_stored_records_it_changed(tmp_path, monkeypatc
     assert "1 record changed" in out and "0c2f9a57-3f1e-4d0b-9a51-7e2b6c1d4a01" in out
     assert "Signed records are kept as they were signed" in out
     assert "0c2f9a57-3f1e-4d0b-9a51-7e2b6c1d4a02" not in out
+
+
+def test_ketatui_plan_reads_a_v2_file_and_names_what_it_must_ask(capsys):
+    """A file written for version 2 is planned, not refused; its assumed answers are named, not passed."""
+    from ketatui.cli import main
+
+    code = main(["plan", str(V2 / "draft-with-defaults.json")])
+    out = capsys.readouterr().out
+    assert code == 0
+    flags = {f["code"]: f for f in json.loads(out)["flags"]}
+    assert "'Blood pressure controlled by treatment'" in flags["ANSWER-MISSING"]["reason"]
