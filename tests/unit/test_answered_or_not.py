@@ -287,3 +287,14 @@ def test_a_follow_up_is_never_read_as_controlled_unless_it_says_so(parent: str, 
     else:
         assert codes["ANSWER-NOT-KNOWN"].source_fields == [f"{PHYS}.{parent}_controlled"]
     assert not_known(intake.medical_history, MH) == ([] if answer != "not known" else not_known(intake.medical_history, MH))
+
+
+def test_the_plan_and_its_export_say_not_answered_never_no() -> None:
+    from ketatui.exchange.markdown import plan_markdown
+
+    intake = build_intake({"goals_support.escort_every_session": None, "goals_support.escort": None,
+                           f"{PHYS}.hypertension": True, f"{PHYS}.hypertension_controlled": None})
+    plan = make_plan(intake, build_protocol(), today=TODAY)
+    text = plan_markdown(plan, intake)
+    assert "Escort home every session: NOT ANSWERED" in text
+    assert "Not answered: 'Blood pressure controlled by treatment'" in text
