@@ -169,8 +169,8 @@ def _as_signed(history: dict[str, Any]) -> None:
     """Write out the v2 defaults a signed record was read with, so it reads as it was signed
     (an absent follow-up of a yes was "controlled", an absent box "no")."""
     for group, defaults in _V2_DEFAULTS.items():
-        section = history.get(group)
-        if isinstance(section, dict):
+        section = history.setdefault(group, {}) if group != "psychiatric" else history.get(group)
+        if isinstance(section, dict):  # a section left out was the v2 model's default: every box unticked
             for name, default in defaults.items():
                 section.setdefault(name, default)
     physical = history.get("physical")

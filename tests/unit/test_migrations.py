@@ -123,6 +123,7 @@ def test_a_signed_v2_record_stays_as_it_was_signed():
     with reporting() as report:
         current = migrate(v2)
     signed = parse_intake(current)
+    assert signed.medical_history.substance_use.alcohol_drinks_per_week == 0, "a section the v2 file left out read as its defaults"
     physical = signed.medical_history.physical
     assert (physical.hypertension, physical.hypertension_controlled, physical.stroke) == (True, True, False), (
         "it reads as the clinician saw it when signing: the v2 form showed 'controlled' ticked and stroke unticked")
