@@ -8,7 +8,9 @@ then, in a fresh process for each store, runs the clinician App headless at 80x2
 - first page: from the browser's first paint to its first page of rows on screen (the App opens
   the store in a thread after the first frame, as it does for a clinician);
 - search as you type: each key typed in the search box (parts of names, record ids, birth
-  dates) until the list shows that search's rows, p50/p95.
+  dates) until the list shows that search's rows, p50/p95. While a new process still reads the
+  whole list, a key may be answered from the head file's rows (the right rows; the count follows
+  once the list is read): the table says how many were.
 
 The empty store is measured the same way in the same run, so the figures read as the cost of the
 records themselves. Before measuring, each store is listed once in a process of its own, as any
@@ -70,6 +72,7 @@ async def drive(store: Path, key: Path, searches: list[str]) -> dict:
             await asyncio.sleep(0.001)
         first_page = time.perf_counter() - painted
         keystrokes: list[float] = []
+        early = 0  # keys answered from the head file's rows while the whole list was read (count still coming)
         box = browser.query_one("#records-search", Input)
         for text in searches:
             for char in text:
@@ -79,12 +82,13 @@ async def drive(store: Path, key: Path, searches: list[str]) -> dict:
                 while browser._asked == asked or not browser.up_to_date:  # the rows on screen answer this key
                     await asyncio.sleep(0.0005)
                 keystrokes.append(time.perf_counter() - t)
+                early += not getattr(browser, "_counted", True)
             box.value = ""
             while not (browser.up_to_date and not browser.filters.search):
                 await asyncio.sleep(0.001)
             await pilot.pause(0.05)
         rows = browser.total
-    return {"first_page": first_page, "keystrokes": keystrokes, "rows": rows}
+    return {"first_page": first_page, "keystrokes": keystrokes, "rows": rows, "early": early}
 
 
 def measure(store: Path, key: Path, sample: Path | None) -> dict:
@@ -168,6 +172,8 @@ def main() -> int:
         keys = [k for r in full for k in r["keystrokes"]]
         keys_empty = [k for r in bare for k in r["keystrokes"]]
         print(f"{size:>8,}  {ms(first):>28}  {ms(first_empty):>11}  {ms(statistics.median(keys)):>9} / {ms(p95(keys)):<8}  {ms(p95(keys_empty)):>9}")
+        print(f"{'':>8}  {sum(r.get('early', 0) for r in full)} of {len(keys)} keys answered from the first rows while the whole list was read "
+              "(rows right, count still coming)")
         if size >= 100_000:
             verdicts += [(f"{size:,}: first page {ms(first)} ms ≤ {FIRST_PAGE_BUDGET * 1000:.0f}", first <= FIRST_PAGE_BUDGET),
                          (f"{size:,}: search as you type p95 {ms(p95(keys))} ms ≤ {SEARCH_BUDGET * 1000:.0f}", p95(keys) <= SEARCH_BUDGET)]

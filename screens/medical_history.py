@@ -245,6 +245,8 @@ class MedicalHistoryStep(IntakeStep):
         self._trial_rows: list[TrialRow] = []
         self._live: dict[str, Widget] = {}  # scores, BMI, ASQ result, crisis panel: by id, once built
         self._said: dict[str, str] = {}  # what each live line says now
+        self._live_due = False  # an answer changed: the live lines are brought up to date after its frame
+        self._follow_up_due: str | None = None  # a yes opened this follow-up: it takes the cursor once shown
         self._checked_pages: set[str] = set()
         self._touched: set[str] = set()
         self._positive = False
@@ -622,16 +624,28 @@ class MedicalHistoryStep(IntakeStep):
     @on(ChoiceRow.Changed)
     @on(YesBox.Changed)
     def _answer_changed(self, event: ChoiceRow.Changed | YesBox.Changed) -> None:
-        self._refresh_live(self.collect())
-        self.post_message(IntakeStep.FieldLeft())
+        """The answer is drawn first; the scores, follow-on questions and problems once the frame
+        that shows it is out (a run of keys is checked once)."""
         field = next((a for a in event.control.ancestors if isinstance(a, LabelledField)), None)
-        follow_up = next((self._built_field(p) for p, parent in DEPENDS_ON.items() if field is not None and parent == field.path), None)
-        if follow_up is not None and follow_up.display and follow_up.is_empty and event.value is True:
-            follow_up.control.focus()  # a yes opens its follow-up, unanswered: it is the next question
-            follow_up.scroll_visible(animate=False)
+        if field is not None and event.value is True:
+            self._follow_up_due = next((p for p, parent in DEPENDS_ON.items() if parent == field.path), None)
+        if not self._live_due:
+            self._live_due = True
+            self.call_after_refresh(self._refresh_live_due)
+        self.post_message(IntakeStep.FieldLeft())
 
     def _built_field(self, path: str) -> LabelledField | None:
         return next((f for f in self._fields_on(self._page_of(path)) if f.path == path), None)
+
+    def _refresh_live_due(self) -> None:
+        if self._live_due:
+            self._live_due = False
+            self._refresh_live(self.collect())
+        path, self._follow_up_due = self._follow_up_due, None
+        follow_up = self._built_field(path) if path else None
+        if follow_up is not None and follow_up.display and follow_up.is_empty:
+            follow_up.control.focus()  # a yes opens its follow-up, unanswered: it is the next question
+            follow_up.scroll_visible(animate=False)
 
     @on(Input.Submitted)
     def _enter_moves_on(self) -> None:

@@ -1,35 +1,37 @@
-"""Current medications: one row per medicine, recognised against the catalogue as it is typed.
+"""Current medications: one row per line the person writes, read against the catalogue as it is typed.
 
-The screen only shows what the core says: the catalogue recognises a name, and the rules'
-own interaction check, run on that one row, gives each flag its severity, title and reason.
-A name the catalogue does not know is kept exactly as typed and marked for the clinician.
-Per keystroke the work is one catalogue lookup and the rules' check of one row; the lines under
-the row are redrawn only when what they say changes (the wrapped reasons once typing pauses), so
-typing stays quick on the busiest screen.
+The screen only shows what the core says: the catalogue reads the line medicine by medicine
+(a line may hold several: "Zoloft, Xanax"), and the rules' own interaction check, run on that
+one row, gives each flag its severity, title and reason. A name the catalogue does not know is
+kept exactly as typed and marked for the clinician once the name box is left; while it is being
+typed, close names are offered instead. Per keystroke the work is one reading of the line (cached
+by text) and the rules' check of one row; the lines under the row are redrawn only when what they
+say changes (the wrapped reasons once typing pauses), so typing stays quick on the busiest screen.
 """
-
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import DescendantBlur
+from textual.events import Blur, DescendantBlur, Focus
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import Button, Input, Static
 
-from ketatui.clinical.catalogue import Catalogue
+from ketatui.clinical.catalogue import Catalogue, MedicationMatch
 from ketatui.intake.fields import FieldProblem, problems_from
-from ketatui.clinical.flags import Flag
+from ketatui.clinical.flags import Flag, sort_flags
 from ketatui.intake.document import Intake
 from ketatui.intake.medications import MedicationEntry, Medications
 from ketatui.clinical.protocol import Protocol
@@ -51,46 +53,98 @@ NOT_RECOGNISED = "not recognised — clinician to check"
 WHY_AFTER_SECONDS = 0.25
 
 
+#: Where the last medicine of a line starts: after its last comma, semicolon, "+", "&", "and" or "plus".
+_LAST_PART = re.compile(r"^(.*(?:[,;+&|]|\b(?:and|plus)\b)\s*)?(.*)$", re.IGNORECASE | re.DOTALL)
+
+
 class CatalogueSuggester(Suggester):
-    """Completes a medication name from the catalogue's own suggestions (prefix matches only)."""
+    """Completes the medicine being typed from the catalogue (prefix matches only).
+
+    On a line that already names one medicine ("Zoloft, Xa") the last one is completed, and what
+    was typed before it is kept exactly as typed.
+    """
 
     def __init__(self, catalogue: Catalogue) -> None:
-        super().__init__(use_cache=True, case_sensitive=False)
+        super().__init__(use_cache=True, case_sensitive=True)
         self.catalogue = catalogue
 
     async def get_suggestion(self, value: str) -> str | None:
         # Input shows the part after what was typed, so only a name that starts with it fits.
-        for name in self.catalogue.suggest(value, limit=4):
-            if len(name) > len(value) and name.casefold().startswith(value):
-                return name
+        match = _LAST_PART.match(value)
+        before, typed = (match.group(1) or "", match.group(2)) if match else ("", value)
+        if not typed.strip():
+            return None
+        for name in self.catalogue.suggest(typed, limit=4):
+            if len(name) > len(typed) and name.casefold().startswith(typed.casefold()):
+                return before + typed + name[len(typed):]
         return None
 
 
-def recognition(catalogue: Catalogue, name: str, flags: list[Flag]) -> tuple[Content, Content]:
-    """What one typed name reads as, and the rules' flags for it, in words.
+def fit_names(lead: str, names: list[str], width: int) -> str:
+    """``lead`` and as many whole names as fit in ``width`` columns; a name is never cut short."""
+    shown: list[str] = []
+    for name in names:
+        line = lead + ", ".join([*shown, name])
+        if cell_len(line) > width:
+            break
+        shown.append(name)
+    return lead + ", ".join(shown) if shown else ""
 
-    Returns the status shown under the row (what it was read as, then one line per flag with its
-    severity in words) and why each flag matters (shown while the row has focus).
+
+def _heard(match: MedicationMatch) -> str:
+    """What a recognised name was read as, in a few words."""
+    medicine = match.medicine
+    if match.how == "typo":
+        return f"read as {medicine.generic} (close spelling: check)"
+    if match.how == "brand":
+        return f"{match.matched_name} = {medicine.generic}"
+    return medicine.generic
+
+
+def _fit(text: str, tail: str, width: int) -> str:
+    """``text`` followed by ``tail`` when both fit in ``width``; else ``text`` alone."""
+    return text + tail if cell_len(text + tail) <= width else text
+
+
+def recognition(catalogue: Catalogue, name: str, flags: list[Flag], *, typing: bool = False, width: int = 76) -> tuple[Content, Content]:
+    """What one typed line reads as, medicine by medicine, and the rules' flags for it, in words.
+
+    Returns the status shown under the row (what each medicine on the line was read as, then one
+    line per flag with its severity in words) and why each flag matters (shown while the row has
+    focus). While the name is being typed (``typing``) a name the catalogue does not know yet is
+    not judged: a few close names are offered instead, and ``MED-UNRECOGNISED`` waits until the
+    field is left. Every line fits ``width`` columns; a name is never cut short.
     """
-    text = name.strip()
-    if not text:
+    parts = catalogue.read_line(name)
+    if not parts:
         return Content(""), Content("")
-    match = catalogue.match(text)
-    if match is None:
-        close = [n for n in catalogue.suggest(text, limit=3) if n.casefold() != text.casefold()]
-        hint = f" · close names: {', '.join(close)}" if close else ""
-        status: list[Content | str | tuple[str, str]] = [(NOT_RECOGNISED.capitalize(), "bold"), hint]
-    else:
-        medicine = match.medicine
-        if match.how == "typo":
-            heard = f"read as {medicine.generic} (close spelling: check)"
-        elif match.how == "brand":
-            heard = f"{match.matched_name} = {medicine.generic}"
+    status: list[Content | str | tuple[str, str]] = []
+    if len(parts) > 1:
+        status.append((f"{len(parts)} medicines on this line:", "bold"))
+    for number, part in enumerate(parts):
+        if status:
+            status.append("\n")
+        lead = f" {part.text} → " if len(parts) > 1 else ""
+        needs = cell_len(_heard(part.match)) if part.match else cell_len(NOT_RECOGNISED)
+        if cell_len(lead) + needs > width:
+            lead = f" {number + 1}. → "  # a long part: its number, so what it was read as stays whole
+        if part.match is None:
+            close = [n for n in catalogue.suggest(part.text, limit=6) if n.casefold() != part.text.casefold()]
+            if typing:
+                words = fit_names("close names: ", close, width - cell_len(lead)) or "no catalogue name like this yet"
+                status += [lead, words]
+            else:
+                first = NOT_RECOGNISED.capitalize() if len(parts) == 1 else NOT_RECOGNISED
+                hint = fit_names(" · close names: ", close, width - cell_len(lead) - cell_len(first))
+                status += [lead, (first, "bold"), hint]
         else:
-            heard = medicine.generic
-        status = [("Recognised:", "bold"), f" {heard} · {medicine.drug_class}"]
+            head = "Recognised: " if len(parts) == 1 else ""
+            heard = _fit(_heard(part.match), f" · {part.match.medicine.drug_class}", width - cell_len(lead) - cell_len(head))
+            status += [lead, (head.strip(), "bold"), " " if head else "", heard]
     why: list[Content | str | tuple[str, str]] = []
     for flag in flags:
+        if typing and flag.code == "MED-UNRECOGNISED":
+            continue
         status += ["\n", (f" {flag.severity.upper()} ", "bold reverse"), " ", (flag.code, "bold"), f" {flag.title}"]
         why += ["\n" if why else "", (f"{flag.code}:", "italic"), f" {flag.reason}"]
     return Content.assemble(*status), Content.assemble(*why)
@@ -104,6 +158,15 @@ class RowInput(Input):
     """
 
     virtual_size = Reactive(Size(0, 0), layout=False)
+
+    # Textual runs each class's own handler in turn (this one's, then Input's): these add to Input's.
+    def _on_blur(self, event: Blur) -> None:
+        self.scroll_x = 0  # a long answer shows its start again, not its tail
+
+    def _on_focus(self, event: Focus) -> None:
+        # Back in the box: the cursor (where typing goes on) is brought into view again.
+        cursor = cell_len(self.value[: self.cursor_position])
+        self.scroll_x = max(0, cursor - self.scrollable_content_region.width + 1)
 
 
 class MedicationRow(Vertical):
@@ -139,8 +202,10 @@ class MedicationRow(Vertical):
     def on_descendant_focus(self) -> None:
         self.set_class(self.has_focus_within, "-active")
 
-    def on_descendant_blur(self) -> None:
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
         self.set_class(self.has_focus_within, "-active")
+        if event.widget is self.field("name"):
+            self.refresh_recognition()  # the name is left: now a name the catalogue does not know is marked
 
     def field(self, name: str) -> Input:
         return self.query_one(f".med-{name.replace('_', '-')}", Input)
@@ -151,10 +216,14 @@ class MedicationRow(Vertical):
     def is_blank(self) -> bool:
         return not any(value.strip() for value in self.values().values())
 
-    def refresh_recognition(self) -> None:
-        """Show what the name now reads as; re-lay out the screen only when a line is added or dropped."""
+    def refresh_recognition(self, *, typing: bool = False) -> None:
+        """Show what the name now reads as; re-lay out the screen only when a line is added or dropped.
+
+        ``typing``: the name is still being typed, so a name not known yet is not judged.
+        """
         name = self.field("name").value
-        status, why = recognition(self.catalogue, name, self.flags_for(name) if name.strip() else [])
+        width = (self.size.width or 78) - 2  # the status line's padding
+        status, why = recognition(self.catalogue, name, self.flags_for(name) if name.strip() else [], typing=typing, width=width)
         if status != self.status:
             same_height = status.plain.count("\n") == self.status.plain.count("\n")
             self.query_one(".med-status", Static).update(status, layout=not same_height)
@@ -189,8 +258,10 @@ class MedicationsStep(IntakeStep):
         "Some medicines change how ketamine works or how safe a session is: sedatives and "
         "benzodiazepines, opioids, stimulants, MAOIs, lamotrigine, theophylline and others. "
         "List everything taken now, including as-needed medicines, supplements and herbal "
-        "remedies such as St John's wort. Names are matched as you type; a name that is not "
-        "recognised is kept as typed and the clinician checks it."
+        "remedies such as St John's wort. Several medicines on one line (\"Zoloft, Xanax\") are "
+        "read one by one, and what each was read as is shown under the row. Ketamine or "
+        "esketamine taken elsewhere, by any route, is flagged for review. A name is judged when "
+        "its box is left: one the catalogue does not know is kept as typed for the clinician to check."
     )
     CSS_PATH = "../styles/medications.tcss"
     BINDINGS = [
@@ -220,7 +291,7 @@ class MedicationsStep(IntakeStep):
         """The rules' interaction flags for one typed name: the very flags the plan summary shows."""
         row = MedicationEntry.model_construct(name=name.strip())
         alone = self.intake.model_copy(update={"medications": Medications.model_construct(items=[row])})
-        return list(interactions(alone, self.protocol, date.today(), self.catalogue))
+        return sort_flags(list(interactions(alone, self.protocol, date.today(), self.catalogue)))
 
     def _intro(self) -> str:
         if self.audience == "patient":
@@ -290,7 +361,7 @@ class MedicationsStep(IntakeStep):
         if event.input.name == "name":
             row = event.input.parent.parent
             if isinstance(row, MedicationRow):
-                row.refresh_recognition()
+                row.refresh_recognition(typing=event.input.has_focus)
 
     @on(Button.Pressed, "#add-row")
     async def _add_pressed(self) -> None:

@@ -133,8 +133,9 @@ class RecordsBrowser(Screen):
 
     class Listed(Message):
         def __init__(self, asked: int, rows: list, total: int, offset: int, error: str | None = None, hidden: int = 0,
-                     quiet: bool = False) -> None:
+                     quiet: bool = False, counted: bool = True) -> None:
             super().__init__()
+            self.counted = counted  # False: the rows are right, the total is only "at least" (still counting)
             self.quiet = quiet  # a look for changes made elsewhere: redraw only if the rows differ
             self.asked, self.rows, self.total, self.first_row, self.error = asked, rows, total, offset, error
             self.hidden = hidden  # training records the filters hide, counted when nothing else matches
@@ -166,6 +167,7 @@ class RecordsBrowser(Screen):
         self._keys_timer: Any = None  # redraws the Footer's keys once typing pauses
         self._lines: list[str] = []  # the rows as drawn in the list
         self._said = "Opening the store…"  # what the status line says
+        self._counted = True  # False while the total shown is only "at least" (the whole list is being read)
 
     # --- what is on screen ---
 
@@ -228,6 +230,8 @@ class RecordsBrowser(Screen):
                 return f"No record matches “{self.filters.search.strip()}”. Ctrl+N starts a new intake."
             return "No records here. Ctrl+N starts a new intake; F5 to F8 change the filters."
         last = self.first_row + len(self.rows)
+        if not self._counted:
+            return f"{self.first_row + 1}–{last} of {self.total} or more (counting the rest…)"
         more = "  PgDn at the end: next page" if last < self.total else ""
         return f"{self.first_row + 1}–{last} of {self.total}{more}"
 
@@ -251,6 +255,17 @@ class RecordsBrowser(Screen):
     def fetch(self, asked: int, filters: Filters, offset: int, quiet: bool = False) -> None:
         try:
             query = filters.query(self.today or date.today())
+            if query.get("search") and query.get("due") is None:
+                from ketatui.storage.repository import EarlyPages
+
+                if isinstance(self.repository, EarlyPages):
+                    # In a new process the whole list is still being read: the first rows
+                    # already held may tell this page for certain, and then no key waits.
+                    early = self.repository.early_page(**{k: v for k, v in query.items() if k != "due"}, offset=offset, limit=PAGE_SIZE)
+                    if early is not None:
+                        self.post_message(self.Listed(asked, early.rows, early.total, early.offset, quiet=quiet, counted=early.counted))
+                        if early.counted or asked != self._asked:
+                            return  # complete, or a newer key is on its way with its own answer
             page = self.repository.page(**query, offset=offset, limit=PAGE_SIZE)
             hidden = 0
             if not page.total and not filters.training:
@@ -268,11 +283,12 @@ class RecordsBrowser(Screen):
             self.say(f"! Records cannot be listed: {message.error}")
             self.listed_for = message.asked
             return
-        if message.quiet and list(message.rows) == self.rows and message.total == self.total:
+        if message.quiet and list(message.rows) == self.rows and message.total == self.total and message.counted == self._counted:
             self.listed_for = message.asked  # nothing changed elsewhere: the screen stays as it is
             return
         keep = self._keep
         self.rows, self.total, self.first_row = list(message.rows), message.total, message.first_row
+        self._counted = message.counted
         self._hidden = message.hidden
         options = self.query_one("#records-list", OptionList)
         ids = [r.record_id for r in self.rows]

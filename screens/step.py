@@ -20,6 +20,7 @@ from textual.screen import Screen
 from ketatui.intake.fields import FieldProblem
 from ketatui.intake.document import Intake
 from ketatui.clinical.protocol import Protocol
+from ketatui.screens.quiet_focus import QuietFocus
 from ketatui.screens.steady_resize import SteadyResize
 from ketatui.steps import step
 
@@ -41,7 +42,7 @@ class StepResult:
         return not self.problems
 
 
-class IntakeStep(SteadyResize, Screen):
+class IntakeStep(QuietFocus, SteadyResize, Screen):
     """Base class for the five steps. Subclasses set the class variables and implement the two methods."""
 
     step_id: ClassVar[str]  # one of the ids in ketatui.steps.STEPS

@@ -28,7 +28,8 @@ Group = Literal[
     "antidepressant", "antipsychotic", "mood stabiliser", "anxiolytic",
     "hypnotic", "stimulant", "opioid", "other",
 ]
-InteractionCode = Annotated[str, StringConstraints(pattern=r"^INT-[A-Z0-9]+(?:-[A-Z0-9]+)*$")]
+#: An ``INT-*`` interaction code, or ``MED-KETAMINE`` (the person already takes ketamine or esketamine).
+InteractionCode = Annotated[str, StringConstraints(pattern=r"^(?:INT-[A-Z0-9]+(?:-[A-Z0-9]+)*|MED-KETAMINE)$")]
 
 
 class Medicine(BaseModel):
@@ -41,6 +42,8 @@ class Medicine(BaseModel):
     drug_class: str
     groups: tuple[Group, ...]
     interactions: tuple[InteractionCode, ...] = ()
+    #: Where the facts behind this entry (its class and its interaction codes) were published.
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8)]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -60,16 +63,27 @@ class MedicationMatch(BaseModel):
     distance: int = 0
 
 
+class LinePart(NamedTuple):
+    """One medicine's share of a typed line: its text, where it sits in the line, what it reads as."""
+
+    text: str
+    start: int
+    end: int
+    match: MedicationMatch | None
+
+
 # --- turning free text into words ---------------------------------------------------------------
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-zμ]+|%")
+# Cutting a line keeps every word, in any script, so no written medicine is lost ("Xanax, сертралин").
+_ANY_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|%")
 _APOSTROPHES = str.maketrans("", "", "'’‘`´")
 # Joining words, ignored when comparing names ("Tylenol with Codeine", "naltrexone and bupropion").
 _CONNECTORS = frozenset({"with", "and", "plus"})
 # Only stripped straight after a number (or another unit): "0.5 mg", "10mcg", "5 ml", "2 x 500 mg".
 _UNITS = frozenset({
     "mg", "mcg", "μg", "μ", "ug", "g", "gm", "gram", "grams", "milligram", "milligrams",
-    "microgram", "micrograms", "ml", "l", "iu", "unit", "units", "u", "mmol", "%",
+    "microgram", "micrograms", "ml", "l", "iu", "unit", "units", "u", "mmol", "%", "kg",
 })
 # Stripped anywhere outside a catalogue name: how often, when, what form, release suffixes.
 _FREQUENCY = frozenset({
@@ -80,6 +94,10 @@ _FREQUENCY = frozenset({
     "evening", "am", "pm", "as", "needed", "required", "when", "po", "oral", "orally", "by", "mouth",
     "x", "tab", "tabs", "tablet", "tablets", "cap", "caps", "capsule", "capsules", "puff", "puffs",
     "drop", "drops", "patch", "spray", "sprays", "injection", "dose", "doses",
+    # routes and forms ("ketamine troches", "IV ketamine", "Spravato nasal spray", "kratom tea")
+    "nasal", "lozenge", "lozenges", "troche", "troches", "sublingual", "rdt", "rdts", "iv", "im",
+    "intravenous", "intramuscular", "infusion", "infusions", "injections", "compounded", "online",
+    "hcl", "hydrochloride", "extract", "tea", "gummy", "gummies",
 })
 _RELEASE = frozenset({
     "er", "xr", "sr", "cr", "la", "xl", "ir", "odt", "dr", "ec", "mr", "cd", "xt",
@@ -94,6 +112,20 @@ _NOT_TYPOS = frozenset({
     "insulin", "inhaler", "inhalers", "antibiotic", "antibiotics", "painkiller", "painkillers",
     "sleeping", "generic", "brand", "unknown",
 })
+# Marks that join two medicines on one line ("Zoloft, Xanax", "lisinopril + amlodipine", "A & B").
+_SEPARATOR_MARKS = frozenset(",;+&\n|")
+# Words that join two medicines on one line ("sertraline and alprazolam").
+_SEPARATOR_WORDS = frozenset({"and", "plus"})
+# Words that say when, why or how a medicine is taken: a piece of a line made only of these (and
+# of doses) belongs to the medicine before it ("Xanax 0.5 mg, for panic") rather than naming another.
+_NOTE_WORDS = frozenset({
+    "for", "to", "help", "helps", "with", "my", "if", "or", "only", "usually", "sometimes",
+    "occasionally", "then", "also", "take", "takes", "taken", "taking", "sleep", "sleeping",
+    "anxiety", "panic", "pain", "depression", "mood", "nerves", "food", "meals", "meal", "breakfast",
+    "lunch", "dinner", "supper", "before", "after", "bed", "needed", "necessary", "required", "kg",
+})
+# The most medicines one catalogue product combines.
+_MAX_INGREDIENTS = 4
 # A line longer than this (after doses and frequencies go) is a note, not a medication name.
 _MAX_WORDS = 24
 
@@ -103,6 +135,33 @@ def _words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKD", text.lower().translate(_APOSTROPHES))
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _TOKEN.findall(folded)
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """Every word of ``text`` with where it sits (start, end), for cutting a line.
+
+    Words are folded as ``_words`` folds them; words in other scripts are kept too (they match
+    nothing, so they are never dropped silently).
+    """
+    folded: list[str] = []
+    origin: list[int] = []
+    for at, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKD", char.lower().translate(_APOSTROPHES)):
+            if not unicodedata.combining(piece):
+                folded.append(piece)
+                origin.append(at)
+    joined = "".join(folded)
+    return [(m.group(), origin[m.start()], origin[m.end() - 1] + 1) for m in _ANY_TOKEN.finditer(joined)]
+
+
+def _closing_brackets(text: str, start: int, end: int) -> int:
+    """``end`` moved past the brackets that close what ``text[start:end]`` opened ("Xanax (alprazolam)")."""
+    while end < len(text) and text[end] in ")]":
+        part = text[start:end]
+        if part.count("(") + part.count("[") <= part.count(")") + part.count("]"):
+            break
+        end += 1
+    return end
 
 
 def _is_number(word: str) -> bool:
@@ -167,6 +226,7 @@ class Catalogue:
                 for length in range(len(key) - 2, len(key) + 3):
                     self._by_length.setdefault(length, []).append(key)
         self._prefixes: dict[int, list[str]] = {}
+        self._lines: dict[str, tuple[LinePart, ...]] = {}
         # Part of a longer name is not a typo of it: "Robitussin" is not "Robitussin DM".
         self._parts: dict[str, frozenset[str]] = {}
         for key, hit in self._exact.items():
@@ -222,6 +282,48 @@ class Catalogue:
             distance=best.distance,
         )
 
+    def read_line(self, text: str) -> tuple[LinePart, ...]:
+        """Each medicine a typed line names, in order, with what each part was read as.
+
+        People write several medicines on one line ("sertraline and alprazolam", "Zoloft, Xanax",
+        "zoloft 50mg + xanax 0.5 mg prn"). The line is cut at commas, semicolons, "+", "&",
+        "and" and "plus", and between two catalogue names written side by side ("zoloft xanax").
+        Pieces that together spell one catalogue product stay whole ("olanzapine and fluoxetine",
+        "Tylenol with Codeine"), and a piece holding only a dose or a note ("0.5 mg prn",
+        "for panic") stays with the medicine before it. A line that is one medicine gives one part,
+        read exactly as :meth:`match` reads it; an empty line gives none.
+        """
+        found = self._lines.get(text)
+        if found is None:
+            if len(self._lines) >= 512:  # a screen reads the same line again and again while it is typed
+                self._lines.clear()
+            found = self._lines[text] = self._read_line(text)
+        return found
+
+    def _read_line(self, text: str) -> tuple[LinePart, ...]:
+        """``read_line`` without its cache."""
+        tokens = _tokens(text)
+        if not tokens:
+            return ()
+        pieces = self._join_names(text, tokens, self._cut(text, tokens))
+        parts: list[tuple[int, int]] = []
+        for first, last in pieces:
+            if parts and self._is_note(text[tokens[first][1]:tokens[last][2]]):
+                parts[-1] = (parts[-1][0], last)
+                continue
+            if parts and self._is_note(text[tokens[parts[-1][0]][1]:tokens[parts[-1][1]][2]]):
+                first = parts.pop()[0]  # a leading dose or note belongs to what follows it
+            parts.extend(self._cut_between_names(tokens, first, last))
+        if len(parts) == 1:
+            start = len(text) - len(text.lstrip())
+            end = len(text.rstrip())
+            return (LinePart(text[start:end], start, end, self.match(text)),)
+        found = []
+        for first, last in parts:
+            start, end = tokens[first][1], _closing_brackets(text, tokens[first][1], tokens[last][2])
+            found.append(LinePart(text[start:end], start, end, self.match(text[start:end])))
+        return tuple(found)
+
     def suggest(self, text: str, limit: int = 8) -> list[str]:
         """Names to offer while typing: prefix matches, then substring matches, then close typos."""
         if limit <= 0:
@@ -259,6 +361,64 @@ class Catalogue:
         while kept and kept[0] in _CONNECTORS:
             kept.pop(0)
         return kept
+
+    def _cut(self, text: str, tokens: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+        """Runs of tokens (first, last) between the separators of a line."""
+        pieces: list[tuple[int, int]] = []
+        first: int | None = None
+        for index, (word, start, _) in enumerate(tokens):
+            if word in _SEPARATOR_WORDS:
+                if first is not None:
+                    pieces.append((first, index - 1))
+                first = None
+                continue
+            gap = text[tokens[index - 1][2]:start] if index else ""
+            # "lisinopril/HCTZ" is two medicines; "10/325" and "6/25 mg" are one dose.
+            slash = "/" in gap and not (_is_number(word) or _is_number(tokens[index - 1][0]))
+            if first is not None and (slash or _SEPARATOR_MARKS.intersection(gap)):
+                pieces.append((first, index - 1))
+                first = None
+            if first is None:
+                first = index
+        if first is not None:
+            pieces.append((first, len(tokens) - 1))
+        return pieces
+
+    def _join_names(self, text: str, tokens: list[tuple[str, int, int]], pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Pieces that together spell one catalogue name, joined again, longest first."""
+        def span(first: int, last: int) -> str:
+            return text[tokens[first][1]:tokens[last][2]]
+
+        named = [bool(self._core_words(span(*piece))) and not self._is_note(span(*piece)) for piece in pieces]
+        joined: list[tuple[int, int]] = []
+        at = 0
+        while at < len(pieces):
+            # A combination product has at most four ingredients ("elvitegravir and cobicistat and ...").
+            for until in range(min(len(pieces) - 1, at + _MAX_INGREDIENTS - 1), at, -1):
+                if all(named[at:until + 1]) and _key(self._core_words(span(pieces[at][0], pieces[until][1]))) in self._exact:
+                    joined.append((pieces[at][0], pieces[until][1]))
+                    at = until + 1
+                    break
+            else:
+                joined.append(pieces[at])
+                at += 1
+        return joined
+
+    def _is_note(self, span: str) -> bool:
+        """True when a piece names nothing: only doses, frequencies and words about taking it."""
+        if any(not _TOKEN.fullmatch(word) for word, _, _ in _tokens(span)):
+            return False  # a word the catalogue cannot spell may be a medicine: keep it apart
+        return all(word in _NOTE_WORDS for word in self._core_words(span))
+
+    def _cut_between_names(self, tokens: list[tuple[str, int, int]], first: int, last: int) -> list[tuple[int, int]]:
+        """One piece, cut before each catalogue name when it holds names of different medicines."""
+        words = [word for word, _, _ in tokens[first:last + 1]]
+        runs = sorted(self._exact_runs(words))
+        if len({self._exact[_key(words[s:e])].index for s, e in runs}) < 2:
+            return [(first, last)]
+        starts = [first] + [first + s for s, _ in runs[1:]]
+        ends = [s - 1 for s in starts[1:]] + [last]
+        return list(zip(starts, ends, strict=True))
 
     def _exact_runs(self, words: list[str]) -> list[tuple[int, int]]:
         """Spans of ``words`` that spell a catalogue name, longest first, not overlapping."""

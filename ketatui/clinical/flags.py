@@ -34,6 +34,7 @@ FLAG_DEFINITIONS: dict[str, tuple[Severity, str]] = {
     "AGE-MINOR": ("stop", "Under 18"),
     "INT-THEOPHYLLINE": ("stop", "Theophylline or aminophylline"),
     "SUPPORT-NO-ESCORT": ("stop", "Nobody to take them home"),
+    "MED-KETAMINE": ("review", "Already taking ketamine or esketamine"),
     "BP-ELEVATED": ("review", "Blood pressure raised"),
     "PSYCHOSIS": ("review", "Psychosis, now or before"),
     "SUBSTANCE-USE": ("review", "Substance use or past ketamine misuse"),

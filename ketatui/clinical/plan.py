@@ -13,12 +13,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ketatui.clinical.catalogue import Catalogue
+from ketatui.clinical.catalogue import Catalogue, MedicationMatch
 from ketatui.clinical.flags import Flag
 from ketatui.intake.goals import Contact, Goal, TreatingClinician
 from ketatui.intake.document import Intake, IntakeInvalid, Route
 from ketatui.clinical.protocol import CrisisContact, Protocol, RouteCourse
-from ketatui.clinical.rules import evaluate, medication_matches
+from ketatui.clinical.rules import evaluate, medication_parts
 from ketatui.clinical.schedule import next_open_day, session_dates
 from ketatui.clinical.trd import judge_trials
 
@@ -96,14 +96,28 @@ class TreatmentHistory(_Frozen):
     trials: list[str]
 
 
+class MedicinePart(_Frozen):
+    """What one medicine written on a medication line was read as (a line may name several)."""
+
+    entered: str                                       # this medicine's share of the line, as typed
+    recognised_as: str | None                          # the catalogue's generic name; None: not recognised
+    matched_name: str | None = None                    # the catalogue name it matched ("Xanax")
+    how: Literal["exact", "brand", "typo"] | None = None  # "typo": a close spelling, to be checked
+    drug_class: str | None = None
+    interactions: list[str] = []
+
+
 class MedicationReview(_Frozen):
+    """One medication row: as typed, and what the catalogue read in it, medicine by medicine."""
+
     entered: str
     dose: str = ""
     how_often: str = ""
-    recognised_as: str | None
+    recognised_as: str | None                          # every recognised part's generic, joined by " + "
     drug_class: str | None
     interactions: list[str]
     note: str
+    parts: list[MedicinePart] = []                     # each medicine the line names, in order
 
 
 class Support(_Frozen):
@@ -246,15 +260,41 @@ def _discharge_rules(course: Course) -> list[str]:
 def _medication_review(intake: Intake, catalogue: Catalogue) -> list[MedicationReview]:
     assert intake.medications is not None
     reviews = []
-    for item, match in zip(intake.medications.items, medication_matches(intake.medications, catalogue)):
-        if match is None:
-            reviews.append(MedicationReview(entered=item.name, dose=item.dose, how_often=item.how_often, recognised_as=None,
-                                            drug_class=None, interactions=[], note="not recognised — clinician to check"))
-        else:
-            note = f"read as {match.medicine.generic} (close spelling)" if match.how == "typo" else "recognised"
-            reviews.append(MedicationReview(entered=item.name, dose=item.dose, how_often=item.how_often, recognised_as=match.medicine.generic,
-                                            drug_class=match.medicine.drug_class, interactions=list(match.medicine.interactions), note=note))
+    for item, line in zip(intake.medications.items, medication_parts(intake.medications, catalogue)):
+        parts = [_part(p.text, p.match) for p in line]
+        known = [p for p in parts if p.recognised_as is not None]
+        reviews.append(MedicationReview(
+            entered=item.name, dose=item.dose, how_often=item.how_often,
+            recognised_as=" + ".join(p.recognised_as for p in known if p.recognised_as) or None,
+            drug_class="; ".join(p.drug_class for p in known if p.drug_class) or None,
+            interactions=list(dict.fromkeys(code for p in known for code in p.interactions)),
+            note=_reading_note(parts), parts=parts,
+        ))
     return reviews
+
+
+def _part(text: str, match: MedicationMatch | None) -> MedicinePart:
+    if match is None:
+        return MedicinePart(entered=text, recognised_as=None)
+    medicine = match.medicine
+    return MedicinePart(entered=text, recognised_as=medicine.generic, matched_name=match.matched_name, how=match.how,
+                        drug_class=medicine.drug_class, interactions=list(medicine.interactions))
+
+
+def _reading_note(parts: list[MedicinePart]) -> str:
+    """How the line was read, in a few words ("2 medicines on one line: ...")."""
+    def one(part: MedicinePart) -> str:
+        if part.recognised_as is None:
+            return f"'{part.entered}' not recognised — clinician to check"
+        if part.how == "typo":
+            return f"'{part.entered}' read as {part.recognised_as} (close spelling)"
+        return f"'{part.entered}' recognised as {part.recognised_as}"
+    if len(parts) == 1:
+        only = parts[0]
+        if only.recognised_as is None:
+            return "not recognised — clinician to check"
+        return f"read as {only.recognised_as} (close spelling)" if only.how == "typo" else "recognised"
+    return f"{len(parts)} medicines on one line: " + "; ".join(one(p) for p in parts)
 
 
 def make_plan(intake: Intake, protocol: Protocol, *, start: date | None = None, today: date | None = None, catalogue: Catalogue | None = None) -> Plan:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from ketatui.clinical.catalogue import Catalogue, MedicationMatch
+from ketatui.clinical.catalogue import Catalogue, LinePart
 from ketatui.clinical.flags import Flag, make_flag, sort_flags
 from ketatui.intake.answers import names, not_known, unanswered
 from ketatui.intake.instruments import FREQUENCY_CHOICES
@@ -26,6 +26,7 @@ _VITALS = f"{_MH}.vitals"
 
 #: What each interaction means for treatment, in the clinician's words (clinical reference §3).
 INTERACTION_REASONS: dict[str, str] = {
+    "MED-KETAMINE": "already being taken outside this clinic, whatever the route; find out who prescribes it, the dose, how it is taken and the last dose before planning any session",
     "INT-THEOPHYLLINE": "lowers the seizure threshold with ketamine; avoid, or get specialist review",
     "INT-BENZODIAZEPINE": "can blunt the antidepressant response and adds to sedation; consider the lowest dose or holding it before sessions",
     "INT-LAMOTRIGINE": "may weaken ketamine's effect; some clinics hold the dose on treatment days",
@@ -171,9 +172,13 @@ def conditions(intake: Intake, protocol: Protocol, today: date, catalogue: Catal
         yield make_flag("INT-CANNABIS", "Cannabis use reported; none on treatment days or for 24 hours after", f"{_MH}.substance_use.cannabis_use")
 
 
-def medication_matches(medications: Medications, catalogue: Catalogue) -> list[MedicationMatch | None]:
-    """The catalogue match for each row, in row order (None: not recognised)."""
-    return [catalogue.match(item.name) for item in medications.items]
+def medication_parts(medications: Medications, catalogue: Catalogue) -> list[tuple[LinePart, ...]]:
+    """For each row, in row order, the medicines its line names and what each was read as.
+
+    A row may hold several medicines ("Zoloft, Xanax"); each part has its own match (None: not
+    recognised), so a benzodiazepine written beside another medicine still raises its flag.
+    """
+    return [catalogue.read_line(item.name) for item in medications.items]
 
 
 def interactions(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
@@ -181,19 +186,20 @@ def interactions(intake: Intake, protocol: Protocol, today: date, catalogue: Cat
         return
     by_code: dict[str, list[tuple[int, str]]] = {}
     unknown: list[tuple[int, str]] = []
-    for index, (item, match) in enumerate(zip(intake.medications.items, medication_matches(intake.medications, catalogue))):
-        if match is None:
-            unknown.append((index, item.name))
-            continue
-        entered = item.name if match.how == "exact" else f"{item.name} ({match.medicine.generic})"
-        for code in match.medicine.interactions:
-            by_code.setdefault(code, []).append((index, entered))
+    for index, parts in enumerate(medication_parts(intake.medications, catalogue)):
+        for part in parts:
+            if part.match is None:
+                unknown.append((index, part.text))
+                continue
+            entered = part.text if part.match.how == "exact" else f"{part.text} ({part.match.medicine.generic})"
+            for code in part.match.medicine.interactions:
+                by_code.setdefault(code, []).append((index, entered))
     for code, rows in by_code.items():
         names = ", ".join(name for _, name in rows)
-        yield make_flag(code, f"{names}: {INTERACTION_REASONS[code]}", *(f"medications.items[{i}].name" for i, _ in rows))
+        yield make_flag(code, f"{names}: {INTERACTION_REASONS[code]}", *dict.fromkeys(f"medications.items[{i}].name" for i, _ in rows))
     if unknown:
         names = ", ".join(f"'{name}'" for _, name in unknown)
-        yield make_flag("MED-UNRECOGNISED", f"{names} not recognised — clinician to check for interactions", *(f"medications.items[{i}].name" for i, _ in unknown))
+        yield make_flag("MED-UNRECOGNISED", f"{names} not recognised — clinician to check for interactions", *dict.fromkeys(f"medications.items[{i}].name" for i, _ in unknown))
 
 
 def support(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:

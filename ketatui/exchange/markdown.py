@@ -72,6 +72,8 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
     if plan.medications:
         for m in plan.medications:
             known = f"{m.recognised_as} ({m.drug_class})" if m.recognised_as else "**not recognised — clinician to check**"
+            if len(m.parts) > 1:  # several medicines on one line: what each was read as
+                known = m.note
             extra = f"; interactions: {', '.join(m.interactions)}" if m.interactions else ""
             taken = ", ".join(part for part in (m.dose, m.how_often) if part)
             lines.append(f"- {m.entered}" + (f" ({taken})" if taken else "") + f": {known}{extra}")

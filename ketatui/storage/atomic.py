@@ -4,7 +4,8 @@ Write to a temporary file in the store's own ``tmp/`` folder (same file system, 
 is atomic), fsync it, ``os.replace`` it over the target, then fsync the target's folder so the
 rename itself survives a power cut. A process killed half-way leaves at most a stray file in
 ``tmp/``; ``clean_temp`` removes those while holding the store lock, when no writer can be
-using them.
+using them. (The derived list files are written out before the lock is taken and renamed under
+it; one swept away meanwhile is simply not renamed, and written again later.)
 """
 
 from __future__ import annotations
@@ -27,6 +28,19 @@ def fsync_dir(path: Path) -> None:
 
 def write_atomic(path: Path, data: bytes, tmp_dir: Path, *, sync_dir: bool = True, mode: int = FILE_MODE) -> None:
     """Replace ``path`` with ``data``. With ``sync_dir=False`` the caller fsyncs the folder."""
+    tmp = write_temp(path, data, tmp_dir, mode=mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if sync_dir:
+        fsync_dir(path.parent)
+
+
+def write_temp(path: Path, data: bytes, tmp_dir: Path, *, mode: int = FILE_MODE) -> Path:
+    """``data`` written and fsynced in a new file in ``tmp_dir``, ready to be renamed over
+    ``path`` (errors name ``path``). The caller renames it, or removes it."""
     tmp = tmp_dir / f"{os.getpid()}-{secrets.token_hex(6)}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -47,13 +61,7 @@ def write_atomic(path: Path, data: bytes, tmp_dir: Path, *, sync_dir: bool = Tru
             raise _naming(exc, path) from None
         raise
     os.close(fd)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if sync_dir:
-        fsync_dir(path.parent)
+    return tmp
 
 
 def _naming(error: OSError, path: Path) -> OSError:

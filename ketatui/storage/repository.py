@@ -84,6 +84,9 @@ class RecordPage:
     rows: builtins.list[RecordSummary]
     total: int
     offset: int = 0
+    #: False for an early page (``EarlyPages``): the rows are right, but ``total`` only counts the
+    #: matches found so far (at least that many match).
+    counted: bool = True
 
 
 @runtime_checkable
@@ -162,6 +165,17 @@ class AuditReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@runtime_checkable
+class EarlyPages(Protocol):
+    """A backend that reads its whole list slowly in a new process may answer a search at once
+    from the first rows it already holds, when those are enough to tell the page for certain.
+    The page's rows are then exactly those ``page`` will give; only the count is not known yet
+    (``RecordPage.counted`` is False unless the rows held are the whole list)."""
+
+    def early_page(self, *, search: str | None = None, status: str | None = None, urgent: bool | None = None,
+                   training: bool | None = None, offset: int = 0, limit: int) -> RecordPage | None: ...
 
 
 @runtime_checkable

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import Input, Static
+
+from ketatui.clinical.catalogue import Catalogue
 
 from ketatui.intake.document import Intake
 from ketatui.clinical.protocol import default_protocol
-from ketatui.screens.medications import WHY_AFTER_SECONDS, MedicationRow, MedicationsStep
+from ketatui.screens.medications import WHY_AFTER_SECONDS, MedicationRow, MedicationsStep, fit_names
 from step_host import Host, Shell, steady
 from ketatui.screens.widgets import YesBox
 
@@ -276,11 +280,12 @@ async def test_the_row_fits_80_columns():
 
 @pytest.mark.parametrize("theme", ["default", "high-contrast"])
 def test_snapshot_recognised_typo_and_unknown(snap_compare, theme):
-    """Xanax (brand), alprazolm (typo) and Zzzfoo (unknown) at 80x24; the cursor row shows why."""
+    """Xanax (brand), alprazolm (typo) and Zzzfoo (unknown, judged once its name is left) at 80x24;
+    the cursor row shows why."""
 
     async def type_three(pilot) -> None:
         await steady(pilot)
-        await pilot.press(*"Xanax 0.5mg", "tab", *"0.5 mg", "ctrl+n", *"alprazolm", "ctrl+n", *"Zzzfoo")
+        await pilot.press(*"Xanax 0.5mg", "tab", *"0.5 mg", "ctrl+n", *"alprazolm", "ctrl+n", *"Zzzfoo", "tab")
         await steady(pilot)  # the rows added since have cursors too
         await pilot.pause(WHY_AFTER_SECONDS + 0.2)  # the reasons are drawn once typing pauses
 
@@ -322,3 +327,109 @@ async def test_an_untouched_step_is_not_read_as_no_medications():
         step.query_one("#none-taken", YesBox).value = True
         result = step.collect()
         assert result.valid and result.sections["medications"].none_taken
+
+
+async def test_a_line_with_two_medicines_shows_what_each_was_read_as_and_flags_the_benzodiazepine():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = step.rows()[0]
+        await type_name(pilot, row, "Lexapro 10 and klonopin 0.5 prn")
+        await pilot.press("tab")
+        lines = status(row).splitlines()
+        assert lines[:3] == [
+            "2 medicines on this line:",
+            " Lexapro 10 → Lexapro = escitalopram · SSRI antidepressant",
+            " klonopin 0.5 prn → Klonopin = clonazepam · benzodiazepine",
+        ]
+        assert "REVIEW  INT-BENZODIAZEPINE Benzodiazepine" in lines[3]
+
+
+async def test_ketamine_already_taken_is_flagged_on_the_row():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = step.rows()[0]
+        await type_name(pilot, row, "spravato 84mg")
+        words = status(row)
+        assert "spravato = esketamine" in words.lower()
+        assert "REVIEW  MED-KETAMINE Already taking ketamine or esketamine" in words
+
+
+async def test_a_half_typed_name_is_not_called_unrecognised_until_the_field_is_left():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = step.rows()[0]
+        for typed in ("Z", "Zo", "Zol"):
+            await type_name(pilot, row, typed[-1])
+            assert "MED-UNRECOGNISED" not in status(row) and "Not recognised" not in status(row)
+        assert status(row).startswith("close names: Zoloft, zolpidem")
+        await pilot.press("tab")
+        assert "MED-UNRECOGNISED" in status(row)
+        assert status(row).startswith("Not recognised — clinician to check · close names: Zoloft")
+
+
+async def test_close_names_are_whole_and_fit_80_columns():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = step.rows()[0]
+        await type_name(pilot, row, "Zol")
+        label = row.query_one(".med-status", Static)
+        names = status(row).removeprefix("close names: ").split(", ")
+        assert len(names) >= 2 and "…" not in status(row)
+        assert all(step.catalogue.find(name) is not None for name in names)  # each one a whole catalogue name
+        assert len(status(row)) <= label.content_size.width
+        await pilot.press("tab")
+        assert "…" not in status(row) and max(map(len, status(row).splitlines())) <= label.content_size.width
+
+
+async def test_the_last_medicine_on_a_line_is_completed():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = step.rows()[0]
+        await type_name(pilot, row, "Zoloft, xan")
+        await pilot.pause()
+        await pilot.press("right")
+        assert row.field("name").value == "Zoloft, xanax"
+        assert "INT-BENZODIAZEPINE" in status(row)
+
+
+async def test_a_long_line_of_medicines_keeps_every_reading_whole():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = step.rows()[0]
+        await type_name(pilot, row, "alprazolm 0.5 mg when anxious before flights and at night, ketamine troches from an online clinic")
+        await pilot.press("tab")
+        lines = status(row).splitlines()
+        width = row.query_one(".med-status", Static).content_size.width
+        assert lines[1] == " 1. → read as alprazolam (close spelling: check) · benzodiazepine"
+        assert lines[2] == " ketamine troches from an online clinic → ketamine"  # its class does not fit: left out, not cut
+        assert "…" not in status(row) and max(map(len, lines)) <= width
+
+
+async def test_a_long_answer_shows_its_start_once_left_and_its_cursor_when_back():
+    app, step = host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = step.rows()[0]
+        await type_name(pilot, row, "zoloft")
+        await pilot.press("tab", *"50mg, then 0.5mg", "tab")
+        dose = row.field("dose")
+        assert dose.scroll_offset.x == 0  # "50mg, th…" rather than "…n 0.5mg"
+        await pilot.press("shift+tab")
+        assert dose.scroll_offset.x > 0 and dose.cursor_position == len("50mg, then 0.5mg")
+        await pilot.press(*" prn")
+        assert dose.value == "50mg, then 0.5mg prn"
+
+
+@given(st.lists(st.sampled_from(sorted({n for m in Catalogue.default().medicines for n in m.names})), max_size=8), st.integers(10, 90))
+def test_fit_names_never_cuts_a_name_or_overflows(names: list[str], width: int) -> None:
+    line = fit_names("close names: ", names, width)
+    assert len(line) <= width
+    if line:
+        shown = line.removeprefix("close names: ").split(", ")
+        assert shown == names[: len(shown)]

@@ -20,6 +20,7 @@ DESIGN_INT_CODES = {
     "INT-THEOPHYLLINE", "INT-BENZODIAZEPINE", "INT-LAMOTRIGINE", "INT-MAOI", "INT-STIMULANT",
     "INT-OPIOID", "INT-NALTREXONE", "INT-SEDATIVE", "INT-CYP3A4-INHIBITOR", "INT-CYP-INDUCER",
     "INT-THYROID", "INT-NMDA", "INT-ALCOHOL", "INT-CANNABIS",
+    "MED-KETAMINE",  # not an interaction: ketamine or esketamine already being taken (README, The flags)
 }
 
 # Every INT code that is a medicine, with the medicines (generic or brand) that must raise it.
@@ -72,7 +73,7 @@ def raw_entries() -> list[dict]:
 
 
 def med(generic: str, *brands: str, codes: tuple[str, ...] = ()) -> Medicine:
-    return Medicine(generic=generic, brands=brands, drug_class="test class", groups=("other",), interactions=codes)
+    return Medicine(generic=generic, brands=brands, drug_class="test class", groups=("other",), interactions=codes, source="a test source")
 
 
 ALL_NAMES = sorted(name for m in Catalogue.default().medicines for name in m.names)
@@ -88,7 +89,7 @@ def test_catalogue_has_enough_entries(catalogue: Catalogue, raw_entries: list[di
 
 def test_every_entry_has_the_documented_shape(raw_entries: list[dict]) -> None:
     for entry in raw_entries:
-        assert set(entry) == {"generic", "brands", "drug_class", "groups", "interactions"}, entry
+        assert set(entry) == {"generic", "brands", "drug_class", "groups", "interactions", "source"}, entry
         assert isinstance(entry["brands"], list) and isinstance(entry["interactions"], list)
         assert entry["drug_class"].strip() and entry["groups"], entry["generic"]
 
@@ -301,7 +302,7 @@ def test_two_different_medicines_in_one_line_are_not_guessed(catalogue: Catalogu
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "none", "N/A", "Frobnicol 10mg", "vitamins", "medicine", "medicines", "thyroid",
-     "Robitussin", "insulin", "fish oil", "0.5 mg bid", "???"],
+     "Robitussin", "insulin", "0.5 mg bid", "???"],
 )
 def test_unknown_text_is_not_matched(catalogue: Catalogue, text: str) -> None:
     assert catalogue.match(text) is None
@@ -374,9 +375,9 @@ def test_a_name_used_by_two_medicines_is_refused() -> None:
 
 def test_medicine_validates_groups_and_codes() -> None:
     with pytest.raises(ValidationError):
-        Medicine(generic="x", drug_class="c", groups=("painkiller",))
+        Medicine(generic="x", drug_class="c", groups=("painkiller",), source="a test source")
     with pytest.raises(ValidationError):
-        Medicine(generic="x", drug_class="c", groups=("other",), interactions=("benzo",))
+        Medicine(generic="x", drug_class="c", groups=("other",), interactions=("benzo",), source="a test source")
     with pytest.raises(ValidationError):
         med("x").generic = "y"  # frozen
 

@@ -128,3 +128,63 @@ def test_a_read_only_store_writes_no_list_file(open_store, make_data):
     reader.list()
     settle(reader)
     assert not reader._summaries._saved.list_path.exists()
+
+
+@pytest.fixture
+def list_file_held(monkeypatch):
+    """The whole-list file's reading waits until the test lets it go: a new process whose list
+    is still loading. Yields the event that lets it go."""
+    import threading
+
+    from ketatui.storage.tinydb import saved_list
+
+    go = threading.Event()
+    real = saved_list.ListFiles.load_list
+
+    def held(self):
+        go.wait(20)
+        return real(self)
+
+    monkeypatch.setattr(saved_list.ListFiles, "load_list", held)
+    yield go
+    go.set()
+
+
+def test_a_search_is_answered_from_the_head_rows_while_the_whole_list_loads(open_store, make_data, list_file_held):
+    repo = open_store()
+    fill(repo, make_data, 320)
+    repo.list()
+    settle(repo)
+    fresh = open_store()
+    first = fresh.page(limit=10)  # the first page from the head file; the whole list starts loading
+    assert first.total == 320 and fresh._summaries._loading.is_alive()
+    early = {search: fresh.early_page(search=search, limit=10) for search in ("a", "person1", "19", "Person31")}
+    early_kept = fresh.early_page(search="e", training=False, urgent=False, limit=5)
+    assert fresh._summaries._loading.is_alive()  # none of them waited for the list
+    assert early["Person31"] is None  # too few of its matches among the first rows: wait for the list
+    list_file_held.set()
+    fresh._summaries._loading.join(20)
+    for search in ("a", "person1", "19"):
+        page = early[search]
+        full = fresh.page(search=search, limit=10)
+        assert page is not None and not page.counted, search
+        assert names(page.rows) == names(full.rows)  # exactly the rows the whole list gives
+        assert 10 <= page.total <= full.total
+    assert names(early_kept.rows) == names(fresh.page(search="e", training=False, urgent=False, limit=5).rows)
+    assert fresh.early_page(search="a", limit=10) is None  # once the list is read, it answers
+
+
+def test_a_head_holding_every_row_counts_them_all_and_a_stale_head_answers_nothing(open_store, make_data, list_file_held):
+    repo = open_store()
+    fill(repo, make_data, 60)
+    repo.list()
+    settle(repo)
+    fresh = open_store()
+    fresh.page(limit=10)
+    page = fresh.early_page(search="Person1", limit=50)
+    assert page is not None and page.counted and page.total == 11  # Person1, Person10 to Person19
+    other = open_store()
+    doc = other.get(other.list(search="Person5")[0].record_id, user="clin")
+    doc["listing"] = {"full_name": "Person1 Renamed", "date_of_birth": "1950-01-01"}
+    other.save(doc, user="clin", expected_rev=doc["rev"])
+    assert fresh.early_page(search="Person1", limit=50) is None  # a shard changed since the head was written

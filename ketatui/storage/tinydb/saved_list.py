@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 from collections.abc import Callable
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from ketatui.storage.atomic import write_atomic
+from ketatui.storage.atomic import write_temp
 from ketatui.storage.errors import StorageError
 from ketatui.storage.tinydb import index
 from ketatui.storage.tinydb.index import Head
@@ -61,6 +62,8 @@ def decode_rows(columns: dict[str, Any]) -> list[tuple[Any, ...]]:
     flags = columns["flags"]
     dates = list(map(sys.intern, columns["sessions"]["values"]))
     sessions = list(map(tuple, map(map, repeat(dates.__getitem__), columns["sessions"]["at"])))
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    sessions = list(map(shared.setdefault, sessions, sessions))  # one copy of each schedule (rows are never changed)
     bit = [list(map(bool, map(int.__and__, flags, repeat(1 << n)))) for n in range(3)]
     dob = columns["dob"]
     born = [d or "" for d in dob["values"]]
@@ -90,15 +93,25 @@ class ListFiles:
         return self._writable()
 
     def _write(self, path: Any, data: dict[str, Any]) -> bool:
-        """Whether the file was written (not on a read-only store, nor while a write holds the lock)."""
+        """Whether the file was written (not on a read-only store, nor while a write holds the lock).
+
+        The file is written out before the lock is taken, and only renamed into place under it:
+        a save never waits while megabytes of list go to disk. (A file renamed late is still
+        right: it names the shards it was made from, and a reader re-reads any that changed.)"""
         if not self._writable():
             return False
         plain = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         sealed = self._files.keys.seal(plain, self._layout.rel(path))
-        with self._lock.try_hold() as held:
-            if held:  # a writer is busy: the next list writes it instead
-                write_atomic(path, sealed, self._layout.tmp, sync_dir=False)
+        tmp = write_temp(path, sealed, self._layout.tmp)
+        try:
+            with self._lock.try_hold() as held:
+                if held:  # a writer is busy: the next list writes it instead
+                    os.replace(tmp, path)  # FileNotFoundError: swept as a stray file, see clean_temp
             return held
+        except FileNotFoundError:
+            return False
+        finally:
+            tmp.unlink(missing_ok=True)
 
     @staticmethod
     def _heads_out(heads: dict[str, bytes]) -> dict[str, str]:

@@ -444,6 +444,19 @@ class TinyDBRepository:
         self._last_search = (filters, search or "", chosen)
         return RecordPage(index.page(chosen, offset=offset, limit=limit, today=today, ordered=True), total=len(chosen), offset=offset)
 
+    def early_page(self, *, search: str | None = None, status: str | None = None, urgent: bool | None = None,
+                   training: bool | None = None, offset: int = 0, limit: int) -> RecordPage | None:
+        """``EarlyPages``: a search answered from the head file while the whole list loads."""
+        if not search or not search.strip() or offset < 0 or limit <= 0 or (status is not None and status not in STATUSES):
+            return None
+        today = date.today().isoformat()
+        found = self._summaries.early(today, search=search, status=status, urgent=urgent, training=training,
+                                      offset=offset, limit=limit)
+        if found is None:
+            return None
+        rows, total, counted = found
+        return RecordPage([index.to_summary(r, today) for r in rows], total=total, offset=offset, counted=counted)
+
     def _first_key(self, key: str, rows: builtins.list[tuple[Any, ...]], version: int) -> builtins.list[tuple[Any, ...]]:
         """Every row of ``rows`` (the list at ``version``) one typed character keeps, in list order."""
         if self._first_keys.get("") != version:
