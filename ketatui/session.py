@@ -55,8 +55,9 @@ class Derived:
 
 def _triage(flags: list[Flag], plan: Plan | None, screen_positive: bool) -> Triage:
     urgent = [f for f in flags if f.severity == "urgent"]
+    severities = {f.severity for f in flags}
     return Triage(urgent=screen_positive or bool(urgent), blocked=plan is not None and not plan.schedulable,
-                  reasons=[f.reason for f in urgent])
+                  review="review" in severities, caution="caution" in severities, reasons=[f.reason for f in urgent])
 
 
 def derive(intake: Intake, protocol: Protocol, *, screen_positive: bool = False, today: date | None = None) -> Derived:

@@ -201,7 +201,8 @@ class CourseScreen(SteadyResize, Screen):
         else:
             nxt = f"next: session {state.schedule[0].number}, {_day(state.schedule[0].date)}"
         serious = state.decisions[0] if state.decisions else None
-        top = (f"{'!!' if serious.severity in ('urgent', 'stop') else '!'} {_word(serious.severity)} {serious.code} (3): {serious.reason}"
+        # The decision's title: its reason, often longer than the line, is in the decisions view (3).
+        top = (f"{'!!' if serious.severity in ('urgent', 'stop') else '!'} {_word(serious.severity)} {serious.code} (3): {serious.title}"
                if serious and serious.severity != "info" else "No decision to review")
         return f"{counts} · {nxt}\n{state.response_words}\n{top}"
 

@@ -30,6 +30,7 @@ from ketatui.screens.idle_sweeps import IdleSweeps
 from ketatui.screens.key_order import KeysInOrder
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.startup import StartUp
+from ketatui.screens.text_boxes import TextFromTheStart
 from ketatui.screens.step_picker import StepPicker, step_choices
 from ketatui.screens.themes import THEMES, load_themes, theme_for
 from ketatui.screens.unanswered import tell_unanswered
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from ketatui.settings import Settings, SettingsRequest
 
 
-class IntakeApp(KeysInOrder, StartUp, Autosave, ExportAudit, IdleSweeps, SizeWatch, App[int]):
+class IntakeApp(TextFromTheStart, KeysInOrder, StartUp, Autosave, ExportAudit, IdleSweeps, SizeWatch, App[int]):
     """One intake at a time through the steps, saved as it goes."""
 
     AUDIENCE: ClassVar[str] = "clinician"

@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.events import DescendantBlur
+from textual.events import DescendantBlur, DescendantFocus
 from textual.walk import walk_depth_first
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Button, ContentSwitcher, Input, Label, Static
@@ -650,6 +650,14 @@ class MedicalHistoryStep(IntakeStep):
     @on(Input.Submitted)
     def _enter_moves_on(self) -> None:
         self.focus_next()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """The question taking the focus comes wholly into view, its last option above the score
+        line docked at the page's foot: Textual's own scroll on focus runs before an answer's
+        live lines are laid out, and left the next question's options under the score."""
+        field = next((a for a in event.widget.ancestors if isinstance(a, LabelledField)), None)
+        if field is not None:
+            self.call_after_refresh(field.scroll_visible, animate=False, immediate=True)
 
     def on_descendant_blur(self, event: DescendantBlur) -> None:
         field = next((a for a in event.widget.ancestors if isinstance(a, LabelledField)), None)

@@ -20,12 +20,13 @@ BANNER_MARK = "▌TRAINING▐"
 
 def banner_text(scenario_title: str | None) -> str:
     if scenario_title:
-        return f"{BANNER_MARK} F6 ask the patient · F8 finish · synthetic patient: {scenario_title}"
+        # One line at 80 columns with the longest scenario title: the patient panel says what F6 does.
+        return f"{BANNER_MARK} F6 ask · F8 finish · {scenario_title}"
     return f"{BANNER_MARK} synthetic patients only · the real store is never opened"
 
 
 def scorecard_banner(scenario_title: str) -> str:
-    return f"{BANNER_MARK} scorecard · synthetic patient: {scenario_title}"
+    return f"{BANNER_MARK} scorecard · {scenario_title}"
 
 
 class TrainingBanner(Static):

@@ -69,17 +69,6 @@ def _open(args: argparse.Namespace, *, create: bool = False, read_only: bool = F
 # ----- records ---------------------------------------------------------------------------------
 
 
-def _table(rows: list[RecordSummary]) -> str:
-    head = ("RECORD", "NAME", "BORN", "STATUS", "REV", "UPDATED", "BY", "FLAGS")
-    lines = [head]
-    for r in rows:
-        flags = " ".join(f for f, on in (("URGENT", r.urgent), ("BLOCKED", r.blocked), ("TRAINING", r.training)) if on)
-        lines.append((r.record_id[:8], r.full_name or "(no name yet)", r.date_of_birth or "", r.status, str(r.rev),
-                      (r.updated_at or "")[:16].replace("T", " "), r.updated_by or "", flags))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines)
-
-
 @_plainly
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the store (its folder and key) if there is none; say where it is either way."""
@@ -97,7 +86,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         say(json.dumps([r.model_dump() for r in rows], indent=2, ensure_ascii=False))
     elif rows:
-        say(_table(rows))
+        from ketatui.commands.records_table import table, wide_table
+
+        say(wide_table(rows) if args.wide else table(rows))
     else:
         print("No intakes match." if (args.search or args.status) else "No intakes are stored yet.")
     return OK
@@ -466,6 +457,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                      help="synthetic training intakes: include (default), only, or exclude them")
     lst.add_argument("--limit", type=int, metavar="N")
     lst.add_argument("--format", choices=("table", "json"), default="table")
+    lst.add_argument("--wide", action="store_true",
+                     help="every column (revision, time, who saved it) and every name whole, wider than 80 columns")
     _common(lst)
     lst.set_defaults(handler=cmd_list)
 

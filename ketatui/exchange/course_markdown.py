@@ -37,7 +37,7 @@ def course_markdown(state: CourseState, intake: Intake) -> str:
     lines = ["# Treatment course", "", f"_{PROPOSED_NOTICE}_", ""]
     if intake.medical_history is not None:
         d = intake.medical_history.demographics
-        lines += [f"**{d.full_name}**, born {d.date_of_birth.isoformat()} · record {intake.record_id}", ""]
+        lines += [f"**{d.full_name}**, born {d.date_of_birth.isoformat()}", "", f"Record {intake.record_id}", ""]
     link = state.adjusted_plan.based_on
     signed = f"signed by {link.signed_by} on {link.signed_at[:10]}" if link.signed_at and link.signed_by else "not yet signed"
     lines += [f"Based on the plan of {link.generated_on.isoformat()} (revision {link.intake_rev}, {signed}), {link.sessions} sessions, protocol {link.protocol_version}.", ""]

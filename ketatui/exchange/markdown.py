@@ -17,7 +17,8 @@ from ketatui.clinical.clinic import contacts_notice
 from ketatui.clinical.course_words import clinician_course_line, count, patient_course_text
 from ketatui.clinical.plan import Plan
 
-DRAFT_NOTICE = "Draft plan for clinician review. It is not a decision: a clinician decides and signs."
+#: One line on the plan screen at 80 columns.
+DRAFT_NOTICE = "Draft for clinician review, not a decision: a clinician decides and signs."
 
 
 def _day(value: date | None) -> str:
@@ -36,7 +37,8 @@ def plan_markdown(plan: Plan, intake: Intake | None = None) -> str:
     lines: list[str] = ["# Treatment plan (draft)", "", f"_{DRAFT_NOTICE}_", ""]
     if intake is not None and intake.medical_history is not None:
         d = intake.medical_history.demographics
-        lines += [f"**{d.full_name}**, born {d.date_of_birth.isoformat()} · record {intake.record_id} · status {intake.status}", ""]
+        # The record id on a line of its own: at 80 columns it would break across two lines after a name.
+        lines += [f"**{d.full_name}**, born {d.date_of_birth.isoformat()}", "", f"Record {intake.record_id} · status {intake.status}", ""]
     if not plan.schedulable:
         lines += ["## Not schedulable until reviewed", ""]
         lines += [f"- {reason}" for reason in plan.not_schedulable_because] + [""]

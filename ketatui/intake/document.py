@@ -35,13 +35,16 @@ class Triage(BaseModel):
 
     Derived (``ketatui.session.derive``), never typed by hand, like the plan: ``urgent`` when a
     rule raised an urgent flag or a suicide screen turned positive while it was being answered,
-    ``blocked`` when the plan cannot be scheduled, ``reasons`` the urgent flags' reasons.
+    ``blocked`` when the plan cannot be scheduled, ``review`` and ``caution`` when a flag of that
+    severity was raised (the records list shows them), ``reasons`` the urgent flags' reasons.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     urgent: bool = Field(default=False, title="Urgent")
     blocked: bool = Field(default=False, title="Not schedulable")
+    review: bool = Field(default=False, title="A flag to review")
+    caution: bool = Field(default=False, title="A flag to monitor")
     reasons: list[str] = Field(default_factory=list, title="Why urgent")
 
 

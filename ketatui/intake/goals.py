@@ -30,7 +30,7 @@ class Goal(Section):
     ``intake_date``). A stored goal keeps the date it was given and is never read again."""
 
     description: RequiredText = Field(title="Goal")
-    target: RequiredText = Field(title="How we will know (measurable target)")
+    target: RequiredText = Field(title="Target: how we will know")
     by_when: ShortText = Field(default="", title="By when",
                                description="as the person says it: '3 months', 'in 6 weeks', '2027-03-01', 'by March'")
     by_date: date | None = Field(default=None, title="By (date)",

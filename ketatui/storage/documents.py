@@ -101,6 +101,18 @@ def check_rev(current: dict[str, Any], expected_rev: int) -> dict[str, Any]:
     return current
 
 
+def review_and_caution(doc: dict[str, Any]) -> tuple[bool, bool]:
+    """Whether the intake carries a flag to review and one to monitor, for the records list's
+    FLAGS: the triage the core stored, or for a document stored before the triage said so, the
+    severities of its stored plan's flags."""
+    triage = doc.get("triage")
+    if isinstance(triage, dict) and "review" in triage:
+        return bool(triage.get("review")), bool(triage.get("caution"))
+    flags = (doc.get("plan") or {}).get("flags") or []
+    severities = {f.get("severity") for f in flags if isinstance(f, dict)}
+    return "review" in severities, "caution" in severities
+
+
 def list_fields(doc: dict[str, Any]) -> dict[str, Any]:
     """What the records list needs of an intake (current schema).
 
@@ -118,12 +130,15 @@ def list_fields(doc: dict[str, Any]) -> dict[str, Any]:
         urgent = any(isinstance(f, dict) and f.get("severity") == "urgent" for f in flags)
         blocked = bool(plan) and not plan.get("schedulable", True)
     schedule = plan.get("schedule") or []
+    review, caution = review_and_caution(doc)
     return {
         "full_name": listing.get("full_name") or demo.get("full_name") or "",
         "date_of_birth": listing.get("date_of_birth") or demo.get("date_of_birth"),
         "status": doc.get("status", "draft"),
         "urgent": urgent,
         "blocked": blocked,
+        "review": review,
+        "caution": caution,
         "training": bool(doc.get("training", False)),
         "current_step": doc.get("current_step"),
         "sessions": sorted(str(s["date"]) for s in schedule if isinstance(s, dict) and s.get("date")),

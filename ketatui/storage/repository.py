@@ -70,6 +70,9 @@ class RecordSummary(BaseModel):
     blocked: bool
     training: bool
     current_step: str | None
+    #: A flag to review before the first session, and one to monitor (severities ``review``, ``caution``).
+    review: bool = False
+    caution: bool = False
     #: The first planned session on or after today (ISO date): the course's dates once a session
     #: or visit is recorded (``add_course_record(..., sessions_ahead=)``), else the stored plan's.
     next_session: str | None = None

@@ -4,14 +4,25 @@ Textual's Footer rebuilds all its keys whenever the screen's bindings may have c
 on every move of the focus: each answer on a questionnaire page (the next question takes the
 focus) and each page turn would rebuild a dozen key widgets and restyle them, for the same keys.
 This one compares what it would show with what it shows, and rebuilds only when they differ.
+
+It also fits its width: at 80 columns a step's own keys (Add goal, Add clinician, Remove row) and
+the App's do not all fit on one line, and Textual's Footer would scroll the last ones out of
+sight, cut mid-word ("f4 Go"). This one leaves out whole keys instead, those a clinician needs
+least on a step first (``LEAVE_OUT_FIRST``); F1 help lists every key, shown or not.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+#: The actions whose keys give way first when the Footer is short of room, in that order: each
+#: is in F1 help, and Quit, Records and Go to are also in the command palette.
+LEAVE_OUT_FIRST = ("quit", "records", "go_to", "save", "crisis")
 
 
 class KeysFooter(Footer):
@@ -43,3 +54,25 @@ class KeysFooter(Footer):
         if keys != self._shown:
             self._shown = keys
             await self.recompose()
+            self.call_after_refresh(self.fit_width)
+
+    def on_resize(self, event: Resize) -> None:
+        self.call_after_refresh(self.fit_width)
+
+    def fit_width(self) -> None:
+        """Show every key that fits; leave out whole keys, least needed first, until the rest do."""
+        if not self.is_attached:
+            return
+        keys = list(self.query(FooterKey))
+        for key in keys:
+            key.display = True
+        room = self.size.width
+        width = {key: key.outer_size.width + key.styles.margin.width for key in keys}
+        needed = sum(width.values())
+        for action in LEAVE_OUT_FIRST:
+            if needed <= room:
+                break
+            for key in keys:
+                if key.action.rsplit(".", 1)[-1] == action and key.display:
+                    key.display = False
+                    needed -= width[key]

@@ -151,7 +151,8 @@ class ProgressView(Vertical):
 class ProgressTable(DataTable):
     """Every score in a table: the same rows as the chart, with the change and the response in words."""
 
-    COLUMNS = ("Date", "Record", "PHQ-9", "Change", "Response", "GAD-7", "BP")
+    #: "Session" holds the session's number, so the table fits 80 columns with a held or missed one.
+    COLUMNS = ("Date", "Session", "PHQ-9", "Change", "Response", "GAD-7", "BP")
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -161,7 +162,7 @@ class ProgressTable(DataTable):
     def show(self, points: Sequence[ProgressPoint]) -> None:
         self.clear()
         for p in points:
-            record = "baseline" if p.kind == "baseline" else (f"session {p.number}" if p.kind == "session" else "visit")
+            record = "baseline" if p.kind == "baseline" else (f"{p.number}" if p.kind == "session" else "visit")
             if p.kind == "session" and p.status != "given":
                 record += f" ({p.status})"
             self.add_row(

@@ -62,6 +62,6 @@ async def test_every_point_and_line_has_its_own_mark_and_words(monkeypatch, no_c
     assert "GAD-7 (anxiety)" in text and "12 → 5" in text
     assert "BP before dosing" in text and "… 130/80 → 172/96 → 126/78 → 124/80" in text
     rows = [line.split() for line in text.splitlines() if line.strip().startswith(("02 Mar", "12 Mar", "16 Mar", "26 Mar"))]
-    assert rows[1][3:] == ["session", "2", "(held)", "14", "30", "%", "fall", "partial", "172/96"]
-    assert rows[2][3:] == ["session", "2", "(missed)"]
+    assert rows[1][3:] == ["2", "(held)", "14", "30", "%", "fall", "partial", "172/96"]
+    assert rows[2][3:] == ["2", "(missed)"]
     assert rows[3][3:] == ["visit", "4", "80", "%", "fall", "remission", "5", "124/80"]

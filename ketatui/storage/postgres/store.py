@@ -243,7 +243,7 @@ class PostgresRepository:
             _SUMMARY_FIELDS, record_id=record_id, full_name=named["full_name"], date_of_birth=named["date_of_birth"],
             status=status, rev=rev, updated_at=updated_at, updated_by=updated_by, urgent=urgent, blocked=blocked,
             training=training, current_step=step, next_session=next_session.isoformat() if next_session else None,
-            amends_rev=named.get("amends_rev"))
+            amends_rev=named.get("amends_rev"), review=bool(named.get("review")), caution=bool(named.get("caution")))
 
     # ----- writing ----------------------------------------------------------------------------
 
@@ -252,7 +252,8 @@ class PostgresRepository:
         fields = documents.list_fields(doc)
         record_id = doc["record_id"]
         summary = self._seal({"full_name": fields["full_name"], "date_of_birth": fields["date_of_birth"],
-                              "amends_rev": doc.get("amends_rev")}, f"summary/{record_id}")
+                              "amends_rev": doc.get("amends_rev"), "review": fields["review"], "caution": fields["caution"]},
+                             f"summary/{record_id}")
         values = {"record_id": record_id, "rev": doc["rev"], "status": fields["status"], "urgent": fields["urgent"],
                   "blocked": fields["blocked"], "training": fields["training"], "current_step": fields["current_step"],
                   "sessions": fields["sessions"], "created_by": doc.get("created_by"), "updated_by": doc.get("updated_by"),

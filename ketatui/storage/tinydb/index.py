@@ -37,6 +37,7 @@ from operator import contains, itemgetter, not_, or_
 from pathlib import Path
 from typing import Any, Protocol
 
+from ketatui.storage.documents import review_and_caution
 from ketatui.storage.paths import open_file, read_fd
 from ketatui.storage.repository import RecordSummary
 
@@ -45,7 +46,7 @@ TABLE = "summaries"
 
 # Positions in a cached row tuple.
 (ID, NAME, NAME_KEY, DOB, STATUS, REV, UPDATED_AT, UPDATED_BY, CREATED_BY, URGENT, BLOCKED, TRAINING, STEP,
- SESSIONS, ID_DOB, AMENDS) = range(16)
+ SESSIONS, ID_DOB, AMENDS, REVIEW, CAUTION) = range(18)
 
 #: Turns an ISO time into a string that sorts the other way round (newest first, ascending).
 _REVERSED = str.maketrans("0123456789", "9876543210")
@@ -90,6 +91,7 @@ def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
     else:
         urgent = any(isinstance(f, dict) and f.get("severity") == "urgent" for f in flags)
         blocked = bool(plan) and not plan.get("schedulable", True)
+    review, caution = review_and_caution(doc)
     return {
         "record_id": doc["record_id"],
         "full_name": listing.get("full_name") or demo.get("full_name") or "",
@@ -101,6 +103,8 @@ def summary_row(doc: dict[str, Any]) -> dict[str, Any]:
         "created_by": doc.get("created_by"),
         "urgent": urgent,
         "blocked": blocked,
+        "review": review,
+        "caution": caution,
         "training": bool(doc.get("training", False)),
         "current_step": doc.get("current_step"),
         "sessions": _session_dates(plan, doc.get("course_sessions")),
@@ -130,7 +134,8 @@ def _as_tuple(row: dict[str, Any], _intern: Callable[[str], str] = sys.intern) -
     return (row["record_id"], name, fold(name), _shared(get("date_of_birth")), _shared(get("status")), get("rev"),
             get("updated_at") or "", _shared(get("updated_by")), _shared(get("created_by")),
             bool(get("urgent")), bool(get("blocked")), bool(get("training")), _shared(get("current_step")),
-            tuple(map(_intern, sessions)) if sessions else (), id_dob(row["record_id"], get("date_of_birth")), get("amends_rev"))
+            tuple(map(_intern, sessions)) if sessions else (), id_dob(row["record_id"], get("date_of_birth")), get("amends_rev"),
+            bool(get("review")), bool(get("caution")))
 
 
 def id_dob(record_id: str, born: str | None) -> str:
@@ -160,6 +165,7 @@ def to_summary(t: tuple[Any, ...], today: str) -> RecordSummary:
         _ALL_FIELDS, record_id=t[ID], full_name=t[NAME], date_of_birth=t[DOB], status=t[STATUS], rev=t[REV],
         updated_at=t[UPDATED_AT] or None, updated_by=t[UPDATED_BY], urgent=t[URGENT], blocked=t[BLOCKED],
         training=t[TRAINING], current_step=t[STEP], next_session=next_session(t, today), amends_rev=t[AMENDS],
+        review=t[REVIEW], caution=t[CAUTION],
     )
 
 

@@ -32,12 +32,12 @@ if TYPE_CHECKING:
     from ketatui.storage.tinydb.locking import StoreLock
     from ketatui.storage.tinydb.store import SealedFiles
 
-FORMAT = 3  # files of another format are made again
+FORMAT = 4  # files of another format are made again
 #: Columns written as they are; the others as numbers into a table of their distinct values.
 _PLAIN = {index.ID: "id", index.NAME: "name", index.REV: "rev", index.UPDATED_AT: "updated_at"}
 _CODED = {index.DOB: "dob", index.STATUS: "status", index.UPDATED_BY: "updated_by", index.CREATED_BY: "created_by",
           index.STEP: "step", index.AMENDS: "amends_rev"}
-_FLAGS = (index.URGENT, index.BLOCKED, index.TRAINING)
+_FLAGS = (index.URGENT, index.BLOCKED, index.TRAINING, index.REVIEW, index.CAUTION)
 
 
 def encode_rows(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
@@ -47,7 +47,8 @@ def encode_rows(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
         table: dict[Any, int] = {}
         columns[name] = {"values": None, "at": [table.setdefault(r[at], len(table)) for r in rows]}
         columns[name]["values"] = list(table)
-    columns["flags"] = [r[index.URGENT] | r[index.BLOCKED] << 1 | r[index.TRAINING] << 2 for r in rows]
+    u, b, t, rv, c = _FLAGS
+    columns["flags"] = [r[u] | r[b] << 1 | r[t] << 2 | r[rv] << 3 | r[c] << 4 for r in rows]
     dates: dict[str, int] = {}
     columns["sessions"] = {"at": [[dates.setdefault(d, len(dates)) for d in r[index.SESSIONS]] for r in rows]}
     columns["sessions"]["values"] = list(dates)
@@ -64,13 +65,13 @@ def decode_rows(columns: dict[str, Any]) -> list[tuple[Any, ...]]:
     sessions = list(map(tuple, map(map, repeat(dates.__getitem__), columns["sessions"]["at"])))
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     sessions = list(map(shared.setdefault, sessions, sessions))  # one copy of each schedule (rows are never changed)
-    bit = [list(map(bool, map(int.__and__, flags, repeat(1 << n)))) for n in range(3)]
+    bit = [list(map(bool, map(int.__and__, flags, repeat(1 << n)))) for n in range(len(_FLAGS))]
     dob = columns["dob"]
     born = [d or "" for d in dob["values"]]
     id_dob = map(index.ID_DOB_FORMAT.format, columns["id"], map(born.__getitem__, dob["at"]))
     return list(zip(columns["id"], names, index.fold_all(names), coded["dob"], coded["status"], columns["rev"],
                     columns["updated_at"], coded["updated_by"], coded["created_by"], bit[0], bit[1], bit[2],
-                    coded["step"], sessions, id_dob, coded["amends_rev"]))
+                    coded["step"], sessions, id_dob, coded["amends_rev"], bit[3], bit[4]))
 
 
 class ListFiles:
