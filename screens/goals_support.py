@@ -19,6 +19,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.events import DescendantBlur
 from textual.widgets import Button, Static, TextArea
 
+from ketatui.intake.answers import unanswered
 from ketatui.intake.fields import FieldProblem, problems_from
 from ketatui.intake.goals import INTAKE_DATE, Contact, Goal, GoalsAndSupport, TreatingClinician
 from ketatui.screens.step import IntakeStep, StepResult
@@ -101,7 +102,7 @@ class GoalsSupportStep(IntakeStep):
                     yield self._goal(values)
             yield Button("Add a goal", id="gs-add-goal", compact=True)
             yield Static(self._words("home"), classes="gs-heading")
-            yield control_for(GoalsAndSupport, "escort_every_session", f"{_ROOT}.escort_every_session", state.get("escort_every_session", False))
+            yield control_for(GoalsAndSupport, "escort_every_session", f"{_ROOT}.escort_every_session", state.get("escort_every_session"))
             yield FieldGroup(Contact, f"{_ROOT}.escort", state.get("escort"), heading=self.words("text:escort", title_of(GoalsAndSupport, "escort")), classes="gs-escort")
             yield FieldGroup(Contact, f"{_ROOT}.emergency_contact", state.get("emergency_contact"), heading=self.words("text:emergency-contact", title_of(GoalsAndSupport, "emergency_contact")), classes="gs-emergency")
             yield Static(self._words("clinicians"), classes="gs-heading")
@@ -184,7 +185,8 @@ class GoalsSupportStep(IntakeStep):
             section = GoalsAndSupport.model_validate(section_input, context={INTAKE_DATE: self.intake_date()})
         except ValidationError as exc:
             return StepResult(problems=problems_from(exc, GoalsAndSupport, prefix=(_ROOT,)), form_state=answers)
-        return StepResult(sections={_ROOT: section}, form_state=answers)
+        missing = [FieldProblem(q.path, q.label, "not answered: press y or n") for q in unanswered(section, _ROOT)]
+        return StepResult(sections={_ROOT: section}, problems=missing, form_state=answers)
 
     def intake_date(self) -> date:
         """What "3 months" is counted from: the day the intake was started (today for a new one)."""

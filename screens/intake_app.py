@@ -33,6 +33,7 @@ from ketatui.screens.startup import StartUp
 from ketatui.screens.text_boxes import TextFromTheStart
 from ketatui.screens.step_picker import StepPicker, step_choices
 from ketatui.screens.themes import THEMES, load_themes, theme_for
+from ketatui.screens.unanswered import tell_unanswered
 from ketatui.screens.too_small import SizeWatch
 from ketatui.steps import STEP_IDS, number
 
@@ -252,8 +253,9 @@ class IntakeApp(TextFromTheStart, KeysInOrder, StartUp, Autosave, ExportAudit, I
         if result.problems:
             step.show_problems(result.problems)
             count = len(result.problems)
-            self.notify(f"{count} answer{'s' if count > 1 else ''} need{'s' if count == 1 else ''} attention: "
-                        "see the message beneath each one.", title="Not moved on", severity="warning")
+            if not tell_unanswered(self, step, result.problems, title="Not moved on"):
+                self.notify(f"{count} answer{'s' if count > 1 else ''} need{'s' if count == 1 else ''} attention: "
+                            "see the message beneath each one.", title="Not moved on", severity="warning")
             self.request_save()
             return
         following = self.session.next_step(step.step_id)

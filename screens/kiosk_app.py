@@ -31,6 +31,7 @@ from textual.message import Message
 
 from ketatui.kiosk.idle import IdleClock
 from ketatui.kiosk.screening import positive_answer
+from ketatui.screens.unanswered import tell_unanswered
 from ketatui.screens.intake_app import IntakeApp
 from ketatui.screens.kiosk_about import KioskAbout
 from ketatui.screens.kiosk_crisis import KioskCrisisHold
@@ -228,8 +229,9 @@ class KioskApp(IntakeApp, inherit_bindings=False):
         if problems:
             step.show_problems(problems)
             count = len(problems)
-            self.notify(f"{count} answer{'s' if count > 1 else ''} need{'s' if count == 1 else ''} a look: "
-                        "see the note under each one.", title="Please check", severity="warning")
+            if not tell_unanswered(self, step, problems, title="Please check"):
+                self.notify(f"{count} answer{'s' if count > 1 else ''} need{'s' if count == 1 else ''} a look: "
+                            "see the note under each one.", title="Please check", severity="warning")
             self.request_save()
             return
         self.request_save()

@@ -25,6 +25,7 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 
 from ketatui.clinical import wording
 from ketatui.clinical.protocol import Protocol
+from ketatui.intake.answers import QuestionField, no_answer_for, question_fields
 from ketatui.intake.fields import FieldProblem, problems_from
 from ketatui.intake.history import (
     AntidepressantTrial,
@@ -69,15 +70,21 @@ FREQUENCY_KEYS = ("0", "1", "2", "3")
 YES_NO = [("Yes", True), ("No", False)]
 YES_NO_KEYS = ("y", "n")
 
+#: The questions the rules read (``ketatui.intake.answers``), by path: each must be answered
+#: before the step is finished, and a follow-up only when the question it follows is yes.
+QUESTIONS: dict[str, QuestionField] = {q.path: q for q in question_fields(MedicalHistory, MH)}
+TRIAL_QUESTIONS: tuple[QuestionField, ...] = tuple(question_fields(AntidepressantTrial))
 #: A field shown only while another answer is yes (path -> the path it depends on). A hidden
-#: field is left out of the section, so the model's default applies.
+#: field is left out of the section, so the model's default (not answered) applies.
 DEPENDS_ON: dict[str, str] = {
-    f"{MH}.psychiatric.prior_ketamine_response": f"{MH}.psychiatric.prior_ketamine",
-    f"{MH}.physical.hypertension_controlled": f"{MH}.physical.hypertension",
-    f"{MH}.physical.hyperthyroidism_controlled": f"{MH}.physical.hyperthyroidism",
+    **{path: q.follows for path, q in QUESTIONS.items() if q.follows},
     "asq.ever_tried_details": "asq.ever_tried",
 }
+#: The pages whose questions "none of these" (ctrl+o) answers no, as a group.
+GROUP_PAGES = ("depression", "substance", "physical-heart", "physical-other")
 ACUITY = "asq.thoughts_right_now"
+NOT_ANSWERED = "not answered: press y or n"
+NOT_COUNTED = "not answered: type a number, 0 if none"
 BUILD_AHEAD_AFTER = 0.15  # seconds after a page is shown: the next page is built while this one is read
 
 PHYSICAL_HEART = (
@@ -220,6 +227,7 @@ class MedicalHistoryStep(IntakeStep):
     BINDINGS = [
         Binding("ctrl+n", "add_trial", "Add trial", id="medical_history.add_trial"),
         Binding("ctrl+r", "remove_trial", "Remove trial", id="medical_history.remove_trial"),
+        Binding("ctrl+o", "none_of_these", "None of these", id="medical_history.none_of_these"),
     ]
 
     def __init__(self, intake: Intake, protocol, *, audience: str = "clinician") -> None:
@@ -238,6 +246,7 @@ class MedicalHistoryStep(IntakeStep):
         self._live: dict[str, Widget] = {}  # scores, BMI, ASQ result, crisis panel: by id, once built
         self._said: dict[str, str] = {}  # what each live line says now
         self._live_due = False  # an answer changed: the live lines are brought up to date after its frame
+        self._follow_up_due: str | None = None  # a yes opened this follow-up: it takes the cursor once shown
         self._checked_pages: set[str] = set()
         self._touched: set[str] = set()
         self._positive = False
@@ -260,8 +269,10 @@ class MedicalHistoryStep(IntakeStep):
             default = model.model_fields[name].default
             value = default if isinstance(default, bool) else None
         field = control_for(model, name, path, _display(value))
-        if isinstance(field.control, ChoiceRow):
-            field.add_class("-stacked")
+        if isinstance(field.control, ChoiceRow) and path in QUESTIONS:
+            field.control.advance_on_key = True  # one key answers a question the rules read and moves on
+        if isinstance(field.control, ChoiceRow) and (not field.has_class("-yes-no") or self.audience == "patient"):
+            field.add_class("-stacked")  # a clinician's yes/no sits beside its label: one line each
             field.stacked = True
         return field
 
@@ -289,7 +300,7 @@ class MedicalHistoryStep(IntakeStep):
             return [self._field(SubstanceUse, n, f"{MH}.substance_use") for n in (
                 "active_substance_use_disorder", "past_ketamine_or_pcp_misuse", "alcohol_drinks_per_week", "cannabis_use", "details")]
         if page_id == "physical-heart":
-            return [Static(self.words("text:physical", "Tick each one the person has had; leave the rest empty."), classes="intro")] + [
+            return [Static(self.words("text:physical", "y yes, n no, u not known; ctrl+o: no to the rest of the page."), classes="intro")] + [
                 self._field(PhysicalHealth, n, f"{MH}.physical") for n in PHYSICAL_HEART]
         if page_id == "physical-other":
             return [self._field(PhysicalHealth, n, f"{MH}.physical") for n in PHYSICAL_OTHER]
@@ -398,7 +409,7 @@ class MedicalHistoryStep(IntakeStep):
         self._display_problems(result.problems)
         if here:
             self._focus_first(self.page)
-            self.notify(f"{_count(here)} on this page: see the message beneath each one.", title="Not moved on", severity="warning")
+            self.notify(self._why_not_moved(here, "on this page"), title="Not moved on", severity="warning")
             return True
         if self.page + 1 < len(PAGES):
             self.run_worker(self._show_page(self.page + 1, focus=True), exclusive=True, group="page")
@@ -407,9 +418,52 @@ class MedicalHistoryStep(IntakeStep):
             first = min(PAGE_IDS.index(self._page_of(p.path)) for p in problems)
             self._checked_pages.update(self._page_of(p.path) for p in problems)
             self.run_worker(self._show_page(first, focus=True), exclusive=True, group="page")
-            self.notify(f"{_count(problems)} on earlier pages; this is the first.", title="Not moved on", severity="warning")
+            self.notify(self._why_not_moved(problems, "on earlier pages; this is the first"), title="Not moved on", severity="warning")
             return True
         return False
+
+    def _why_not_moved(self, problems: list[FieldProblem], where: str) -> str:
+        """What holds the step, naming the unanswered questions (in the audience's words)."""
+        missing = [p for p in problems if p.message in (NOT_ANSWERED, NOT_COUNTED)]
+        others = [p for p in problems if p not in missing]
+        parts = []
+        if missing:
+            shown = [self.words(p.path, p.label) for p in missing[:4]]
+            more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+            parts.append(f"Not answered {where}: " + "; ".join(shown) + more + ".")
+            if self.page_has_group():
+                parts.append(self.words("text:none-of-these", "y yes, n no; ctrl+o answers no to the rest of the page."))
+        if others:
+            parts.append(f"{_count(others)} {where}: see the message beneath each one.")
+        return " ".join(parts)
+
+    def page_has_group(self) -> bool:
+        return PAGE_IDS[self.page] in GROUP_PAGES
+
+    def action_none_of_these(self) -> None:
+        """Answer no to every question on this page still unanswered: an explicit answer, kept as
+        one. A follow-up is left alone (it follows a yes, so no is not implied), and so is
+        anything already answered."""
+        if not self.page_has_group():
+            return
+        values = self._current_values()
+        changed = 0
+        for field in self._fields_on(PAGE_IDS[self.page]):
+            question = QUESTIONS.get(field.path)
+            if question is None or question.follows or not field.display or not field.is_empty:
+                continue
+            model, name = _owner_of(field.path)
+            field.value = no_answer_for(model, name)
+            values[field.path] = field.value
+            changed += 1
+        self._refresh_live(self.collect())
+        self.post_message(IntakeStep.FieldLeft())
+        still = [f for f in self._fields_on(PAGE_IDS[self.page]) if f.display and f.path in QUESTIONS and f.is_empty]
+        if still:
+            still[0].control.focus()
+            still[0].scroll_visible(animate=False)
+        if not changed:  # what changed shows on every row (● No); only a key that did nothing is told
+            self.notify(self.words("text:none-of-these-nothing", "Every question on this page was already answered."), timeout=3)
 
     def start_at_last_page(self) -> None:
         self.page = len(PAGES) - 1
@@ -476,7 +530,18 @@ class MedicalHistoryStep(IntakeStep):
                 sections[name] = model.model_validate(data[name])
             except ValidationError as exc:
                 problems += problems_from(exc, model, prefix=(name,))
+        problems += self._unanswered(values)
         return StepResult(sections=sections, problems=problems, form_state=form_state)
+
+    def _unanswered(self, values: dict[str, Any]) -> list[FieldProblem]:
+        """Every question the rules read that is asked and not answered: never read as no."""
+        found = [FieldProblem(path, q.label, NOT_ANSWERED if q.yes_no else NOT_COUNTED) for path, q in QUESTIONS.items()
+                 if self._shown(path, values) and (values.get(path) is None or values.get(path) == "")]
+        for index, trial in enumerate(self._trials):
+            if not _blank_trial(trial):
+                found += [FieldProblem(f"{TRIALS}[{index}].{q.path}", f"Trial {index + 1}: {q.label}", NOT_ANSWERED)
+                          for q in TRIAL_QUESTIONS if trial.get(q.path) is None]
+        return found
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         self._checked_pages.update(self._page_of(p.path) for p in problems)
@@ -558,18 +623,29 @@ class MedicalHistoryStep(IntakeStep):
 
     @on(ChoiceRow.Changed)
     @on(YesBox.Changed)
-    def _answer_changed(self) -> None:
+    def _answer_changed(self, event: ChoiceRow.Changed | YesBox.Changed) -> None:
         """The answer is drawn first; the scores, follow-on questions and problems once the frame
         that shows it is out (a run of keys is checked once)."""
+        field = next((a for a in event.control.ancestors if isinstance(a, LabelledField)), None)
+        if field is not None and event.value is True:
+            self._follow_up_due = next((p for p, parent in DEPENDS_ON.items() if parent == field.path), None)
         if not self._live_due:
             self._live_due = True
             self.call_after_refresh(self._refresh_live_due)
         self.post_message(IntakeStep.FieldLeft())
 
+    def _built_field(self, path: str) -> LabelledField | None:
+        return next((f for f in self._fields_on(self._page_of(path)) if f.path == path), None)
+
     def _refresh_live_due(self) -> None:
         if self._live_due:
             self._live_due = False
             self._refresh_live(self.collect())
+        path, self._follow_up_due = self._follow_up_due, None
+        follow_up = self._built_field(path) if path else None
+        if follow_up is not None and follow_up.display and follow_up.is_empty:
+            follow_up.control.focus()  # a yes opens its follow-up, unanswered: it is the next question
+            follow_up.scroll_visible(animate=False)
 
     @on(Input.Submitted)
     def _enter_moves_on(self) -> None:
@@ -596,6 +672,8 @@ class MedicalHistoryStep(IntakeStep):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("add_trial", "remove_trial"):
             return PAGE_IDS[self.page] == "trials"
+        if action == "none_of_these":
+            return self.page_has_group()
         return True
 
     def _new_trial_rows(self, trials: list[dict[str, Any]]) -> list[TrialRow]:
@@ -650,6 +728,13 @@ def _screened(values: dict[str, Any]) -> bool:
     The acuity question only follows a yes, so questions 1 to 4 decide it."""
     answers = {name: values.get(f"asq.{name}") for name in ASQ_FIELDS}
     return bool(ASQ.model_construct(**answers, thoughts_right_now=None).positive)
+
+
+def _owner_of(path: str) -> tuple[type[BaseModel], str]:
+    """The model and field name of a medical history path ("medical_history.physical.stroke")."""
+    _, group, name = path.split(".")
+    owner = {"psychiatric": PsychiatricHistory, "substance_use": SubstanceUse, "physical": PhysicalHealth}[group]
+    return owner, name
 
 
 def _blank_trial(trial: dict[str, Any]) -> bool:

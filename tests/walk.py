@@ -15,6 +15,14 @@ from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
 PHQ9 = (2, 2, 2, 2, 1, 2, 1, 1, 0)  # 13: moderate, question 9 "Not at all"
 GAD7 = (1, 1, 1, 1, 0, 0, 0)  # 4: minimal
 SAM = {"name": "Sam Ellis", "relationship": "husband", "phone": "+1 555 201 3344"}
+#: Every question the rules read is answered; on these pages the walk answers them with "none of these".
+NONE_PSYCHIATRIC = {name: False for name in ("prior_ect", "prior_tms", "prior_ketamine", "psychosis", "bipolar_disorder", "mood_stabiliser")}
+NONE_SUBSTANCE = {"active_substance_use_disorder": False, "past_ketamine_or_pcp_misuse": False, "alcohol_drinks_per_week": 0, "cannabis_use": False}
+NONE_PHYSICAL = {name: False for name in (
+    "hypertension", "coronary_disease", "heart_failure", "arrhythmia", "pulmonary_hypertension", "aneurysm",
+    "arteriovenous_malformation", "stroke", "intracerebral_haemorrhage", "raised_intracranial_pressure", "seizures",
+    "glaucoma", "recent_eye_surgery", "liver_disease", "hyperthyroidism", "bladder_symptoms", "pregnant",
+    "trying_to_conceive", "breastfeeding", "ketamine_allergy")}
 
 #: Per step, the sections it fills, as the keyboard walk answers them.
 SECTIONS: dict[str, dict[str, Any]] = {
@@ -22,10 +30,11 @@ SECTIONS: dict[str, dict[str, Any]] = {
         "medical_history": {
             "demographics": {"full_name": "Alex Moreno", "date_of_birth": "1985-03-01", "sex": "male", "height_cm": 175, "weight_kg": 70},
             "psychiatric": {"diagnosis": "major depressive disorder", "episode_months": 14, "antidepressant_trials": [
-                {"medicine": "sertraline", "dose_mg_per_day": 150, "weeks_at_dose": 10, "improvement_percent": 20},
-                {"medicine": "venlafaxine", "dose_mg_per_day": 225, "weeks_at_dose": 8, "improvement_percent": 10}]},
-            "substance_use": {},
-            "physical": {},
+                {"medicine": "sertraline", "dose_mg_per_day": 150, "weeks_at_dose": 10, "improvement_percent": 20, "in_current_episode": True},
+                {"medicine": "venlafaxine", "dose_mg_per_day": 225, "weeks_at_dose": 8, "improvement_percent": 10, "in_current_episode": True}],
+                **NONE_PSYCHIATRIC},
+            "substance_use": dict(NONE_SUBSTANCE),
+            "physical": dict(NONE_PHYSICAL),
             "vitals": {"systolic_bp": 122, "diastolic_bp": 78, "pulse": 72},
         },
         "phq9": {"answers": list(PHQ9), "difficulty": 1},

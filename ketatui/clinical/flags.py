@@ -52,6 +52,8 @@ FLAG_DEFINITIONS: dict[str, tuple[Severity, str]] = {
     "MED-UNRECOGNISED": ("review", "Medication not recognised"),
     "SUPPORT-NO-CONTACT": ("review", "No emergency contact"),
     "CONSENT-INCOMPLETE": ("review", "Side-effect discussion incomplete"),
+    "ANSWER-MISSING": ("review", "Question not answered"),
+    "ANSWER-NOT-KNOWN": ("review", "Answer not known"),
     "BLADDER": ("caution", "Bladder symptoms"),
     "AGE-OLDER": ("caution", "Aged 65 or older"),
     "INT-SEDATIVE": ("caution", "Other sedating medicine"),

@@ -11,6 +11,7 @@ from datetime import date
 
 from ketatui.clinical.catalogue import Catalogue, LinePart
 from ketatui.clinical.flags import Flag, make_flag, sort_flags
+from ketatui.intake.answers import names, not_known, unanswered
 from ketatui.intake.instruments import FREQUENCY_CHOICES
 from ketatui.intake.document import Intake
 from ketatui.intake.medications import Medications
@@ -83,7 +84,7 @@ def contraindications(intake: Intake, protocol: Protocol, today: date, catalogue
         yield make_flag("CI-VASCULAR", f"History of {' and '.join(found)} reported; a rise in blood pressure could be dangerous", *fields)
     yield from _yes(f"{_PHYS}.intracerebral_haemorrhage", p.intracerebral_haemorrhage, "CI-BRAIN-BLEED", "bleeding in the brain")
     yield from _yes(f"{_PHYS}.stroke", p.stroke, "CI-STROKE", "stroke")
-    if p.hyperthyroidism and not p.hyperthyroidism_controlled:
+    if p.hyperthyroidism is True and p.hyperthyroidism_controlled is False:
         yield make_flag("CI-THYROTOXICOSIS", "Overactive thyroid reported as not controlled", f"{_PHYS}.hyperthyroidism", f"{_PHYS}.hyperthyroidism_controlled")
     if p.pregnant or p.trying_to_conceive:
         which = "Pregnant" if p.pregnant else "Trying to conceive"
@@ -101,7 +102,7 @@ def blood_pressure(intake: Intake, protocol: Protocol, today: date, catalogue: C
     if severe:
         yield make_flag("BP-SEVERE", f"{reading} is at or above {t.bp_severe_systolic}/{t.bp_severe_diastolic}", *fields)
     elevated = v.systolic_bp >= t.bp_elevated_systolic or v.diastolic_bp >= t.bp_elevated_diastolic
-    uncontrolled = p.hypertension and not p.hypertension_controlled
+    uncontrolled = p.hypertension is True and p.hypertension_controlled is False  # None or "not known": see answers
     if (elevated and not severe) or uncontrolled:
         parts, sources = [], []
         if elevated and not severe:
@@ -162,11 +163,11 @@ def conditions(intake: Intake, protocol: Protocol, today: date, catalogue: Catal
         yield make_flag("LIVER", "Liver disease reported; check liver tests at baseline and during the course", f"{_PHYS}.liver_disease")
     if psych.bipolar_disorder or psych.diagnosis == "bipolar depression":
         fields = [f"{_MH}.psychiatric.bipolar_disorder"] if psych.bipolar_disorder else [f"{_MH}.psychiatric.diagnosis"]
-        cover = "a mood stabiliser is taken" if psych.mood_stabiliser else "no mood stabiliser reported"
+        cover = {True: "a mood stabiliser is taken", False: "no mood stabiliser reported"}.get(psych.mood_stabiliser, "whether a mood stabiliser is taken is not answered")
         yield make_flag("BIPOLAR", f"Bipolar disorder reported ({cover}); watch for a switch into mania", *fields)
     if p.bladder_symptoms:
         yield make_flag("BLADDER", "Urinary symptoms reported before treatment; record them as a baseline and ask at every visit", f"{_PHYS}.bladder_symptoms")
-    if sub.alcohol_drinks_per_week > 0:
+    if sub.alcohol_drinks_per_week is not None and sub.alcohol_drinks_per_week > 0:
         yield make_flag("INT-ALCOHOL", f"{sub.alcohol_drinks_per_week} alcoholic drink{'s' if sub.alcohol_drinks_per_week != 1 else ''} a week reported; no alcohol on treatment days or for 24 hours after", f"{_MH}.substance_use.alcohol_drinks_per_week")
     if sub.cannabis_use:
         yield make_flag("INT-CANNABIS", "Cannabis use reported; none on treatment days or for 24 hours after", f"{_MH}.substance_use.cannabis_use")
@@ -206,7 +207,9 @@ def support(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogu
     goals = intake.goals_support
     if goals is None:
         return
-    if not goals.escort_every_session:
+    if goals.escort_every_session is None:
+        yield make_flag("SUPPORT-NO-ESCORT", "Not yet answered whether someone takes them home after every session; sessions cannot be booked without an escort", "goals_support.escort_every_session")
+    elif goals.escort_every_session is False:
         yield make_flag("SUPPORT-NO-ESCORT", "No one confirmed to take them home after every session; sessions cannot be booked without an escort", "goals_support.escort_every_session")
     if goals.emergency_contact is None:
         yield make_flag("SUPPORT-NO-CONTACT", "No emergency contact given", "goals_support.emergency_contact")
@@ -234,7 +237,29 @@ def depression(intake: Intake, protocol: Protocol, today: date, catalogue: Catal
         yield make_flag("SEVERITY-MILD", f"PHQ-9 total {intake.phq9.total} ({intake.phq9.band}) is below {t.mild_phq9_below}", "phq9.answers")
 
 
-RULES: tuple[Rule, ...] = (suicide_risk, contraindications, blood_pressure, age_and_size, conditions, interactions, support, consent, depression)
+#: What a "not known" answer asks of the clinician, by question (a general line otherwise).
+NOT_KNOWN_REASONS: dict[str, str] = {
+    f"{_PHYS}.hypertension_controlled": "check blood pressure control (readings, GP letter) before the first session; surges are more likely when it is not controlled",
+    f"{_PHYS}.hyperthyroidism_controlled": "check thyroid function before the first session; uncontrolled overactive thyroid stops scheduling",
+}
+
+
+def answers(intake: Intake, protocol: Protocol, today: date, catalogue: Catalogue) -> Iterator[Flag]:
+    """A question the rules read that is not answered is never read as no: it is named for review.
+
+    The screens do not let a step be finished with one unanswered; a record from elsewhere (an
+    old record, an import, the API) can still reach the rules so, and must not pass silently.
+    """
+    mh = intake.medical_history
+    missing = unanswered(mh, _MH)
+    if missing:
+        yield make_flag("ANSWER-MISSING", f"Not answered: {names(missing)}. The rules cannot read an unanswered question as no; ask and record the answer", *(q.path for q in missing))
+    for question in not_known(mh, _MH):
+        what = NOT_KNOWN_REASONS.get(question.path, "find out and record the answer before the first session")
+        yield make_flag("ANSWER-NOT-KNOWN", f"'{question.label}' answered not known: {what}", question.path)
+
+
+RULES: tuple[Rule, ...] = (suicide_risk, contraindications, blood_pressure, age_and_size, conditions, interactions, support, consent, depression, answers)
 
 
 def evaluate(intake: Intake, protocol: Protocol, *, today: date | None = None, catalogue: Catalogue | None = None) -> list[Flag]:

@@ -31,7 +31,9 @@ def judge_trials(history: PsychiatricHistory, protocol: Protocol, catalogue: Cat
         generic = match.medicine.generic if match else trial.medicine.strip().lower()
         minimum = protocol.adequate_dose_mg.get(generic)
         label = f"{trial.medicine} {trial.dose_mg_per_day:g} mg/day for {trial.weeks_at_dose} weeks, {trial.improvement_percent}% better"
-        if not trial.in_current_episode:
+        if trial.in_current_episode is None:
+            verdict = TrialVerdict(index, trial, False, f"{label}: not answered whether it was in the current episode")
+        elif trial.in_current_episode is False:
             verdict = TrialVerdict(index, trial, False, f"{label}: not in the current episode")
         elif trial.weeks_at_dose < t.adequate_trial_weeks:
             verdict = TrialVerdict(index, trial, False, f"{label}: shorter than {t.adequate_trial_weeks} weeks")

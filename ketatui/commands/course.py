@@ -43,10 +43,11 @@ def print_course(args: argparse.Namespace, protocol: Protocol, intake_data: str 
     from ketatui.course.records import CourseInvalid, parse_course_records
     from ketatui.exchange.course_markdown import course_markdown, progress_sheet_markdown
     from ketatui.intake.document import IntakeInvalid, parse_intake
+    from ketatui.intake.migrations import brought_up_to_date
 
     today = args.today or date.today()
     try:
-        intake = parse_intake(intake_data)
+        intake = parse_intake(brought_up_to_date(intake_data))
         records = parse_course_records(records_data, intake_record_id=intake.record_id, route=intake.route)
         plan = signed_plan(intake, protocol, records, today=today)
     except IntakeInvalid as exc:

@@ -21,16 +21,22 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = settings_of(args)
     backend = _backend_of(args)
     if not hasattr(backend, "upgrade"):
-        print(f"The {settings.backend} store has no database schema to upgrade; nothing to do.")
-        return OK
+        print(f"The {settings.backend} store has no database schema to upgrade.")
+        from ketatui.commands.intake_upgrade import report_intake_migrations
+
+        return report_intake_migrations(args)
     before, ran = backend.upgrade(settings)
     if not ran:
         print(f"The database schema is up to date (version {before}).")
-        return OK
+        from ketatui.commands.intake_upgrade import report_intake_migrations
+
+        return report_intake_migrations(args)
     for migration in ran:
         print(f"Applied migration {migration.version}: {migration.name}.")
     print(f"The database schema is now at version {ran[-1].version} (it was at {before}).")
-    return OK
+    from ketatui.commands.intake_upgrade import report_intake_migrations
+
+    return report_intake_migrations(args)
 
 
 def cmd_store_copy(args: argparse.Namespace) -> int:

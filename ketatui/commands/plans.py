@@ -41,7 +41,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"ketatui: cannot read {for_terminal(args.intake)}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return BAD_INPUT
     try:
-        intake = parse_intake(text)
+        intake = parse_intake(_up_to_date(text))
         plan = make_plan(intake, protocol, start=args.start)
     except IntakeInvalid as exc:
         print_problems(args.intake, exc.problems)
@@ -51,6 +51,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
     else:
         say(json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False))
     return OK
+
+
+def _up_to_date(text: str) -> str | dict:
+    """A file written for an older schema is read as the current one (``ketatui.intake.migrations``)."""
+    from ketatui.intake.json_input import JSONInputInvalid, load_json
+    from ketatui.intake.migrations import brought_up_to_date
+
+    try:
+        return brought_up_to_date(load_json(text))
+    except JSONInputInvalid:
+        return text  # parse_intake names the problem
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -208,3 +208,24 @@ def problems_from(error: ValidationError, model: type[BaseModel] | None = None, 
         known = _known_fields(model, tuple(item["loc"])[:-1]) if item["type"] == "extra_forbidden" else None
         found.append(FieldProblem(path=path or "(document)", label=label, message=_message(item, field, known)))
     return found
+
+
+#: The third answer to a follow-up the person may not know ("Blood pressure controlled by treatment?").
+NOT_KNOWN = "not known"
+
+
+def question(title: str, *, follows: str | None = None, not_known: bool = False) -> Any:
+    """A question the rules read: yes, no (and ``NOT_KNOWN`` where fair) or not answered (None).
+
+    Its default is None, so no answer is ever assumed: a step is not finished while it is None
+    (``ketatui.intake.answers``), and the rules name it in a review flag if a record reaches them
+    so. ``follows`` names the sibling question it follows: it is asked only when that one is yes.
+    """
+    from pydantic import Field
+
+    extra: dict[str, Any] = {"question": True}
+    if follows:
+        extra["follows"] = follows
+    if not_known:
+        extra["not_known"] = True
+    return Field(default=None, title=title, json_schema_extra=extra)

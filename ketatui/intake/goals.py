@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ketatui.intake.fields import LongText, Phone, RequiredText, Section, ShortText
+from ketatui.intake.fields import LongText, Phone, RequiredText, Section, ShortText, question
 from ketatui.intake.target_date import TargetDateUnreadable, read_target_date
 
 #: The validation context key that says the answers are being typed now, and counts from this day.
@@ -73,7 +73,7 @@ class TreatingClinician(Section):
 
 class GoalsAndSupport(Section):
     goals: list[Goal] = Field(default_factory=list, title="Goal", max_length=10)
-    escort_every_session: bool = Field(default=False, title="Someone takes them home after every session")
+    escort_every_session: bool | None = question("Someone takes them home after every session")
     escort: Contact | None = Field(default=None, title="Escort home", validate_default=True)
     emergency_contact: Contact | None = Field(default=None, title="Emergency contact")
     treating_clinicians: list[TreatingClinician] = Field(default_factory=list, title="Treating clinician", max_length=10)

@@ -7,11 +7,16 @@ are wide human ranges; a value outside them is a typo, not a clinical finding.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ketatui.intake.fields import RequiredText, Section, ShortText, LongText
+from ketatui.intake.fields import LongText, RequiredText, Section, ShortText, question
+
+#: A yes/no question the rules read; None is "not answered", never "no".
+YesNo = bool | None
+#: A follow-up the person may honestly not know the answer to.
+YesNoNotKnown = bool | Literal["not known"] | None
 
 Sex = Literal["female", "male", "intersex", "not stated"]
 Diagnosis = Literal[
@@ -56,7 +61,7 @@ class AntidepressantTrial(Section):
     dose_mg_per_day: float = Field(title="Highest daily dose (mg)", gt=0, le=3000)
     weeks_at_dose: int = Field(title="Weeks at that dose", ge=0, le=520)
     improvement_percent: int = Field(title="Improvement (%)", ge=0, le=100)
-    in_current_episode: bool = Field(default=True, title="In the current episode")
+    in_current_episode: YesNo = question("In the current episode")
     stopped_for_side_effects: bool = Field(default=False, title="Stopped because of side effects")
 
 
@@ -64,20 +69,20 @@ class PsychiatricHistory(Section):
     diagnosis: Diagnosis = Field(title="Working diagnosis")
     episode_months: int = Field(title="Length of current episode (months)", ge=0, le=720)
     antidepressant_trials: list[AntidepressantTrial] = Field(default_factory=list, title="Antidepressant trials", max_length=40)
-    prior_ect: bool = Field(default=False, title="Had ECT before")
-    prior_tms: bool = Field(default=False, title="Had TMS before")
-    prior_ketamine: bool = Field(default=False, title="Had ketamine or esketamine treatment before")
-    prior_ketamine_response: Literal["not applicable", "responded", "did not respond"] = Field(
-        default="not applicable", title="Response to earlier ketamine treatment"
+    prior_ect: YesNo = question("Had ECT before")
+    prior_tms: YesNo = question("Had TMS before")
+    prior_ketamine: YesNo = question("Had ketamine or esketamine treatment before")
+    prior_ketamine_response: Literal["not applicable", "responded", "did not respond"] | None = question(
+        "Response to earlier ketamine treatment", follows="prior_ketamine"
     )
-    psychosis: bool = Field(default=False, title="Psychotic disorder or psychotic features, now or before")
-    bipolar_disorder: bool = Field(default=False, title="Bipolar disorder")
-    mood_stabiliser: bool = Field(default=False, title="Takes a mood stabiliser")
+    psychosis: YesNo = question("Psychotic disorder or psychotic features, now or before")
+    bipolar_disorder: YesNo = question("Bipolar disorder")
+    mood_stabiliser: YesNo = question("Takes a mood stabiliser")
 
     @field_validator("prior_ketamine_response")
     @classmethod
-    def _ketamine_response_needs_prior(cls, value: str, info: ValidationInfo) -> str:
-        if value != "not applicable" and not info.data.get("prior_ketamine", False):
+    def _ketamine_response_needs_prior(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value not in (None, "not applicable") and info.data.get("prior_ketamine") is not True:
             raise ValueError(
                 "only applies after earlier ketamine treatment; answer 'Had ketamine or "
                 "esketamine treatment before' first, or choose 'not applicable'"
@@ -86,38 +91,38 @@ class PsychiatricHistory(Section):
 
 
 class SubstanceUse(Section):
-    active_substance_use_disorder: bool = Field(default=False, title="Active substance use disorder")
-    past_ketamine_or_pcp_misuse: bool = Field(default=False, title="Past misuse of ketamine or PCP")
-    alcohol_drinks_per_week: int = Field(default=0, title="Alcoholic drinks per week", ge=0, le=300)
-    cannabis_use: bool = Field(default=False, title="Uses cannabis")
+    active_substance_use_disorder: YesNo = question("Active substance use disorder")
+    past_ketamine_or_pcp_misuse: YesNo = question("Past misuse of ketamine or PCP")
+    alcohol_drinks_per_week: Annotated[int, Field(ge=0, le=300)] | None = question("Alcoholic drinks per week")
+    cannabis_use: YesNo = question("Uses cannabis")
     details: LongText = Field(default="", title="Substance use details")
 
 
 class PhysicalHealth(Section):
     """Conditions that change whether or how ketamine can be given (clinical reference §1.2)."""
 
-    hypertension: bool = Field(default=False, title="High blood pressure (diagnosed)")
-    hypertension_controlled: bool = Field(default=True, title="Blood pressure controlled by treatment")
-    coronary_disease: bool = Field(default=False, title="Coronary heart disease or angina")
-    heart_failure: bool = Field(default=False, title="Heart failure")
-    arrhythmia: bool = Field(default=False, title="Irregular heart rhythm")
-    pulmonary_hypertension: bool = Field(default=False, title="Pulmonary hypertension")
-    aneurysm: bool = Field(default=False, title="Aneurysm (aorta, brain or other arteries)")
-    arteriovenous_malformation: bool = Field(default=False, title="Arteriovenous malformation")
-    stroke: bool = Field(default=False, title="Stroke")
-    intracerebral_haemorrhage: bool = Field(default=False, title="Bleeding in the brain")
-    raised_intracranial_pressure: bool = Field(default=False, title="Raised pressure in the skull (incl. after head injury)")
-    seizures: bool = Field(default=False, title="Seizures or epilepsy")
-    glaucoma: bool = Field(default=False, title="Glaucoma or raised eye pressure")
-    recent_eye_surgery: bool = Field(default=False, title="Eye surgery or eye injury in the last 3 months")
-    liver_disease: bool = Field(default=False, title="Liver disease or cirrhosis")
-    hyperthyroidism: bool = Field(default=False, title="Overactive thyroid")
-    hyperthyroidism_controlled: bool = Field(default=True, title="Overactive thyroid controlled")
-    bladder_symptoms: bool = Field(default=False, title="Urinary frequency, urgency, pain or cystitis")
-    pregnant: bool = Field(default=False, title="Pregnant")
-    trying_to_conceive: bool = Field(default=False, title="Trying to conceive")
-    breastfeeding: bool = Field(default=False, title="Breastfeeding")
-    ketamine_allergy: bool = Field(default=False, title="Allergic reaction to ketamine or esketamine")
+    hypertension: YesNo = question("High blood pressure (diagnosed)")
+    hypertension_controlled: YesNoNotKnown = question("Blood pressure controlled by treatment", follows="hypertension", not_known=True)
+    coronary_disease: YesNo = question("Coronary heart disease or angina")
+    heart_failure: YesNo = question("Heart failure")
+    arrhythmia: YesNo = question("Irregular heart rhythm")
+    pulmonary_hypertension: YesNo = question("Pulmonary hypertension")
+    aneurysm: YesNo = question("Aneurysm (aorta, brain or other arteries)")
+    arteriovenous_malformation: YesNo = question("Arteriovenous malformation")
+    stroke: YesNo = question("Stroke")
+    intracerebral_haemorrhage: YesNo = question("Bleeding in the brain")
+    raised_intracranial_pressure: YesNo = question("Raised pressure in the skull (incl. after head injury)")
+    seizures: YesNo = question("Seizures or epilepsy")
+    glaucoma: YesNo = question("Glaucoma or raised eye pressure")
+    recent_eye_surgery: YesNo = question("Eye surgery or eye injury in the last 3 months")
+    liver_disease: YesNo = question("Liver disease or cirrhosis")
+    hyperthyroidism: YesNo = question("Overactive thyroid")
+    hyperthyroidism_controlled: YesNoNotKnown = question("Overactive thyroid controlled", follows="hyperthyroidism", not_known=True)
+    bladder_symptoms: YesNo = question("Urinary frequency, urgency, pain or cystitis")
+    pregnant: YesNo = question("Pregnant")
+    trying_to_conceive: YesNo = question("Trying to conceive")
+    breastfeeding: YesNo = question("Breastfeeding")
+    ketamine_allergy: YesNo = question("Allergic reaction to ketamine or esketamine")
     other_allergies: ShortText = Field(default="", title="Other allergies")
     other_conditions: LongText = Field(default="", title="Other conditions")
 

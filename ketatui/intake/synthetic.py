@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from ketatui.intake.answers import rest_answered_no
 from ketatui.intake.goals import Contact, Goal, GoalsAndSupport
 from ketatui.intake.history import AntidepressantTrial, Demographics, MedicalHistory, PhysicalHealth, PsychiatricHistory, SubstanceUse, Vitals
 from ketatui.intake.instruments import ASQ, GAD7, PHQ9
@@ -31,7 +32,7 @@ def synthetic_intake(rng: random.Random, *, today: date | None = None) -> Intake
     first, last = rng.choice(FIRST), rng.choice(LAST)
     systolic = rng.choice((112, 118, 124, 131, 138, 142, 150, 186))
     trials = [
-        AntidepressantTrial(medicine=name, dose_mg_per_day=dose, weeks_at_dose=rng.randint(3, 16), improvement_percent=rng.choice((0, 10, 20, 30, 60)))
+        AntidepressantTrial(medicine=name, dose_mg_per_day=dose, weeks_at_dose=rng.randint(3, 16), improvement_percent=rng.choice((0, 10, 20, 30, 60)), in_current_episode=True)
         for name, dose in rng.sample(ANTIDEPRESSANTS, rng.randint(0, 4))
     ]
     answers = [rng.choice((1, 2, 2, 3, 3)) for _ in range(8)] + [rng.choice((0, 0, 0, 0, 1, 2))]
@@ -47,9 +48,9 @@ def synthetic_intake(rng: random.Random, *, today: date | None = None) -> Intake
         current_step="summary",
         medical_history=MedicalHistory(
             demographics=Demographics(full_name=f"{first} {last} (synthetic)", date_of_birth=born, sex=rng.choice(("female", "male", "intersex", "not stated")), height_cm=rng.randint(150, 195), weight_kg=rng.randint(48, 130)),
-            psychiatric=PsychiatricHistory(diagnosis=rng.choice(("major depressive disorder", "major depressive disorder", "bipolar depression")), episode_months=rng.randint(2, 60), antidepressant_trials=trials, psychosis=rng.random() < 0.05),
-            substance_use=SubstanceUse(alcohol_drinks_per_week=rng.choice((0, 0, 2, 6, 14)), cannabis_use=rng.random() < 0.15),
-            physical=PhysicalHealth(hypertension=systolic >= 140, hypertension_controlled=systolic < 150, glaucoma=rng.random() < 0.03, bladder_symptoms=rng.random() < 0.05),
+            psychiatric=rest_answered_no(PsychiatricHistory, diagnosis=rng.choice(("major depressive disorder", "major depressive disorder", "bipolar depression")), episode_months=rng.randint(2, 60), antidepressant_trials=trials, psychosis=rng.random() < 0.05),
+            substance_use=rest_answered_no(SubstanceUse, alcohol_drinks_per_week=rng.choice((0, 0, 2, 6, 14)), cannabis_use=rng.random() < 0.15),
+            physical=rest_answered_no(PhysicalHealth, hypertension=systolic >= 140, **({"hypertension_controlled": systolic < 150} if systolic >= 140 else {}), glaucoma=rng.random() < 0.03, bladder_symptoms=rng.random() < 0.05),
             vitals=Vitals(systolic_bp=systolic, diastolic_bp=rng.randint(62, min(systolic - 30, 112)), pulse=rng.randint(55, 100)),
         ),
         phq9=PHQ9(answers=answers, difficulty=rng.randint(0, 3)),

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ketatui.clinical.flags import FLAG_DEFINITIONS, sort_flags
+from ketatui.intake.answers import unanswered
 from ketatui.intake.document import Intake
 from ketatui.intake.side_effects import SIDE_EFFECT_TOPICS
 
@@ -154,6 +155,16 @@ class Scenario(BaseModel):
             except ValidationError as exc:
                 raise ValueError(INTAKE_PROBLEMS + "\n".join(f"key 'intake.{_key(e['loc'])}': {_message(e)}" for e in exc.errors())) from None
         return value
+
+    @model_validator(mode="after")
+    def _every_question_answered(self) -> Scenario:
+        """A careful clinician answers every question the rules read: none is left for a default."""
+        intake = self.correct_intake()
+        missing = unanswered(intake.medical_history, "medical_history") + unanswered(intake.goals_support, "goals_support")
+        if missing:
+            raise ValueError("the intake leaves questions unanswered; answer each with true or false (a number for "
+                             "drinks): " + ", ".join(f"'intake.{q.path}'" for q in missing))
+        return self
 
     @model_validator(mode="after")
     def _facts_are_in_the_intake(self) -> Scenario:

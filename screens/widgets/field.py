@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static
 
+from ketatui.intake.fields import NOT_KNOWN
 from ketatui.screens.widgets.choice import ChoiceRow
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ class LabelledField(Vertical):
             return
         if self.label:
             self.label = words(self.path, self.label)
-        elif isinstance(self.control, Checkbox):
+        if isinstance(self.control, ChoiceRow):
+            self.control.options = [(words(f"answer:{label}", label), value) for label, value in self.control.options]
+        if not self.label and isinstance(self.control, Checkbox):
             self.control.label = words(self.path, str(self.control.label))
         if not screen.asks(self.path):
             self.display = False
@@ -108,7 +111,7 @@ class LabelledField(Vertical):
 
     def show_problem(self, message: str | None) -> None:
         """Show the model's message beneath the field (None or "" clears it)."""
-        if message and isinstance(self.control, ChoiceRow) and self.control.value is None:
+        if message and isinstance(self.control, ChoiceRow) and self.control.value is None and not self.has_class("-yes-no"):
             message = "not answered yet: choose one of the answers"
         text = PROBLEM_MARK + message if message else ""
         if text != self._problem_text:
@@ -130,11 +133,28 @@ def title_of(model: type[BaseModel], name: str) -> str:
     return field.title or name.replace("_", " ").capitalize()
 
 
+#: The answers of a yes/no question the rules read, with their keys; "not known" only where fair.
+YES_NO_OPTIONS: list[tuple[str, Any]] = [("Yes", True), ("No", False)]
+NOT_KNOWN_OPTION: tuple[str, Any] = ("Not known", NOT_KNOWN)
+YES_NO_KEYS = ("y", "n", "u")
+
+
+def yes_no_row(value: Any, *, not_known: bool) -> ChoiceRow:
+    """y / n (/ u for not known) on the focused question; the key moves on to the next one."""
+    options = YES_NO_OPTIONS + ([NOT_KNOWN_OPTION] if not_known else [])
+    return ChoiceRow(options, keys=YES_NO_KEYS[: len(options)], value=value, advance_on_key=True, classes="yes-no")
+
+
 def control_for(model: type[BaseModel], name: str, path: str, value: Any = None) -> LabelledField:
-    """The right control for one model field: a checkbox for yes/no, a choice row for a fixed list
-    of answers, a text box for everything else (typed as text so the model, not the box, judges it)."""
-    annotation = _inner(model.model_fields[name].annotation)
+    """The right control for one model field: y/n (/u) for a question the rules read, a checkbox for
+    another yes/no, a choice row for a fixed list of answers, a text box for everything else (typed
+    as text so the model, not the box, judges it)."""
+    field = model.model_fields[name]
+    annotation = _inner(field.annotation)
     title = title_of(model, name)
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    if extra.get("question") and bool in typing.get_args(field.annotation):
+        return LabelledField(title, yes_no_row(value, not_known=bool(extra.get("not_known"))), path=path, classes="-yes-no")
     if annotation is bool:
         return LabelledField(None, YesBox(title, bool(value), compact=True), path=path, classes="-check")
     if typing.get_origin(annotation) is Literal:

@@ -24,7 +24,7 @@ PSYCHIATRIC = "medical_history.psychiatric"
 
 #: Page 1 (about the person) and page 2 (depression history), typed as a fast typist would.
 PAGE_1 = "Fast Typist" + TAB + "1990-01-01" + TAB + "4" + TAB + "170" + TAB + "70"
-PAGE_2 = "1" + TAB + "14" + TAB + " " + TAB + TAB + " "  # MDD, 14 months, had ECT, had ketamine before
+PAGE_2 = "1" + TAB + "14" + TAB + "yny"  # MDD, 14 months; ECT yes, TMS no, ketamine before yes (each key moves on)
 EXPECTED = {
     f"{DEMOGRAPHICS}.full_name": "Fast Typist",
     f"{DEMOGRAPHICS}.date_of_birth": "1990-01-01",
@@ -85,13 +85,14 @@ def test_two_pages_and_a_save_in_one_write_land_in_their_fields(env) -> None:
         assert "page 2 of 10" in screen
         assert "●1 major depressive disorder" in screen
         assert "Length of current episode (months)  ▌14 " in screen
-        assert "[X] Had ECT before" in screen and "[ ] Had TMS before" in screen
-        assert "[X] Had ketamine or esketamine treatment before" in screen
+        line = {words: next(l for l in screen.splitlines() if words in l) for words in ("Had ECT before", "Had TMS before", "Had ketamine or esketamine")}
+        assert "●y Yes" in line["Had ECT before"] and "●n No" in line["Had TMS before"]
+        assert "●y Yes" in line["Had ketamine or esketamine"]
         values = wait_stored(env)
         assert {k: values.get(k) for k in EXPECTED} == EXPECTED
         assert values.get(f"{PSYCHIATRIC}.prior_ect") is True
         assert values.get(f"{PSYCHIATRIC}.prior_ketamine") is True
-        assert not values.get(f"{PSYCHIATRIC}.prior_tms")
+        assert values.get(f"{PSYCHIATRIC}.prior_tms") is False, "an answered no, not an unanswered question"
         term.write(F2)  # back to page 1: every answer is where it was typed
         screen = term.wait_for("About the person")
         assert "Full name                           ▌Fast Typist " in screen

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from ketatui.intake.schema import SCHEMA_VERSION
+
 from ketatui import __version__
 from ketatui.clinical.protocol import Protocol, default_protocol, parse_protocol
 
@@ -107,7 +109,10 @@ def test_schema() -> None:
     assert done.returncode == 0
     schema = json.loads(done.stdout)
     assert "schema_version" in schema["properties"]
-    assert schema["properties"]["schema_version"]["default"] == 2
+    assert schema["properties"]["schema_version"]["default"] == SCHEMA_VERSION
+    physical = schema["$defs"]["PhysicalHealth"]["properties"]
+    assert physical["hypertension_controlled"]["default"] is None, "a question starts unanswered"
+    assert (physical["hypertension_controlled"]["question"], physical["hypertension_controlled"]["follows"]) == (True, "hypertension")
 
 
 def test_protocol_prints_the_effective_protocol_that_reads_back(tmp_path) -> None:

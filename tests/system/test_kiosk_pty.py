@@ -28,7 +28,7 @@ from ketatui.kiosk.staff_pin import hash_pin
 pytestmark = [pytest.mark.system, pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX PTY")]
 
 ROOT = Path(__file__).resolve().parents[2]
-ENTER, TAB, F3 = "\r", "\t", "\x1bOR"
+ENTER, TAB, F3, CTRL_O = "\r", "\t", "\x1bOR", "\x0f"
 #: Ctrl+C, Ctrl+Q, Ctrl+\, Ctrl+Z, Ctrl+P, Ctrl+D, Escape, then F1, F2 and F4 to F12 (F3 is Next).
 ESCAPE_KEYS = ("\x03", "\x11", "\x1c", "\x1a", "\x10", "\x04", "\x1b",
                "\x1bOP", "\x1bOQ", "\x1bOS", "\x1b[15~", "\x1b[17~", "\x1b[18~", "\x1b[19~", "\x1b[20~",
@@ -163,10 +163,12 @@ def test_a_positive_screen_at_the_kiosk_is_urgent_at_the_top_of_the_clinicians_l
     kiosk.wait_for("Your full name")
     kiosk.keys("Sam Rivera", TAB, "1985-02-03", TAB, "2", TAB, F3)
     kiosk.wait_for("Months you have felt this way")
-    kiosk.keys("14", F3)
+    kiosk.keys("14", CTRL_O, F3)  # none of these: every question on the page answered no
     for title in ("Medicines for depression you have tried", "Alcohol and drugs", "Your heart, blood and brain",
                   "Your eyes, liver, thyroid and more", "nothing to fill in", "Over the last 2 weeks"):
         kiosk.wait_for(title)
+        if title in ("Alcohol and drugs", "Your heart, blood and brain", "Your eyes, liver, thyroid and more"):
+            kiosk.keys(CTRL_O)
         if title != "Over the last 2 weeks":
             kiosk.keys(F3)
     time.sleep(0.5)  # the first question takes the focus as the page is drawn

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ketatui.intake.schema import SCHEMA_VERSION
+
 pytestmark = pytest.mark.system
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +93,7 @@ def test_import_refuses_invalid_files_and_migrates_v1(ketatui, tmp_path):
     signed = json.loads((V1 / "signed.json").read_text())
     assert rows[signed["record_id"]]["full_name"] == "Rowan Adeyemi" and rows[signed["record_id"]]["status"] == "signed"
     shown = json.loads(ketatui("records", "show", signed["record_id"][:8]).stdout)  # a unique prefix is enough
-    assert shown["schema_version"] == 2 and shown["rev"] == 5 and shown["signed_by"] == "dr.okafor"
+    assert shown["schema_version"] == SCHEMA_VERSION and shown["rev"] == 5 and shown["signed_by"] == "dr.okafor"
 
 
 def test_demo_data_is_synthetic_marked_and_repeatable(ketatui, tmp_path):

@@ -76,9 +76,12 @@ async def to_page(d, wanted: str) -> None:
     if wanted == "depression":
         return
     await d.answer("14")
+    await d.keys("ctrl+o")  # none of these: every yes/no on the page answered no
     await d.next()
     for following in ("trials", "substance", "physical-heart", "physical-other", "vitals", "phq9"):
         await d.until(lambda: page(d) == following and (following == "vitals" or d.app.focused is not None), f"the {following} page")
         if following == wanted:
             return
+        if following in ("substance", "physical-heart", "physical-other"):
+            await d.keys("ctrl+o")
         await d.next()

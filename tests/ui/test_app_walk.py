@@ -27,19 +27,21 @@ async def fill_medical_history(d) -> None:
     assert "Depression and mental health history" in d.text()
     await d.answer("1")  # major depressive disorder
     await d.type("14")
+    await d.keys("ctrl+o")  # none of these: every yes/no on the page answered no, explicitly
     await d.next()
     assert "Antidepressant trials" in d.text()
     for medicine, dose, weeks, better in (("sertraline", "150", "10", "20"), ("venlafaxine", "225", "8", "10")):
         await d.answer(medicine)
         await d.answer(dose)
         await d.answer(weeks)
-        await d.type(better)
+        await d.answer(better)
+        await d.keys("y")  # in the current episode
         await d.keys("ctrl+n")  # the next trial row, focused on its first box
     await d.next()
     assert "Alcohol and drugs" in d.text()
-    await d.next()  # substance use: nothing to tick
-    await d.next()  # heart, vessels, brain: nothing to tick
-    await d.next()  # eyes, liver, thyroid: nothing to tick
+    for _ in range(3):  # substance use; heart, vessels, brain; eyes, liver, thyroid: none of these
+        await d.keys("ctrl+o")
+        await d.next()
     assert "Intake blood pressure and pulse" in d.text()
     await d.answer("122")
     await d.answer("78")

@@ -12,7 +12,7 @@ from ketatui.intake.document import Intake
 from ketatui.clinical.protocol import default_protocol
 from ketatui.screens.goals_support import FieldGroup, GoalsSupportStep
 from step_host import Host, Shell, steady
-from ketatui.screens.widgets import ChoiceRow, YesBox
+from ketatui.screens.widgets import ChoiceRow
 
 
 def host(intake: Intake | None = None) -> tuple[Host, GoalsSupportStep]:
@@ -41,11 +41,11 @@ async def test_a_complete_answer_by_keyboard_alone():
         await pilot.press(*"Back to work", "tab", *"3 days a week for 2 weeks", "tab", *"March")
         await pilot.press("ctrl+n", *"Feel less hopeless", "tab", *"PHQ-9 below 10")
         await pilot.press("tab", "tab", "tab")  # past the by-when box and the Add button, onto the escort box
-        assert isinstance(app.focused, YesBox)
-        await pilot.press("space", "tab", *"Sam Ellis", "tab", *"husband", "tab", *"+1 555 201 3344")
+        assert isinstance(app.focused, ChoiceRow) and app.focused.value is None, "the escort question starts unanswered"
+        await pilot.press("y", *"Sam Ellis", "tab", *"husband", "tab", *"+1 555 201 3344")
         await pilot.press("tab", *"Sam Ellis", "tab", "tab", *"+1 555 201 3344")
         await pilot.press("ctrl+t", *"Dr Natarajan", "tab", *"psychiatrist")
-        step.query_one(ChoiceRow).focus()
+        step._field("living_situation").control.focus()
         await pilot.press("2")
         step.query_one("#gs-crisis-plan", TextArea).focus()
         await pilot.press(*"Call Sam, then 988")
@@ -71,8 +71,11 @@ async def test_blank_contacts_and_rows_are_left_out():
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         result = step.collect()
-        assert result.valid
+        assert [(p.path, p.label, p.message) for p in result.problems] == [
+            ("goals_support.escort_every_session", "Someone takes them home after every session", "not answered: press y or n")
+        ], "the escort question is never read as no: the step is not finished until it is answered"
         section = result.sections["goals_support"]
+        assert section.escort_every_session is None
         assert section.goals == [] and section.treating_clinicians == []
         assert section.escort is None and section.emergency_contact is None
         # The raw rows are still kept for the draft.
@@ -102,6 +105,7 @@ async def test_validation_messages_sit_beside_their_fields():
         # Fixed answers clear the messages.
         box(second, "target").value = "6 nights in 7"
         box(escort, "phone").value = "555 201 3344"
+        step._field("escort_every_session").value = True
         result = step.collect()
         assert result.valid
         step.show_problems(result.problems)
@@ -173,7 +177,7 @@ async def test_a_ticked_escort_box_without_an_escort_says_so_at_the_escort():
     app, step = host()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        step.query_one(YesBox).value = True
+        step._field("escort_every_session").value = True
         result = step.collect()
         assert [p.path for p in result.problems] == ["goals_support.escort"]
         step.show_problems(result.problems)

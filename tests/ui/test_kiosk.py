@@ -279,6 +279,11 @@ async def test_sending_puts_the_intake_in_the_clinicians_queue_as_submitted_from
         await d.until(lambda: app.step is not None and app.step.step_id == "goals_support" and app.focused is not None, "goals and support")
         assert "Part 3 of 3: Your goals and support" in d.text()
         await d.next()
+        assert any("Not answered: Will someone take you home after every session?" in n.message for n in d.app._notifications), (
+            "the escort question is asked, never taken as no")
+        assert d.focused_path == "goals_support.escort_every_session"
+        await d.keys("n")
+        await d.next()
         await d.until(lambda: isinstance(app.screen, KioskSend), "the send page")
         await d.keys("enter")
         await d.until(lambda: isinstance(app.screen, KioskDone) and "What happens next" in d.text(), "what happens next")

@@ -72,8 +72,11 @@ async def test_every_page_a_patient_walks_through_is_plain(make_kiosk, driver_fo
             elif wanted == "depression":
                 await d.until(lambda: app.focused is not None, "focus")
                 await d.answer("14")
+                await d.keys("ctrl+o")
                 await d.next()
             elif wanted != "phq9":
+                if wanted in ("substance", "physical-heart", "physical-other"):
+                    await d.keys("ctrl+o")
                 await d.next()
         await d.keys(*"0000000000")
         for wanted in ("gad7", "asq"):
@@ -90,6 +93,8 @@ async def test_every_page_a_patient_walks_through_is_plain(make_kiosk, driver_fo
         await d.next()
         await d.until(lambda: app.step is not None and app.step.step_id == "goals_support" and app.focused is not None, "goals")
         check(d, "goals and support", questions=True)
+        app.step._field("escort_every_session").control.focus()
+        await d.keys("n")
         await d.next()
         await d.until(lambda: isinstance(app.screen, KioskSend), "send")
         check(d, "send")

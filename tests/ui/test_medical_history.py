@@ -145,8 +145,10 @@ async def test_a_follow_up_question_appears_only_after_yes(open_draft) -> None:
         response = "medical_history.psychiatric.prior_ketamine_response"
         assert not d.field(response).display
         await d.focus("medical_history.psychiatric.prior_ketamine")
-        await d.keys("space")
+        await d.keys("y")
         assert d.field(response).display
         assert "Response to earlier ketamine treatment" in d.text()
-        await d.keys("space")
+        assert d.field(response).value is None and d.focused_path == response, "the follow-up comes next, unanswered"
+        await d.focus("medical_history.psychiatric.prior_ketamine")
+        await d.keys("n")
         assert "Response to earlier ketamine treatment" not in d.text()

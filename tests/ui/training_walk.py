@@ -115,7 +115,7 @@ async def _goals_support(pilot, data: dict[str, Any], leave_out: set[str]) -> No
     for group, goal in zip(step.goal_groups(), section.get("goals", [])):
         for name, field in group.fields().items():
             field.value = str(goal.get(name) or "")
-    step._field("escort_every_session").value = bool(section.get("escort_every_session", False))
+    step._field("escort_every_session").value = section.get("escort_every_session")
     for css, key in ((".gs-escort", "escort"), (".gs-emergency", "emergency_contact")):
         contact = section.get(key) or {}
         for name, field in step.query_one(css, FieldGroup).fields().items():

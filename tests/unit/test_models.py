@@ -63,7 +63,7 @@ PROBLEMS: list[Any] = [
                  "Full name", ["this is required"], id="blank-name"),
     pytest.param({"medical_history.psychiatric.prior_ketamine_response": "responded"}, "medical_history.psychiatric.prior_ketamine_response",
                  "Response to earlier ketamine treatment", ["only applies after earlier ketamine treatment", "not applicable"], id="ketamine-response-without-ketamine"),
-    pytest.param({"schema_version": 1}, "schema_version", "Schema version", ["choose one of: 2"], id="old-schema-version"),
+    pytest.param({"schema_version": 1}, "schema_version", "Schema version", ["choose one of: 3"], id="old-schema-version"),
 ]
 
 

@@ -52,7 +52,7 @@ ADJUSTED = [
     pytest.param({"phq9.answers": phq9_answers(20), f"{PSYCH}.episode_months": 23}, 6, [], id="severe-23-months-3-trials"),
     pytest.param({"phq9.answers": phq9_answers(19), f"{PSYCH}.episode_months": 60}, 6, [], id="moderately-severe-and-chronic"),
     pytest.param({"phq9.answers": phq9_answers(22), f"{PSYCH}.antidepressant_trials": [
-        {"medicine": m, "dose_mg_per_day": d, "weeks_at_dose": 8, "improvement_percent": 0}
+        {"medicine": m, "dose_mg_per_day": d, "weeks_at_dose": 8, "improvement_percent": 0, "in_current_episode": True}
         for m, d in (("sertraline", 200), ("escitalopram", 20), ("venlafaxine", 225), ("bupropion", 300))]}, 8,
                  [(2, "PHQ-9 22 is severe with 4 failed adequate trials", ["phq9.answers"])], id="severe-and-4-failed-trials"),
     pytest.param({f"{PSYCH}.prior_ketamine": True, f"{PSYCH}.prior_ketamine_response": "responded", "phq9.answers": phq9_answers(8)}, 4,

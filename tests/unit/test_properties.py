@@ -259,7 +259,7 @@ OUT_OF_RANGE = {
 WRONG_TYPE = {
     "medical_history.demographics.weight_kg": st.sampled_from(["heavy", "70kg", "", None, [70]]),
     "medical_history.vitals.systolic_bp": st.sampled_from(["high", 150.5, "150/90", None]),
-    "medical_history.physical.stroke": st.sampled_from(["maybe", "sometimes", 2, None]),
+    "medical_history.physical.stroke": st.sampled_from(["maybe", "sometimes", 2, "not known"]),
     "medical_history.demographics.date_of_birth": st.sampled_from(["yesterday", "14/03/1984", "1984-02-30", 19840314.5]),
     "phq9.answers": st.sampled_from(["lots", 12, [1, 2, 3], [1] * 10]),
     "route": st.sampled_from(["oral", "IV", 1]),

@@ -30,8 +30,8 @@ ASQ_NO = {"asq.wished_dead": False, "asq.family_better_off": False, "asq.thought
 
 #: Two trials that both count as adequate failures: the edge cases change the second one.
 TWO_FAILED_TRIALS = [
-    {"medicine": "sertraline", "dose_mg_per_day": 150, "weeks_at_dose": 10, "improvement_percent": 20},
-    {"medicine": "bupropion", "dose_mg_per_day": 300, "weeks_at_dose": 8, "improvement_percent": 10},
+    {"medicine": "sertraline", "dose_mg_per_day": 150, "weeks_at_dose": 10, "improvement_percent": 20, "in_current_episode": True},
+    {"medicine": "bupropion", "dose_mg_per_day": 300, "weeks_at_dose": 8, "improvement_percent": 10, "in_current_episode": True},
 ]
 
 
@@ -175,6 +175,16 @@ RAISED: list[Case] = [
     # Support and consent.
     raised("SUPPORT-NO-ESCORT", "no-escort", {"goals_support.escort_every_session": False}, ("take them home",), ("goals_support.escort_every_session",)),
     raised("SUPPORT-NO-CONTACT", "no-contact", {"goals_support.emergency_contact": None}, ("No emergency contact",), ("goals_support.emergency_contact",)),
+    raised("ANSWER-MISSING", "follow-up-unanswered", {f"{PHYS}.hypertension": True, f"{PHYS}.hypertension_controlled": None},
+           ("Not answered: 'Blood pressure controlled by treatment'", "cannot read an unanswered question as no"), (f"{PHYS}.hypertension_controlled",)),
+    raised("ANSWER-MISSING", "question-unanswered", {f"{PHYS}.stroke": None, f"{SUB}.alcohol_drinks_per_week": None},
+           ("'Alcoholic drinks per week' and 'Stroke'",), (f"{SUB}.alcohol_drinks_per_week", f"{PHYS}.stroke")),
+    raised("ANSWER-MISSING", "trial-episode-unanswered", second_trial(in_current_episode=None),
+           ("'Antidepressant trials #2: In the current episode'",), (f"{PSYCH}.antidepressant_trials[1].in_current_episode",)),
+    raised("ANSWER-NOT-KNOWN", "bp-control-not-known", {f"{PHYS}.hypertension": True, f"{PHYS}.hypertension_controlled": "not known"},
+           ("'Blood pressure controlled by treatment' answered not known", "check blood pressure control"), (f"{PHYS}.hypertension_controlled",)),
+    raised("ANSWER-NOT-KNOWN", "thyroid-control-not-known", {f"{PHYS}.hyperthyroidism": True, f"{PHYS}.hyperthyroidism_controlled": "not known"},
+           ("'Overactive thyroid controlled' answered not known", "check thyroid function"), (f"{PHYS}.hyperthyroidism_controlled",)),
     raised("CONSENT-INCOMPLETE", "bladder-unticked", {"side_effects.discussed.bladder": False}, ("bladder irritation",), ("side_effects.discussed.bladder",)),
     raised("CONSENT-INCOMPLETE", "topics-missing", {"side_effects.discussed": {"dissociation": True}},
            ("blood pressure goes up", "watching mood and suicidal thoughts"),
@@ -242,6 +252,11 @@ QUIET: list[Case] = [
     quiet("SUPPORT-NO-ESCORT", "escort-confirmed", {"goals_support.escort_every_session": True}),
     quiet("SUPPORT-NO-CONTACT", "contact-given", {"goals_support.emergency_contact": {"name": "Ana Ruiz", "phone": "555 010 2020"}}),
     quiet("CONSENT-INCOMPLETE", "all-discussed", {}),
+    quiet("ANSWER-MISSING", "every-question-answered", {}),
+    quiet("ANSWER-MISSING", "follow-up-not-asked-after-no", {f"{PHYS}.hypertension": False, f"{PHYS}.hypertension_controlled": None}),
+    quiet("ANSWER-MISSING", "follow-up-answered", {f"{PHYS}.hypertension": True, f"{PHYS}.hypertension_controlled": True}),
+    quiet("ANSWER-NOT-KNOWN", "every-question-answered", {}),
+    quiet("ANSWER-NOT-KNOWN", "not-known-but-not-asked", {f"{PHYS}.hypertension": False, f"{PHYS}.hypertension_controlled": "not known"}),
     quiet("NOT-TRD", "second-trial-6-weeks", second_trial(weeks_at_dose=6)),
     quiet("NOT-TRD", "second-trial-49-percent", second_trial(improvement_percent=49)),
     quiet("NOT-TRD", "second-trial-at-minimum-dose", second_trial(dose_mg_per_day=150)),

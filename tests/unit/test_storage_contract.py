@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ketatui.intake.document import parse_intake
+from ketatui.intake.schema import SCHEMA_VERSION
 from ketatui.settings import Settings
 from ketatui.storage import (
     InvalidRequest,
@@ -253,7 +254,7 @@ def test_another_session_sees_every_write_at_once(open_store, make_data):
 
 def test_a_newer_document_is_never_overwritten(repo, make_data):
     with pytest.raises(NewerSchema):
-        repo.create(person(make_data, schema_version=3), user="kiosk")
+        repo.create(person(make_data, schema_version=SCHEMA_VERSION + 1), user="kiosk")
 
 
 def test_bulk_create_and_import(repo, make_data):

@@ -123,7 +123,7 @@ def test_demo_data_under_a_file_size_limit_is_refused_naming_the_audit_log_and_c
 # ----- the disk-full and short-write paths ------------------------------------------------------
 
 
-@pytest.mark.parametrize(("limit", "file"), [(200, "journal.json"), (2_000, ".json.enc"), (3_000, "audit.log"),
+@pytest.mark.parametrize(("limit", "file"), [(200, "journal.json"), (2_000, ".json.enc"), (6_000, "audit.log"),
                                              (40_000, "audit.log")])
 def test_under_a_file_size_limit_every_acknowledged_write_is_complete_and_audited(tmp_path, limit, file):
     """The limit bites on a different file: the journal, a record file, the audit log early or late."""

@@ -113,3 +113,13 @@ def test_any_path_gets_an_answer_and_never_fails(path: str) -> None:
 
 def test_every_expected_code_is_in_the_vocabulary() -> None:
     assert all(code in FLAG_DEFINITIONS for s in LIBRARY.scenarios for code in s.expected.flags)
+
+
+def test_a_scenario_that_leaves_a_question_unanswered_is_refused_naming_it():
+    """A scenario's intake is what a careful clinician records: every question the rules read answered."""
+    text = (BUILT_IN_DIR / "older-cardiac.toml").read_text(encoding="utf-8")
+    assert "\nstroke = false\n" in text
+    with pytest.raises(ScenarioInvalid) as caught:
+        parse_scenario(text.replace("\nstroke = false\n", "\n"), "mine.toml")
+    assert "'intake.medical_history.physical.stroke'" in str(caught.value)
+    assert "answer each with true or false" in str(caught.value)
