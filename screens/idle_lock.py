@@ -167,7 +167,7 @@ class IdleLock:
         repository = self.repository  # type: ignore[attr-defined]
         can_unlock = repository is not None and bool(self.user) and self._has_passphrase(repository)  # type: ignore[attr-defined]
         self.push_screen(LockScreen(self.user, self.idle_timeout, can_unlock=can_unlock, repository=repository))  # type: ignore[attr-defined]
-        self.audit_access("lock")
+        self._lock_audited = self.audit_access("lock")
 
     def _has_passphrase(self, repository: Any) -> bool:
         try:
@@ -196,6 +196,9 @@ class IdleLock:
 
     async def action_quit(self) -> None:
         if self.locked:
+            lock = getattr(self, "_lock_audited", None)
+            if lock is not None:
+                await lock.wait()  # the audit log reads lock, then logoff, however fast the keys came
             await self.audit_access("logoff").wait()
         await super().action_quit()  # type: ignore[misc]
 

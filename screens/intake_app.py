@@ -33,7 +33,6 @@ from ketatui.screens.startup import StartUp
 from ketatui.screens.text_boxes import TextFromTheStart
 from ketatui.screens.step_picker import StepPicker, step_choices
 from ketatui.screens.themes import THEMES, load_themes, theme_for
-from ketatui.screens.unanswered import tell_unanswered
 from ketatui.screens.too_small import SizeWatch
 from ketatui.steps import STEP_IDS, number
 
@@ -253,6 +252,8 @@ class IntakeApp(TextFromTheStart, KeysInOrder, StartUp, Autosave, ExportAudit, I
         if result.problems:
             step.show_problems(result.problems)
             count = len(result.problems)
+            from ketatui.screens.unanswered import tell_unanswered  # the step screens' room: loaded with the first step
+
             if not tell_unanswered(self, step, result.problems, title="Not moved on"):
                 self.notify(f"{count} answer{'s' if count > 1 else ''} need{'s' if count == 1 else ''} attention: "
                             "see the message beneath each one.", title="Not moved on", severity="warning")

@@ -20,7 +20,13 @@ def report_intake_migrations(args: argparse.Namespace) -> int:
     from ketatui.commands.common import settings_of
     from ketatui.intake.migrations import reporting
 
-    repo = _open(args)
+    from ketatui.storage.errors import NoStoreInDatabase, StoreMissing
+
+    try:
+        repo = _open(args)
+    except (NoStoreInDatabase, StoreMissing):
+        print("Intakes: none are stored here yet, so there is nothing to migrate.")
+        return OK
     user = settings_of(args).user
     with reporting() as report:
         rows = repo.list(training=None)

@@ -75,7 +75,7 @@ WORDS: dict[str, str] = {
     # alcohol and drugs
     f"{MH}.substance_use.active_substance_use_disorder": "Do you have a problem with alcohol or drugs now?",
     f"{MH}.substance_use.past_ketamine_or_pcp_misuse": "Have you used ketamine or PCP when a doctor did not give it?",
-    f"{MH}.substance_use.alcohol_drinks_per_week": "Drinks of alcohol in a week (0 if none)",
+    f"{MH}.substance_use.alcohol_drinks_per_week": "Alcohol drinks a week (0 if none)",
     f"{MH}.substance_use.cannabis_use": "Do you use cannabis (weed)?",
     f"{MH}.substance_use.details": "Anything else you want to tell us",
     # heart, blood and brain

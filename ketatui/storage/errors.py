@@ -62,6 +62,10 @@ class InvalidRequest(StorageError):
     """The call itself cannot be carried out (a document without a name, signing twice, ...)."""
 
 
+class NoStoreInDatabase(InvalidRequest):
+    """The database is set up but holds no ketatui store: nothing was ever saved or copied there."""
+
+
 class StoreMissing(StorageError):
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir

@@ -27,7 +27,7 @@ PSYCH = "medical_history.psychiatric"
 
 
 def trial(medicine: str) -> dict:
-    return {"medicine": medicine, "dose_mg_per_day": 200, "weeks_at_dose": 8, "improvement_percent": 10}
+    return {"medicine": medicine, "dose_mg_per_day": 200, "weeks_at_dose": 8, "improvement_percent": 10, "in_current_episode": True}
 
 
 @pytest.mark.parametrize(("trials", "words"), [

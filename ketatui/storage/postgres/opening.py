@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import psycopg
 from psycopg.types.json import Jsonb
 
-from ketatui.storage.errors import DatabaseNotReady, DatabaseUnavailable, InvalidRequest, NewerSchema
+from ketatui.storage.errors import DatabaseNotReady, DatabaseUnavailable, InvalidRequest, NewerSchema, NoStoreInDatabase
 from ketatui.storage.postgres import keys as store_keys
 from ketatui.storage.postgres import migrations
 from ketatui.storage.postgres.connection import described, first_line, pool_for, url_of
@@ -59,7 +59,7 @@ def open_store(settings: Settings, *, read_only: bool, create: bool, description
             stored = conn.execute("SELECT description FROM ketatui_store").fetchone()
             if stored is None:
                 if not create or read_only:
-                    raise InvalidRequest(f"The database {where} has no ketatui store yet. Nothing was read or changed: "
+                    raise NoStoreInDatabase(f"The database {where} has no ketatui store yet. Nothing was read or changed: "
                                          "one is made the first time ketatui saves an intake there, or by `ketatui store copy`.")
                 made = description or store_keys.describe_new(settings.key_file, settings.passphrase_text())[0]
                 conn.execute("INSERT INTO ketatui_store (description) VALUES (%s) ON CONFLICT DO NOTHING", (Jsonb(made),))
