@@ -47,9 +47,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     CSS_PATH = "../styles/plan_summary.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
-    def __init__(self, default_path: str) -> None:
+    def __init__(self, default_path: str, folder: Path) -> None:
         super().__init__()
-        self.default_path = default_path
+        self.default_path, self.folder = default_path, folder
         self._confirm_replace: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -57,7 +57,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             box.border_title = "Export the plan as a Markdown file"
             yield Label("File name, or a full path to write it elsewhere")
             yield Input(self.default_path, id="export-path", select_on_focus=False)
-            yield Static(f"Folder: {Path.cwd()}", id="export-folder")
+            yield Static(f"Folder: {self.folder}", id="export-folder", markup=False)
             yield Label("Which version")
             yield ChoiceRow(VERSIONS, value="clinician", id="export-version")
             yield Static(id="export-message")
@@ -79,6 +79,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             self._say("! Type a file name, for example plan.md")
             return
         path = Path(text).expanduser()
+        path = path if path.is_absolute() else self.folder / path
         if path.is_dir():
             self._say(f"! {path} is a folder; add a file name, for example {path / 'plan.md'}")
             return

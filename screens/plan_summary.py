@@ -70,9 +70,21 @@ class PlanSummary(IntakeStep):
             self.path = path
             self.reason = reason
 
-    def __init__(self, intake: Intake, protocol: Protocol, *, audience: str = "clinician", today: date | None = None) -> None:
+    def __init__(self, intake: Intake, protocol: Protocol, *, audience: str = "clinician", today: date | None = None,
+                 export_dir: Path | None = None) -> None:
         super().__init__(intake, protocol, audience=audience)
         self.today = today
+        self.export_dir = export_dir
+
+    def export_folder(self) -> Path:
+        """Where a file name without a folder goes: the settings' export folder, never the
+        folder the App happened to be started in."""
+        if self.export_dir is not None:
+            return self.export_dir
+        from ketatui.settings import Settings
+
+        settings = getattr(self.app, "settings", None)
+        return settings.export_dir if isinstance(settings, Settings) else Settings.model_fields["export_dir"].get_default(call_default_factory=True)
         self.plan: Plan | None = None
 
     def compose(self) -> ComposeResult:
@@ -143,7 +155,7 @@ class PlanSummary(IntakeStep):
             self._status("! Nothing to export yet: the plan needs the missing answers first.")
             return
         name = self.intake.medical_history.demographics.full_name if self.intake.medical_history else None
-        self.app.push_screen(ExportDialog(default_export_name(name, self.today or date.today())), self._export_chosen)
+        self.app.push_screen(ExportDialog(default_export_name(name, self.today or date.today()), self.export_folder()), self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:
         if request is None or self.plan is None:
@@ -152,12 +164,14 @@ class PlanSummary(IntakeStep):
         patient = take_home_markdown(self.plan, self.intake, self.protocol.clinic_name)
         text = {"clinician": clinician, "patient": patient, "both": f"{clinician}\n\n---\n\n{patient}"}[request.version]
         self._status(f"Writing {request.path} …")
-        self._write(request.path, text)
+        self._write(request.path, text, self.export_folder())
 
     @work(thread=True, exclusive=True, group="export")
-    def _write(self, path: Path, text: str) -> None:
-        """Blocking file I/O off the UI thread; the outcome comes back as a message."""
+    def _write(self, path: Path, text: str, folder: Path) -> None:
+        """Blocking file I/O off the UI thread; the outcome comes back as a message. The export
+        folder is made on first use (this account only); a folder typed in the name is not."""
         try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             target = write_export(path, text)
         except OSError as exc:
             self.post_message(self.ExportFailed(path, exc.strerror or str(exc)))

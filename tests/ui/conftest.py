@@ -38,10 +38,10 @@ def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def settings(store_dir: Path, tmp_path: Path):
-    """The settings the App is given: this test's store, its key and the clinician."""
+    """The settings the App is given: this test's store, its key, its export folder and the clinician."""
     from ketatui.settings import Settings
 
-    return Settings(data_dir=store_dir, key_file=tmp_path / "store.key", user=USER)
+    return Settings(data_dir=store_dir, key_file=tmp_path / "store.key", export_dir=tmp_path / "exports", user=USER)
 
 
 @pytest.fixture

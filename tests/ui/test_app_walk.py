@@ -106,7 +106,8 @@ async def test_a_whole_intake_by_keyboard_is_stored_with_its_plan(make_app, driv
         await d.keys("e")  # export, with the suggested file name
         await d.until(lambda: app.screen.query("#export-path"), "the export dialog")
         await d.keys("enter")
-        await d.until(lambda: list(tmp_path.glob("plan-alex-moreno-*.md")), "the exported file")
+        await d.until(lambda: list(settings.export_dir.glob("plan-alex-moreno-*.md")), "the exported file in the export folder")
+        assert not list(tmp_path.glob("plan-*.md")), "never the folder the App was started in"
         await d.until(lambda: '"action":"export"' in (store_dir / "audit.log").read_text(), "the export in the audit log")
 
     by_keyboard = repository.get(record_id, user="test")

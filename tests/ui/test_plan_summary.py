@@ -51,7 +51,7 @@ class Shell(IntakeApp):
 
     def make_step(self, step_id: str):
         if step_id == "summary":  # the fixed day, so the dates in the screenshot never move
-            return PlanSummary(self.intake, self.protocol, audience=self.AUDIENCE, today=TODAY)
+            return PlanSummary(self.intake, self.protocol, audience=self.AUDIENCE, today=TODAY, export_dir=Path("/tmp/exports"))
         return super().make_step(step_id)
 
 
@@ -62,8 +62,8 @@ async def steady(pilot) -> None:
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False
 
-def host(intake: Intake, audience: str = "clinician") -> tuple[Host, PlanSummary]:
-    step = PlanSummary(intake, default_protocol(), audience=audience, today=TODAY)
+def host(intake: Intake, audience: str = "clinician", export_dir: Path | None = None) -> tuple[Host, PlanSummary]:
+    step = PlanSummary(intake, default_protocol(), audience=audience, today=TODAY, export_dir=export_dir)
     return Host(step), step
 
 
@@ -175,9 +175,11 @@ async def test_save_asks_the_app_with_the_plan():
 
 
 async def test_export_writes_the_clinician_plan_where_it_says(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    started_in, exports = tmp_path / "started-here", tmp_path / "exports"  # the export folder is made on first use
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
     intake = example("03-blood-pressure-out-of-range.json")
-    app, step = host(intake)
+    app, step = host(intake, export_dir=exports)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("e")
@@ -186,20 +188,21 @@ async def test_export_writes_the_clinician_plan_where_it_says(tmp_path, monkeypa
         assert isinstance(dialog, ExportDialog)
         expected_name = f"plan-ruth-okafor-{TODAY.isoformat()}.md"
         assert dialog.query_one("#export-path", Input).value == expected_name
+        assert str(dialog.query_one("#export-folder", Static).render()) == f"Folder: {exports}"
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        written = tmp_path / expected_name
+        assert list(started_in.iterdir()) == []  # never the folder the App was started in
+        written = exports / expected_name
         assert written.read_text(encoding="utf-8") == plan_markdown(step.plan, intake)
         assert status(step) == f"Written to {written}"
         assert oct(written.stat().st_mode & 0o007) == "0o0"  # health data: never readable by others
 
 
 @pytest.mark.parametrize(("key", "parts"), [("2", ["patient"]), ("3", ["clinician", "patient"])])
-async def test_export_the_patient_sheet_or_both(tmp_path, monkeypatch, key, parts):
-    monkeypatch.chdir(tmp_path)
+async def test_export_the_patient_sheet_or_both(tmp_path, key, parts):
     intake = example("03-blood-pressure-out-of-range.json")
-    app, step = host(intake)
+    app, step = host(intake, export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("e")
@@ -219,9 +222,8 @@ async def test_export_the_patient_sheet_or_both(tmp_path, monkeypatch, key, part
 
 
 async def test_an_existing_file_is_replaced_only_when_asked_twice(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "plan.md").write_text("keep me")
-    app, step = host(example("03-blood-pressure-out-of-range.json"))
+    app, step = host(example("03-blood-pressure-out-of-range.json"), export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("e")
@@ -240,8 +242,7 @@ async def test_an_existing_file_is_replaced_only_when_asked_twice(tmp_path, monk
 
 
 async def test_a_write_error_is_shown_in_words_and_nothing_crashes(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app, step = host(example("03-blood-pressure-out-of-range.json"))
+    app, step = host(example("03-blood-pressure-out-of-range.json"), export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("e")
@@ -251,7 +252,7 @@ async def test_a_write_error_is_shown_in_words_and_nothing_crashes(tmp_path, mon
         await app.workers.wait_for_complete()
         await pilot.pause()
         words = status(step)
-        assert words.startswith("! Could not write no-such-folder/plan.md: No such file or directory")
+        assert words.startswith(f"! Could not write {tmp_path / 'no-such-folder' / 'plan.md'}: No such file or directory")
         assert step.query_one("#ps-status").has_class("-failed")
         assert not (tmp_path / "no-such-folder").exists()
         assert app.is_running
@@ -261,8 +262,7 @@ async def test_a_write_error_is_shown_in_words_and_nothing_crashes(tmp_path, mon
 async def test_a_read_only_folder_is_reported(tmp_path, monkeypatch):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    monkeypatch.chdir(tmp_path)
-    app, step = host(example("03-blood-pressure-out-of-range.json"))
+    app, step = host(example("03-blood-pressure-out-of-range.json"), export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("e")
@@ -275,8 +275,7 @@ async def test_a_read_only_folder_is_reported(tmp_path, monkeypatch):
 
 
 async def test_the_dialog_refuses_an_empty_name_and_a_folder_and_escape_cancels(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app, step = host(example("03-blood-pressure-out-of-range.json"))
+    app, step = host(example("03-blood-pressure-out-of-range.json"), export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("e")
@@ -308,7 +307,7 @@ async def test_the_plan_is_derived_again_when_the_summary_is_shown_again(make_in
         await pilot.pause()
         assert "SUPPORT-NO-ESCORT" not in shown(step)
         step.intake = intake.model_copy(update={"goals_support": intake.goals_support.model_copy(update={"escort_every_session": False})})
-        await app.push_screen(ExportDialog("x.md"))
+        await app.push_screen(ExportDialog("x.md", Path("/nonexistent")))
         app.pop_screen()
         await pilot.pause()
         assert "**STOP SUPPORT-NO-ESCORT**" in shown(step)
@@ -324,14 +323,12 @@ def test_snapshot_not_schedulable_first(snap_compare, theme):
 @pytest.mark.parametrize("theme", ["default", "high-contrast"])
 def test_snapshot_export_dialog(snap_compare, theme, monkeypatch):
     """The export dialog over the summary, with its default file name in the folder shown."""
-    monkeypatch.chdir("/tmp")
     intake = example("03-blood-pressure-out-of-range.json").model_copy(update={"current_step": "summary"})
     assert snap_compare(Shell(intake, theme), press=["e"], terminal_size=(80, 24), run_before=steady)
 
 
 async def test_closing_a_dialog_keeps_the_place_in_the_plan(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app, step = host(example("03-blood-pressure-out-of-range.json"))
+    app, step = host(example("03-blood-pressure-out-of-range.json"), export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("pagedown", "pagedown")
@@ -347,8 +344,7 @@ async def test_closing_a_dialog_keeps_the_place_in_the_plan(tmp_path, monkeypatc
 
 
 async def test_a_patient_can_neither_save_nor_write_files(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    app, step = host(build_intake(), audience="patient")
+    app, step = host(build_intake(), audience="patient", export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         shown_keys = {b.binding.id for b in step.active_bindings.values() if b.enabled}
