@@ -5,6 +5,7 @@ and says where it went, or why it could not."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Markdown, Static
