@@ -46,13 +46,16 @@ def open_file(path: Path) -> int | None:
 def read_fd(fd: int, path: Path, *, offset: int = 0, size: int | None = None) -> bytes:
     """Bytes of the file behind ``fd`` (all of it by default), after checking nobody else may read it."""
     try:
-        check_mode(path, os.fstat(fd).st_mode)
+        status = os.fstat(fd)
+        check_mode(path, status.st_mode)
         if size is not None:
             return os.pread(fd, size, offset)
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
+        # One read of the whole file (one copy in memory, not chunks and their join); more only
+        # if it grew meanwhile.
+        chunks = [os.read(fd, status.st_size + 1)]
+        while chunks[-1] and (chunk := os.read(fd, 1 << 20)):
             chunks.append(chunk)
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as exc:
         raise StoreUnreadable(path, exc) from None
 

@@ -5,8 +5,8 @@ training, step, the session dates ahead) and nothing else. Rows live in ``index/
 digits of the record id>.json.enc``, each shard a TinyDB table, so a save rewrites one shard of
 about 1/256 of the rows (about 400 rows at 100k intakes) instead of the whole store.
 
-Searching needs every row, so a process keeps them in memory as compact tuples, in list order,
-and before every list or search re-reads exactly the shards whose file changed. A shard file is
+Searching needs every row, so a process keeps them in memory in list order, column by column
+(``columns.py``), and before every list or search re-reads exactly the shards whose file changed. A shard file is
 never modified in place: every write seals it anew with a fresh random nonce, which sits in the
 file's first bytes. Reading those few bytes of each shard (256 small reads) tells for certain
 whether it changed, with no reliance on timestamps, so the cache never hides another process's
@@ -22,8 +22,6 @@ page comes from the small one while the whole list loads in a thread.
 from __future__ import annotations
 
 import bisect
-import gc
-import heapq
 import os
 import sys
 import threading
@@ -32,14 +30,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
-from itertools import compress, islice, repeat
-from operator import contains, itemgetter, not_, or_
+from itertools import compress, repeat
+from operator import contains, itemgetter, or_
 from pathlib import Path
 from typing import Any, Protocol
 
 from ketatui.storage.documents import review_and_caution
 from ketatui.storage.paths import open_file, read_fd
 from ketatui.storage.repository import RecordSummary
+from ketatui.storage.tinydb import columns
 
 SHARDS = [f"{i:02x}" for i in range(256)]
 TABLE = "summaries"
@@ -49,9 +48,9 @@ TABLE = "summaries"
  SESSIONS, ID_DOB, AMENDS, REVIEW, CAUTION) = range(18)
 
 #: Turns an ISO time into a string that sorts the other way round (newest first, ascending).
-_REVERSED = str.maketrans("0123456789", "9876543210")
+REVERSED = str.maketrans("0123456789", "9876543210")
 #: Sorts after every ISO date: a record with no session ahead comes after those with one.
-_NO_SESSION = "~"
+NO_SESSION = "~"
 
 
 def shard_of(record_id: str) -> str:
@@ -185,6 +184,12 @@ def _date_token(token: str) -> str | None:
 
 
 _HEX = frozenset("0123456789abcdef-")
+
+
+def search_start(token: str) -> str | None:
+    """What a record id or a birth date must start with to match a typed word, or None when the
+    word cannot start either (only digits, a-f and - start an id or a date)."""
+    return _date_token(token) or (token if _HEX.issuperset(token) else None)
 _names, _ids, _id_dobs = itemgetter(NAME_KEY), itemgetter(ID), itemgetter(ID_DOB)
 
 
@@ -201,7 +206,7 @@ def narrow(rows: list[tuple[Any, ...]], search: str, name_chars: frozenset[str] 
         tests = []
         if name_chars is None or name_chars.issuperset(token):
             tests.append(map(contains, map(_names, rows), repeat(token)))
-        start = _date_token(token) or (token if _HEX.issuperset(token) else None)
+        start = search_start(token)
         if start is not None:
             tests.append(map(contains, map(_id_dobs, rows), repeat("\x00" + start)))
         if not tests:
@@ -214,8 +219,8 @@ class SavedList(Protocol):
     """Where the cache keeps its derived files (``saved_list.ListFiles``)."""
 
     def writable(self) -> bool: ...
-    def load_list(self) -> tuple[str, dict[str, bytes], list[tuple[Any, ...]]] | None: ...
-    def save_list(self, day: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> bool: ...
+    def load_list(self) -> tuple[str, dict[str, bytes], columns.Columns] | None: ...
+    def save_list(self, day: str, heads: dict[str, bytes], rows: columns.Columns) -> bool: ...
     def load_head(self) -> Head | None: ...
     def save_head(self, head: Head) -> bool: ...
 
@@ -245,12 +250,18 @@ class Head:
     def of(cls, day: str, heads: dict[str, bytes], ordered: list[tuple[Any, ...]],
            counts: Counter[tuple[str, bool, bool]] | None = None) -> Head:
         """``counts``, when given, are ``count_by_filter(ordered)`` kept up to date by the caller."""
-        counts = count_by_filter(ordered) if counts is None else counts
+        return cls.of_columns(day, heads, columns.Columns.of(ordered), counts)
+
+    @classmethod
+    def of_columns(cls, day: str, heads: dict[str, bytes], ordered: columns.Columns,
+                   counts: Counter[tuple[str, bool, bool]] | None = None) -> Head:
+        """The head of the whole list ``ordered``; ``counts`` as in ``of``."""
+        counts = ordered.counts() if counts is None else counts
         if any(n for (_, _, training), n in counts.items() if not training):
-            kept = list(islice(compress(ordered, map(not_, map(_training, ordered))), cls.ROWS))
+            kept = ordered.rows(ordered.first(cls.ROWS, hide_training=True))
         else:
             kept = []  # nothing but training records: no need to look through them all
-        return cls(day, dict(heads), ordered[:cls.ROWS], kept, {key: n for key, n in counts.items() if n})
+        return cls(day, dict(heads), ordered.rows(ordered.first(cls.ROWS)), kept, {key: n for key, n in counts.items() if n})
 
     def page(self, *, status: str | None, urgent: bool | None, training: bool | None, offset: int,
              limit: int) -> tuple[list[tuple[Any, ...]], int] | None:
@@ -270,12 +281,12 @@ class SummaryCache:
     #: Below this many rows reading every shard is quick, so no derived file is written.
     SAVE_FROM = 3000
     #: The whole-list file is written again once this many shards changed since it was. Writing
-    #: it (about 20 MB at 100k rows) takes the interpreter for a good part of a second, slowing
-    #: every save and search meanwhile; a new process reads again each shard it missed (about 10 ms each).
+    #: it takes the interpreter for a moment, slowing every save and search meanwhile; a new
+    #: process reads again each shard it missed (about 10 ms each).
     STALE_SHARDS = 32
     #: A whole-list file that fell behind is written again only once the list has not been asked
     #: for this long (seconds): writing it beside a run of saves and searches made their slowest
-    #: ones several times slower (at 100k: save p95 95 ms against 56, search 112 against 74).
+    #: ones several times slower.
     QUIET = 1.0
     #: ... unless this many shards moved on: a new process would then read most of them again.
     STALE_AT_ONCE = 128
@@ -288,9 +299,7 @@ class SummaryCache:
         self._paths = {shard: shard_path(shard) for shard in SHARDS}
         self._lock = threading.RLock()
         self._heads: dict[str, bytes] = {}  # each shard's file head (nonce) its rows were read from
-        self._by_id: dict[str, tuple[Any, ...]] = {}
-        self._ids_of: dict[str, set[str]] | None = None  # each shard's record ids, made when first needed
-        self._all: list[tuple[Any, ...]] = []  # every row in list order for ``_day``
+        self._all = columns.Columns.empty()  # every row in list order for ``_day``; replaced, never changed
         self._day = ""
         self._loaded = False
         self._ready = False  # the whole list has been read once
@@ -304,7 +313,7 @@ class SummaryCache:
         self.version = 0  # counts changes of ``_all``: results kept from an older one are stale
         self._chars: frozenset[str] = frozenset()
         self._chars_stale = True  # ``_chars`` must be worked out again from every row
-        self._counts: Counter[tuple[str, bool, bool]] | None = None  # ``count_by_filter(_all)``, kept up to date
+        self._counts: Counter[tuple[str, bool, bool]] | None = None  # ``_all.counts()``, kept up to date
 
     # --- the first page, before the whole list is read ---
 
@@ -350,31 +359,29 @@ class SummaryCache:
 
     # --- every row ---
 
-    def rows(self, today: str | None = None) -> list[tuple[Any, ...]]:
-        """Every row as of now, in list order for ``today`` (the list is shared: callers never
-        change it). A search only filters it."""
+    def rows(self, today: str | None = None) -> columns.Columns:
+        """Every row as of now, in list order for ``today`` (never changed once returned: a
+        change makes a new one). A search only filters it."""
         today = today or date.today().isoformat()
         with self._lock:
             self._asked_at = time.monotonic()
             heads = self._current_heads()
-            first = not self._loaded
-            if first:
+            if not self._loaded:
                 self._load_saved()
             if today != self._day:
-                self._all = sorted(self._all, key=order_for(today))  # a new list: see ``_apply``
+                self._install(self._all.sorted(today))
                 self._day, self._head_current = today, False
-                self.version += 1
             changed = [s for s in SHARDS if heads.get(s) != self._heads.get(s)]
             if changed:
                 self._apply(changed, today)
-            if first and len(self._all) >= self.SAVE_FROM:
-                # The rows live as long as the process: the collector need not walk them again.
-                # Each full collection would otherwise take about 0.1 s at 100k rows, a pause
-                # that lands on whatever key is being typed.
-                gc.freeze()
             self._keep(today)
             self._ready, self._head = True, None
             return self._all
+
+    def _install(self, rows: columns.Columns) -> None:
+        self.version += 1
+        rows.version = self.version
+        self._all = rows
 
     def name_chars(self) -> frozenset[str]:
         """Every character of every folded name (see ``narrow``): worked out from every row once,
@@ -382,7 +389,7 @@ class SummaryCache:
         changed since only costs a name test that finds nothing; one missing would hide a row."""
         with self._lock:
             if self._chars_stale:
-                self._chars = frozenset("".join(map(_names, self._all)))
+                self._chars = self._all.name_chars()
                 self._chars_stale = False
             return self._chars
 
@@ -405,11 +412,13 @@ class SummaryCache:
         if saved is None:
             return
         day, heads, rows = saved
-        self._all, self._day, self._heads = rows, day, dict(heads)
-        self._by_id = dict(zip(map(_ids, rows), rows))
+        self._install(rows)
+        self._day, self._heads = day, dict(heads)
         self._list_heads, self._list_day = dict(heads), day
-        self._chars_stale, self._counts = True, None
-        self.version += 1
+        self._chars_stale, self._counts = rows.chars is None, None
+        self._chars = rows.chars or frozenset()
+        head = self._head  # the head file the first page came from tells this list, unless a shard moved since
+        self._head_current = head is not None and head.day == day and head.heads == self._heads
 
     def _read_shard(self, shard: str) -> tuple[bytes | None, list[tuple[Any, ...]]]:
         path = self._paths[shard]
@@ -420,73 +429,44 @@ class SummaryCache:
             blob = read_fd(fd, path)
         finally:
             os.close(fd)
-        return blob[:self._header], [_as_tuple(r) for r in self._decode(path, blob)]
-
-    def _shard_ids(self) -> dict[str, set[str]]:
-        if self._ids_of is None:
-            self._ids_of = {}
-            for record_id in self._by_id:
-                self._ids_of.setdefault(record_id[:2], set()).add(record_id)
-        return self._ids_of
+        # A row only ever lives in the shard its record id names (one put elsewhere is not listed).
+        return blob[:self._header], [_as_tuple(r) for r in self._decode(path, blob) if str(r.get("record_id", ""))[:2] == shard]
 
     def _apply(self, changed: list[str], today: str) -> None:
         """Read the changed shards again and move the rows that differ (all rows at once if many)."""
         fresh = {shard: self._read_shard(shard) for shard in changed}
-        bulk = sum(len(rows) for _, rows in fresh.values()) > max(1000, len(self._by_id) // 8)
-        ids_of, key = self._shard_ids(), order_for(today)
-        # Rows moved in a copy: another thread may still be filtering the list it was given.
-        self._all = list(self._all)
-        counts = None if bulk else self._counts
-        names: list[str] = []
-        gc.disable()  # building many tuples: the collector would scan them again and again
-        try:
-            for shard, (head, rows) in fresh.items():
-                before = ids_of.get(shard, set())
-                now = set()
-                for row in rows:
-                    now.add(row[ID])
-                    old = self._by_id.get(row[ID])
-                    if old == row:
+        rows = self._all
+        before = rows.positions_in(set(changed))  # each record id of those shards, with its position
+        removed: list[int] = []
+        added: list[tuple[Any, ...]] = []
+        seen: set[str] = set()
+        for shard, (head, shard_rows) in fresh.items():
+            for row in shard_rows:
+                record_id = row[ID]
+                if record_id in seen:
+                    continue
+                seen.add(record_id)
+                at = before.pop(record_id, None)
+                if at is not None:
+                    if rows.row(at) == row:
                         continue
-                    if not bulk:
-                        if old is not None:
-                            self._remove(old, key)
-                        bisect.insort(self._all, row, key=key)
-                        names.append(row[NAME_KEY])
-                        if counts is not None:
-                            counts[_filter_key(row)] += 1
-                            if old is not None:
-                                counts[_filter_key(old)] -= 1
-                    self._by_id[row[ID]] = row
-                for gone in before - now:
-                    old = self._by_id.pop(gone)
-                    if not bulk:
-                        self._remove(old, key)
-                        if counts is not None:
-                            counts[_filter_key(old)] -= 1
-                ids_of[shard] = now
-                if head is None:
-                    self._heads.pop(shard, None)
-                else:
-                    self._heads[shard] = head
-            if bulk:
-                self._all = sorted(self._by_id.values(), key=key)
-        finally:
-            gc.enable()
-        self._counts = counts
-        if bulk:
-            self._chars_stale = True
-        elif names and not self._chars_stale:
-            self._chars = self._chars.union("".join(names))
+                    removed.append(at)
+                added.append(row)
+            if head is None:
+                self._heads.pop(shard, None)
+            else:
+                self._heads[shard] = head
+        removed.extend(before.values())  # rows whose record left its shard
+        if not removed and not added:
+            return
+        counts = self._counts
+        if counts is not None:
+            counts.subtract(count_by_filter(rows.rows(removed)))
+            counts.update(count_by_filter(added))
+        self._install(rows.moved(removed, added, today))
+        if not self._chars_stale:
+            self._chars = self._chars.union("".join(row[NAME_KEY] for row in added))
         self._head_current = False
-        self.version += 1
-
-    def _remove(self, row: tuple[Any, ...], key: Callable[[tuple[Any, ...]], Any]) -> None:
-        at = bisect.bisect_left(self._all, key(row), key=key)
-        if at < len(self._all) and self._all[at] == row:
-            del self._all[at]
-        else:  # cannot happen while the list is in order; never leave a row twice
-            self._all.remove(row)
 
     def _keep(self, today: str) -> None:
         """Write the head file, and the whole-list file when it fell behind, for the next process."""
@@ -495,8 +475,8 @@ class SummaryCache:
             return
         if not self._head_current:
             if self._counts is None:
-                self._counts = count_by_filter(self._all)
-            self._head_current = saved.save_head(Head.of(today, self._heads, self._all, self._counts))  # else: the next list
+                self._counts = self._all.counts()
+            self._head_current = saved.save_head(Head.of_columns(today, self._heads, self._all, self._counts))  # else: the next list
         moved = len(SHARDS) if self._list_heads is None else \
             sum(1 for s in SHARDS if self._heads.get(s) != self._list_heads.get(s))
         behind = self._list_heads is None or self._list_day != today or moved > self.STALE_SHARDS
@@ -514,7 +494,7 @@ class SummaryCache:
             with self._lock:
                 wait = time.monotonic() - self._asked_at < self.QUIET
         with self._lock:  # the list as it is now
-            today, heads, rows = self._day, dict(self._heads), list(self._all)
+            today, heads, rows = self._day, dict(self._heads), self._all
             self._list_heads, self._list_day = heads, today
         try:
             written = self._saved.save_list(today, heads, rows)  # type: ignore[union-attr]
@@ -558,19 +538,6 @@ def order_for(today: str) -> Callable[[tuple[Any, ...]], tuple[bool, str, str, s
     most recently updated, then by record id (so every row has one place)."""
 
     def order(r: tuple[Any, ...]) -> tuple[bool, str, str, str]:
-        return (not r[URGENT], next_session(r, today) or _NO_SESSION, r[UPDATED_AT].translate(_REVERSED), r[ID])
+        return (not r[URGENT], next_session(r, today) or NO_SESSION, r[UPDATED_AT].translate(REVERSED), r[ID])
 
     return order
-
-
-def page(chosen: list[tuple[Any, ...]], *, offset: int = 0, limit: int | None = None, today: str | None = None,
-         ordered: bool = False) -> list[RecordSummary]:
-    """Rows ``offset`` to ``offset + limit`` of ``chosen`` in list order (``order_for``).
-    ``ordered`` says ``chosen`` is in that order already (filtered from ``SummaryCache.rows``),
-    so a page costs nothing more than the filtering; otherwise only the page is ordered in full."""
-    today = today or date.today().isoformat()
-    wanted = None if limit is None else offset + limit
-    if not ordered:
-        key = order_for(today)
-        chosen = heapq.nsmallest(wanted, chosen, key=key) if wanted is not None and wanted < len(chosen) else sorted(chosen, key=key)
-    return [to_summary(r, today) for r in chosen[offset:wanted]]

@@ -1,8 +1,11 @@
 """The records list kept ready for the next process: two derived files beside the index shards.
 
-``index/list.json.enc`` holds every row in list order for one day, column by column (repeated
-values such as statuses, users and dates are written once and referred to by number), so a
-process reads 100k rows in a fraction of what the 256 shards take. ``index/head.json.enc``
+``index/list.json.enc`` holds every row in list order for one day, column by column, in the
+form a process keeps them (``columns.py``): a small JSON header, then each column packed (the
+ids, names, folded names and times as one text each; a value that repeats, such as a status, a
+user, a birth date or a schedule, written once in the header and referred to by a 2- or 4-byte
+number; the flags one byte a row). A process reads 100k rows from it in well under a tenth of a
+second, and never holds more than the file and the columns at once. ``index/head.json.enc``
 holds the first rows of the list and the count for each filter, enough to show the first page
 at once. Both are sealed with the store key like every file that holds health data, and both
 name the shard nonces they were made from: whoever reads them re-reads any shard that changed
@@ -14,17 +17,21 @@ is skipped rather than waited for), whole or not at all, like every other file.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
+import struct
 import sys
+from array import array
 from collections.abc import Callable
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from ketatui.storage.atomic import write_temp
 from ketatui.storage.errors import StorageError
+from ketatui.storage.paths import read_private
 from ketatui.storage.tinydb import index
+from ketatui.storage.tinydb.columns import Columns
+from ketatui.storage.tinydb.crypto import Unreadable
 from ketatui.storage.tinydb.index import Head
 
 if TYPE_CHECKING:
@@ -32,7 +39,8 @@ if TYPE_CHECKING:
     from ketatui.storage.tinydb.locking import StoreLock
     from ketatui.storage.tinydb.store import SealedFiles
 
-FORMAT = 4  # files of another format are made again
+FORMAT = 4  # head files of another format are made again
+LIST_FORMAT = 5  # the same of the whole-list file
 #: Columns written as they are; the others as numbers into a table of their distinct values.
 _PLAIN = {index.ID: "id", index.NAME: "name", index.REV: "rev", index.UPDATED_AT: "updated_at"}
 _CODED = {index.DOB: "dob", index.STATUS: "status", index.UPDATED_BY: "updated_by", index.CREATED_BY: "created_by",
@@ -74,6 +82,93 @@ def decode_rows(columns: dict[str, Any]) -> list[tuple[Any, ...]]:
                     coded["step"], sessions, id_dob, coded["amends_rev"], bit[3], bit[4]))
 
 
+_TEXT = {index.ID: "id", index.NAME: "name", index.NAME_KEY: "name_key", index.UPDATED_AT: "updated_at"}
+_SHARED = {index.DOB: "dob", index.STATUS: "status", index.REV: "rev", index.UPDATED_BY: "updated_by",
+           index.CREATED_BY: "created_by", index.STEP: "step", index.AMENDS: "amends_rev", index.SESSIONS: "sessions"}
+_FLAG_NAMES = {index.URGENT: "urgent", index.BLOCKED: "blocked", index.TRAINING: "training", index.REVIEW: "review",
+               index.CAUTION: "caution"}
+_SIZE = struct.Struct(">I")  # the length of the header that starts the file
+
+
+def pack_columns(day: str, heads: dict[str, str], rows: Columns) -> bytes:
+    """The whole-list file's plain text: its header (JSON) and each column packed after it."""
+    parts: list[bytes] = []
+    described: dict[str, Any] = {}
+    at = 0
+
+    def add(name: str, data: bytes, **about: Any) -> None:
+        nonlocal at
+        parts.append(data)
+        described[name] = dict(about, at=at, size=len(data))
+        at += len(data)
+
+    for field, name in _TEXT.items():
+        values = rows.column(field)
+        try:
+            text = "\x00".join(values)
+        except TypeError:
+            text = None
+        if text is not None and text.count("\x00") == len(values) - 1:
+            add(name, text.encode(), kind="text")
+        else:  # a value holding the separator, or not text: written as JSON
+            add(name, json.dumps(list(values), ensure_ascii=False).encode(), kind="json")
+    for field, name in _SHARED.items():
+        table: dict[Any, int] = {}
+        codes = [table.setdefault(value, len(table)) for value in rows.column(field)]
+        code = "H" if len(table) <= 0xFFFF else "I"
+        add(name, array(code, codes).tobytes(), kind="shared", code=code, values=[list(v) if isinstance(v, tuple) else v for v in table])
+    for field, name in _FLAG_NAMES.items():
+        add(name, bytes(rows.column(field)), kind="flags")
+    header = json.dumps({"format": LIST_FORMAT, "day": day, "heads": heads, "count": len(rows), "byteorder": sys.byteorder,
+                         "name_chars": "".join(sorted(rows.name_chars())),
+                         "itemsize": {code: array(code).itemsize for code in "HI"}, "columns": described},
+                        ensure_ascii=False, separators=(",", ":")).encode()
+    return b"".join([_SIZE.pack(len(header)), header, *parts])
+
+
+def unpack_columns(plain: bytes) -> tuple[str, dict[str, str], Columns] | None:
+    """The day, shard heads and rows of a whole-list file's plain text; None if it is of another
+    format or does not hold together (it is then made again)."""
+    (size,) = _SIZE.unpack_from(plain, 0)
+    header = json.loads(plain[_SIZE.size:_SIZE.size + size])
+    if not isinstance(header, dict) or header.get("format") != LIST_FORMAT or header.get("byteorder") != sys.byteorder \
+            or header.get("itemsize") != {code: array(code).itemsize for code in "HI"}:
+        return None
+    body = memoryview(plain)[_SIZE.size + size:]
+    count, described = header["count"], header["columns"]
+
+    def blob(name: str) -> memoryview:
+        about = described[name]
+        if about["at"] < 0 or about["size"] < 0 or about["at"] + about["size"] > len(body):
+            raise ValueError(name)
+        return body[about["at"]:about["at"] + about["size"]]
+
+    data: list[Any] = [None] * (index.CAUTION + 1)
+    for field, name in _TEXT.items():
+        text = str(blob(name), "utf-8")
+        if described[name]["kind"] == "json":
+            data[field] = json.loads(text)
+        else:
+            data[field] = text.split("\x00") if count else []
+    born: list[str] = []
+    for field, name in _SHARED.items():
+        values = described[name]["values"]
+        if field == index.SESSIONS:
+            values = [tuple(map(sys.intern, v)) for v in values]
+        elif field in (index.DOB, index.STATUS, index.UPDATED_BY, index.CREATED_BY, index.STEP):
+            values = [sys.intern(v) if isinstance(v, str) else v for v in values]
+        codes = array(described[name]["code"])
+        codes.frombytes(blob(name))
+        data[field] = list(map(values.__getitem__, codes))
+        if field == index.DOB:
+            born = list(map([v or "" for v in values].__getitem__, codes))
+    for field, name in _FLAG_NAMES.items():
+        data[field] = bytearray(blob(name))
+    if any(column is not None and len(column) != count for column in data):
+        return None
+    return header["day"], header["heads"], Columns(data, born, frozenset(header["name_chars"]))
+
+
 class ListFiles:
     """Reads and writes the two files for one store (``index.SavedList``)."""
 
@@ -99,9 +194,12 @@ class ListFiles:
         The file is written out before the lock is taken, and only renamed into place under it:
         a save never waits while megabytes of list go to disk. (A file renamed late is still
         right: it names the shards it was made from, and a reader re-reads any that changed.)"""
+        return self._write_plain(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def _write_plain(self, path: Any, plain: bytes) -> bool:
+        """``_write`` of plain text already made."""
         if not self._writable():
             return False
-        plain = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         sealed = self._files.keys.seal(plain, self._layout.rel(path))
         tmp = write_temp(path, sealed, self._layout.tmp)
         try:
@@ -122,20 +220,29 @@ class ListFiles:
     def _heads_in(heads: dict[str, str]) -> dict[str, bytes]:
         return {shard: bytes.fromhex(head) for shard, head in heads.items()}
 
-    def load_list(self) -> tuple[str, dict[str, bytes], list[tuple[Any, ...]]] | None:
-        data = self._read(self.list_path)
-        if data is None:
+    def load_list(self) -> tuple[str, dict[str, bytes], Columns] | None:
+        plain = self._open(self.list_path)  # the sealed bytes are let go as soon as they are opened
+        if plain is None:
             return None
-        gc.disable()  # 100k new tuples: the collector would scan them again and again
         try:
-            return data["day"], self._heads_in(data["heads"]), decode_rows(data["columns"])
-        except (KeyError, TypeError, ValueError, IndexError):
-            return None
-        finally:
-            gc.enable()
+            found = unpack_columns(plain)
+            if found is None:
+                return None
+            day, heads, rows = found
+            return day, self._heads_in(heads), rows
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, struct.error):
+            return None  # of an older format, or damaged: made again
 
-    def save_list(self, day: str, heads: dict[str, bytes], rows: list[tuple[Any, ...]]) -> bool:
-        return self._write(self.list_path, {"format": FORMAT, "day": day, "heads": self._heads_out(heads), "columns": encode_rows(rows)})
+    def _open(self, path: Any) -> bytes | None:
+        """The plain text of a sealed derived file, or None if it is missing or does not open."""
+        try:
+            blob = read_private(path)
+            return None if blob is None else self._files.keys.open(blob, self._layout.rel(path))
+        except (StorageError, Unreadable):
+            return None  # derived data: made again from the shards
+
+    def save_list(self, day: str, heads: dict[str, bytes], rows: Columns) -> bool:
+        return self._write_plain(self.list_path, pack_columns(day, self._heads_out(heads), rows))
 
     def load_head(self) -> Head | None:
         data = self._read(self.head_path)

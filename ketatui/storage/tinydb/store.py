@@ -36,7 +36,7 @@ import hmac
 import json
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,6 +49,7 @@ from ketatui.intake.schema import SCHEMA_VERSION
 from ketatui.storage import documents, signing
 from ketatui.storage.tinydb import consistency, index
 from ketatui.storage.atomic import clean_temp, fsync_dir, remove_durably, write_atomic
+from ketatui.storage.tinydb.columns import Columns
 from ketatui.storage.tinydb.audit import AuditLog, Entry, Head, now_iso
 from ketatui.storage.tinydb.backup import backup
 from ketatui.storage.tinydb.crypto import HEADER_BYTES, Keys, Unreadable, read_key_file
@@ -203,7 +204,7 @@ class TinyDBRepository:
         saved = ListFiles(layout, self.files, self.lock, writable=lambda: not self.read_only)
         self._summaries = index.SummaryCache(layout.shard, self._shard_rows, HEADER_BYTES, saved)
         # The last search (filters, text, rows kept), so typing on narrows what it kept.
-        self._last_search: tuple[tuple[Any, ...], str, builtins.list[tuple[Any, ...]]] | None = None
+        self._last_search: tuple[tuple[Any, ...], str, Sequence[int]] | None = None
         self._first_keys: dict[str, Any] = {}  # rows kept by one typed character, for one version of the list
 
     # ----- opening ---------------------------------------------------------------------------
@@ -357,7 +358,7 @@ class TinyDBRepository:
                     name.endswith(".json.enc") for name in os.listdir(folder.path)):
                 self._rebuild_shard(folder.name, "its file was missing")
 
-    def _rows(self, today: str) -> builtins.list[tuple[Any, ...]]:
+    def _rows(self, today: str) -> Columns:
         """Every list row; a shard that cannot be read is rebuilt first (at most once per shard)."""
         for _ in range(len(index.SHARDS) + 1):
             try:
@@ -429,20 +430,21 @@ class TinyDBRepository:
             if first is not None:  # a new process: the first page while the whole list loads
                 return RecordPage([index.to_summary(r, today) for r in first[0]], total=first[1], offset=offset)
         rows = self._rows(today)
-        filters = (self._summaries.version, status, urgent, due, training)
+        filters = (rows.version, status, urgent, due, training)
         last = self._last_search
         if search and last is not None and last[0] == filters and search.startswith(last[1]):
             # Typed on: every row the longer search keeps, the shorter one kept too.
-            chosen = index.matching(last[2], search=search, name_chars=self._summaries.name_chars())
+            chosen = rows.narrow(last[2], search, self._summaries.name_chars())
         elif search and len(search.strip()) == 1:
             # The first key of a search: the rows it keeps are kept for this version of the
             # list, as clinicians start many searches with the same few letters.
-            chosen = index.matching(self._first_key(search.strip(), rows, filters[0]), status=status, urgent=urgent, due=due, training=training)
+            chosen = rows.select(within=self._first_key(search.strip(), rows), status=status, urgent=urgent, due=due, training=training)
         else:
-            chosen = index.matching(rows, search=search, status=status, urgent=urgent, due=due, training=training,
-                                    name_chars=self._summaries.name_chars() if search else None)
+            chosen = rows.select(search=search, status=status, urgent=urgent, due=due, training=training,
+                                 name_chars=self._summaries.name_chars() if search else None)
         self._last_search = (filters, search or "", chosen)
-        return RecordPage(index.page(chosen, offset=offset, limit=limit, today=today, ordered=True), total=len(chosen), offset=offset)
+        shown = chosen[offset:] if limit is None else chosen[offset:offset + limit]
+        return RecordPage([index.to_summary(rows.row(at), today) for at in shown], total=len(chosen), offset=offset)
 
     def early_page(self, *, search: str | None = None, status: str | None = None, urgent: bool | None = None,
                    training: bool | None = None, offset: int = 0, limit: int) -> RecordPage | None:
@@ -457,21 +459,21 @@ class TinyDBRepository:
         rows, total, counted = found
         return RecordPage([index.to_summary(r, today) for r in rows], total=total, offset=offset, counted=counted)
 
-    def _first_key(self, key: str, rows: builtins.list[tuple[Any, ...]], version: int) -> builtins.list[tuple[Any, ...]]:
-        """Every row of ``rows`` (the list at ``version``) one typed character keeps, in list order."""
-        if self._first_keys.get("") != version:
-            self._first_keys = {"": version}
+    def _first_key(self, key: str, rows: Columns) -> Sequence[int]:
+        """The positions of every row of ``rows`` one typed character keeps, in list order."""
+        if self._first_keys.get("") != rows.version:
+            self._first_keys = {"": rows.version}
         kept = self._first_keys.get(key)
         if kept is None:
             if len(self._first_keys) > FIRST_KEYS_KEPT:
-                self._first_keys = {"": version}
-            kept = self._first_keys[key] = index.narrow(rows, key, self._summaries.name_chars())
+                self._first_keys = {"": rows.version}
+            kept = self._first_keys[key] = rows.narrow(None, key, self._summaries.name_chars())
         return kept
 
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]:
         today = date.today().isoformat()
-        return index.page(index.matching(self._rows(today), status="draft", created_or_updated_by=user),
-                          today=today, ordered=True)
+        rows = self._rows(today)
+        return [index.to_summary(r, today) for r in rows.rows(rows.select(status="draft", created_or_updated_by=user))]
 
     def amendments(self, record_id: str, *, user: str) -> builtins.list[dict[str, Any]]:
         """Why each amendment of the record was made (rev, amends_rev, reason, by, at), oldest first."""

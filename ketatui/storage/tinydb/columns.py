@@ -1,0 +1,237 @@
+"""The whole records list in memory, column by column, in list order.
+
+At 100k intakes the list kept as one 18-field tuple per row took about 140 MB, more than the
+whole process may use. Here each field is one list of its values in list order (the flags one
+byte a row), which holds the same in about a third: the strings are the rows' own, and a value
+that repeats (a status, a user, a birth date, a schedule) is one object referred to from every
+row. A filter or a search is a few C-level passes over whole columns that give the positions of
+the rows kept, in list order, so no bytecode runs per row; row tuples (``index``'s layout) are
+made only for the rows a page shows.
+
+A ``Columns`` is never changed once it is handed out: a change makes a new one (copying a
+column is a memory copy of its references), so a search running in another thread keeps a
+consistent list. Positions belong to the ``Columns`` they came from (``version`` tells them apart).
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import compress, repeat
+from operator import contains, eq, itemgetter, not_, or_
+from typing import Any
+
+from ketatui.storage.tinydb import index
+
+#: The array type code of a row position (4 bytes).
+POSITION = "I"
+#: Above this many rows added at once, the list is sorted anew rather than each row moved into place.
+RESORT_FROM = 1000
+
+_first_two = itemgetter(slice(0, 2))
+
+
+def _born(dob: Any) -> str:
+    return dob or ""
+
+
+class Columns:
+    """Every row of the records list, in list order; see the module's docstring."""
+
+    __slots__ = ("data", "born", "version", "chars")
+
+    def __init__(self, data: list[Any], born: list[str], chars: frozenset[str] | None = None):
+        self.data = data  # data[at] is the column of the row tuple's field ``at`` (None for ID_DOB)
+        self.born = born  # each date of birth, "" for none: what a search's date test reads
+        self.version = 0  # set by whoever hands this list out
+        self.chars = chars  # ``name_chars()`` when known already (read with the list)
+
+    # --- making one ---
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[Any, ...]]) -> Columns:
+        """The columns of ``rows`` (row tuples, already in list order)."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        # The flags are kept one byte a row (0 or 1) and given back as booleans; ID_DOB is made
+        # from ID and DOB when a row is.
+        flags = (index.URGENT, index.BLOCKED, index.TRAINING, index.REVIEW, index.CAUTION)
+        data: list[Any] = [None] * (index.CAUTION + 1)
+        for at in range(len(data)):
+            if at != index.ID_DOB:
+                values = map(itemgetter(at), rows)
+                data[at] = bytearray(values) if at in flags else list(values)
+        return cls(data, list(map(_born, data[index.DOB])))
+
+    @classmethod
+    def empty(cls) -> Columns:
+        return cls.of([])
+
+    def copy(self) -> Columns:
+        return Columns([None if column is None else column[:] for column in self.data], self.born[:])
+
+    # --- reading rows ---
+
+    def __len__(self) -> int:
+        return len(self.data[index.ID])
+
+    def row(self, at: int) -> tuple[Any, ...]:
+        """Row ``at`` as the tuple ``index`` describes (equal to the one read from its shard)."""
+        d = self.data
+        record_id, dob = d[index.ID][at], d[index.DOB][at]
+        return (record_id, d[index.NAME][at], d[index.NAME_KEY][at], dob, d[index.STATUS][at], d[index.REV][at],
+                d[index.UPDATED_AT][at], d[index.UPDATED_BY][at], d[index.CREATED_BY][at], d[index.URGENT][at] == 1,
+                d[index.BLOCKED][at] == 1, d[index.TRAINING][at] == 1, d[index.STEP][at], d[index.SESSIONS][at],
+                index.id_dob(record_id, dob), d[index.AMENDS][at], d[index.REVIEW][at] == 1, d[index.CAUTION][at] == 1)
+
+    def rows(self, positions: Iterable[int]) -> list[tuple[Any, ...]]:
+        return list(map(self.row, positions))
+
+    def column(self, at: int) -> Sequence[Any]:
+        return self.data[at]
+
+    def counts(self) -> Counter[tuple[str, bool, bool]]:
+        """How many rows there are of each (status, urgent, training): ``index.count_by_filter``."""
+        d = self.data
+        return Counter(zip(d[index.STATUS], map(bool, d[index.URGENT]), map(bool, d[index.TRAINING])))
+
+    def name_chars(self) -> frozenset[str]:
+        """Every character of every folded name (see ``narrow``)."""
+        if self.chars is None:
+            self.chars = frozenset("".join(self.data[index.NAME_KEY]))
+        return self.chars
+
+    def first(self, count: int, *, hide_training: bool = False) -> list[int]:
+        """The positions of the first ``count`` rows (of those not training records, if asked)."""
+        if not hide_training:
+            return list(range(min(count, len(self))))
+        kept: list[int] = []
+        training = self.data[index.TRAINING]
+        start = 0
+        while len(kept) < count:
+            at = training.find(0, start)
+            if at < 0:
+                break
+            kept.append(at)
+            start = at + 1
+        return kept
+
+    # --- filters and search: positions of the rows kept, in list order ---
+
+    def _kept(self, chosen: Sequence[int] | None, tests: Iterable[Any]) -> array[int]:
+        """The positions whose test passed, as 4-byte numbers: a search result kept for the next
+        key costs 4 bytes a row, not a Python int each."""
+        return array(POSITION, compress(range(len(self)) if chosen is None else chosen, tests))
+
+    def _values(self, chosen: Sequence[int] | None, column: Sequence[Any]) -> Iterable[Any]:
+        return column if chosen is None else map(column.__getitem__, chosen)
+
+    def select(self, *, within: Sequence[int] | None = None, search: str | None = None, status: str | None = None,
+               urgent: bool | None = None, due: str | None = None, training: bool | None = None,
+               created_or_updated_by: str | None = None, name_chars: frozenset[str] | None = None) -> Sequence[int]:
+        """The positions (of ``within``, or of every row) that every given filter keeps, in list
+        order; as ``index.matching``, which says the same of row tuples."""
+        chosen = within
+        d = self.data
+        for at, wanted in ((index.URGENT, urgent), (index.TRAINING, training)):
+            if wanted is not None:
+                flags = self._values(chosen, d[at])
+                chosen = self._kept(chosen, flags if wanted else map(not_, flags))
+        if status is not None:
+            chosen = self._kept(chosen, map(eq, self._values(chosen, d[index.STATUS]), repeat(status)))
+        if due is not None:
+            chosen = self._kept(chosen, map(contains, self._values(chosen, d[index.SESSIONS]), repeat(due)))
+        if created_or_updated_by is not None:
+            user = repeat(created_or_updated_by)
+            chosen = self._kept(chosen, map(or_, map(eq, self._values(chosen, d[index.CREATED_BY]), user),
+                                            map(eq, self._values(chosen, d[index.UPDATED_BY]), user)))
+        if search:
+            return self.narrow(chosen, search, name_chars)
+        return range(len(self)) if chosen is None else chosen
+
+    def narrow(self, chosen: Sequence[int] | None, search: str, name_chars: frozenset[str] | None = None) -> Sequence[int]:
+        """The positions (of ``chosen``, or of every row) matching every word of ``search``: as
+        ``index.narrow``, one pass of C-level ``map``s a word, over only the tests it can pass."""
+        d = self.data
+        for token in (index.fold(t) for t in search.split()):
+            tests = []
+            if name_chars is None or name_chars.issuperset(token):
+                tests.append(map(contains, self._values(chosen, d[index.NAME_KEY]), repeat(token)))
+            start = index.search_start(token)
+            if start is not None:
+                tests.append(map(str.startswith, self._values(chosen, d[index.ID]), repeat(start)))
+                tests.append(map(str.startswith, self._values(chosen, self.born), repeat(start)))
+            if not tests:
+                return array(POSITION)
+            passed = tests[0]
+            for more in tests[1:]:
+                passed = map(or_, passed, more)
+            chosen = self._kept(chosen, passed)
+        return range(len(self)) if chosen is None else chosen
+
+    # --- order ---
+
+    def key(self, today: str) -> Any:
+        """The list order (``index.order_for``) of the row at a position."""
+        d = self.data
+        ids, urgent, sessions, updated = d[index.ID], d[index.URGENT], d[index.SESSIONS], d[index.UPDATED_AT]
+        reverse, none = index.REVERSED, index.NO_SESSION
+
+        def order(at: int) -> tuple[bool, str, str, str]:
+            ahead = sessions[at]
+            if ahead:
+                i = bisect.bisect_left(ahead, today)
+                ahead = ahead[i] if i < len(ahead) else none
+            return (urgent[at] != 1, ahead or none, updated[at].translate(reverse), ids[at])
+
+        return order
+
+    def sorted(self, today: str) -> Columns:
+        """A new list of the same rows in list order for ``today``."""
+        return self._taken(sorted(range(len(self)), key=self.key(today)))
+
+    def _taken(self, positions: list[int]) -> Columns:
+        """A new list of the rows at ``positions``, in that order."""
+        data = [None if column is None else (bytearray if isinstance(column, bytearray) else list)(map(column.__getitem__, positions))
+                for column in self.data]
+        return Columns(data, list(map(self.born.__getitem__, positions)))
+
+    # --- changes ---
+
+    def positions_in(self, shards: set[str]) -> dict[str, int]:
+        """Each record id of those ``shards`` with its position: one C-level pass over the ids."""
+        ids = self.data[index.ID]
+        at = compress(range(len(ids)), map(shards.__contains__, map(_first_two, ids)))
+        return {ids[i]: i for i in at}
+
+    def moved(self, removed: Iterable[int], added: list[tuple[Any, ...]], today: str) -> Columns:
+        """A new list without the rows at ``removed`` and with the rows ``added``, in list order
+        for ``today`` (the rows kept are in it already): each added row goes to its place by
+        bisection, or, when many are added, the whole list is sorted again."""
+        new = self.copy()
+        for at in sorted(set(removed), reverse=True):
+            for column in new.data:
+                if column is not None:
+                    del column[at]
+            del new.born[at]
+        if len(added) > max(RESORT_FROM, len(new) // 8):
+            new._append(added)
+            return new.sorted(today)
+        order = index.order_for(today)
+        for row in added:
+            at = bisect.bisect_left(range(len(new)), order(row), key=new.key(today))
+            new._insert(at, row)
+        return new
+
+    def _append(self, rows: list[tuple[Any, ...]]) -> None:
+        for at, column in enumerate(self.data):
+            if column is not None:
+                column.extend(map(itemgetter(at), rows))
+        self.born.extend(_born(row[index.DOB]) for row in rows)
+
+    def _insert(self, position: int, row: tuple[Any, ...]) -> None:
+        for at, column in enumerate(self.data):
+            if column is not None:
+                column.insert(position, row[at])
+        self.born.insert(position, _born(row[index.DOB]))
