@@ -8,9 +8,9 @@ row. A filter or a search is a few C-level passes over whole columns that give t
 the rows kept, in list order, so no bytecode runs per row; row tuples (``index``'s layout) are
 made only for the rows a page shows.
 
-A ``Columns`` is never changed once it is handed out: a change makes a new one (copying a
-column is a memory copy of its references), so a search running in another thread keeps a
-consistent list. Positions belong to the ``Columns`` they came from (``version`` tells them apart).
+A change moves only the rows that differ, in place: whoever reads the list holds the lock that
+guards it (``SummaryCache.held``), so a search in another thread never sees it half-changed.
+Positions belong to one version of the list (``version`` tells them apart).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ POSITION = "I"
 #: Above this many rows added at once, the list is sorted anew rather than each row moved into place.
 RESORT_FROM = 1000
 
-_first_two = itemgetter(slice(0, 2))
 
 
 def _born(dob: Any) -> str:
@@ -69,7 +68,7 @@ class Columns:
         return cls.of([])
 
     def copy(self) -> Columns:
-        return Columns([None if column is None else column[:] for column in self.data], self.born[:])
+        return Columns([None if column is None else column[:] for column in self.data], self.born[:], self.chars)
 
     # --- reading rows ---
 
@@ -195,35 +194,42 @@ class Columns:
         """A new list of the rows at ``positions``, in that order."""
         data = [None if column is None else (bytearray if isinstance(column, bytearray) else list)(map(column.__getitem__, positions))
                 for column in self.data]
-        return Columns(data, list(map(self.born.__getitem__, positions)))
+        return Columns(data, list(map(self.born.__getitem__, positions)), self.chars)
 
     # --- changes ---
 
-    def positions_in(self, shards: set[str]) -> dict[str, int]:
+    def positions_in(self, shards: Iterable[str]) -> dict[str, int]:
         """Each record id of those ``shards`` with its position: one C-level pass over the ids."""
         ids = self.data[index.ID]
-        at = compress(range(len(ids)), map(shards.__contains__, map(_first_two, ids)))
-        return {ids[i]: i for i in at}
+        return {ids[at]: at for at in compress(range(len(ids)), map(str.startswith, ids, repeat(tuple(shards))))}
 
     def moved(self, removed: Iterable[int], added: list[tuple[Any, ...]], today: str) -> Columns:
-        """A new list without the rows at ``removed`` and with the rows ``added``, in list order
-        for ``today`` (the rows kept are in it already): each added row goes to its place by
-        bisection, or, when many are added, the whole list is sorted again."""
-        new = self.copy()
-        for at in sorted(set(removed), reverse=True):
-            for column in new.data:
-                if column is not None:
-                    del column[at]
-            del new.born[at]
+        """This list without the rows at ``removed`` and with the rows ``added``, in list order for
+        ``today`` (the rows kept are in it already). Changed in place (whoever reads it holds the
+        lock that guards it), each added row moved to its place by bisection; when many rows
+        come or go at once, a new list made in one pass instead."""
+        gone = set(removed)
+        new = self
+        if len(gone) > RESORT_FROM // 10:
+            keep = bytearray(b"\x01") * len(self)
+            for at in gone:
+                keep[at] = 0
+            new = self._taken(list(compress(range(len(self)), keep)))
+        else:
+            for at in sorted(gone, reverse=True):
+                for column in self.data:
+                    if column is not None:
+                        del column[at]
+                del self.born[at]
+        if new.chars is not None and added:
+            new.chars = new.chars.union("".join(row[index.NAME_KEY] for row in added))
         if len(added) > max(RESORT_FROM, len(new) // 8):
             new._append(added)
             return new.sorted(today)
-        order = index.order_for(today)
+        order, key = index.order_for(today), new.key(today)
         for row in added:
-            at = bisect.bisect_left(range(len(new)), order(row), key=new.key(today))
-            new._insert(at, row)
+            new._insert(bisect.bisect_left(range(len(new)), order(row), key=key), row)
         return new
-
     def _append(self, rows: list[tuple[Any, ...]]) -> None:
         for at, column in enumerate(self.data):
             if column is not None:

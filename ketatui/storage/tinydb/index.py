@@ -28,7 +28,8 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from itertools import compress, repeat
 from operator import contains, itemgetter, or_
@@ -299,7 +300,7 @@ class SummaryCache:
         self._paths = {shard: shard_path(shard) for shard in SHARDS}
         self._lock = threading.RLock()
         self._heads: dict[str, bytes] = {}  # each shard's file head (nonce) its rows were read from
-        self._all = columns.Columns.empty()  # every row in list order for ``_day``; replaced, never changed
+        self._all = columns.Columns.empty()  # every row in list order for ``_day``; read and changed under ``_lock``
         self._day = ""
         self._loaded = False
         self._ready = False  # the whole list has been read once
@@ -311,8 +312,6 @@ class SummaryCache:
         self.writes: list[threading.Thread] = []  # whole-list files being written (tests wait for them)
         self._asked_at = 0.0  # when the list was last asked for (monotonic): see ``QUIET``
         self.version = 0  # counts changes of ``_all``: results kept from an older one are stale
-        self._chars: frozenset[str] = frozenset()
-        self._chars_stale = True  # ``_chars`` must be worked out again from every row
         self._counts: Counter[tuple[str, bool, bool]] | None = None  # ``_all.counts()``, kept up to date
 
     # --- the first page, before the whole list is read ---
@@ -359,9 +358,15 @@ class SummaryCache:
 
     # --- every row ---
 
+    @contextmanager
+    def held(self) -> Iterator[columns.Columns]:
+        """The list as ``rows`` last brought it up to date, unchanged while the block runs."""
+        with self._lock:
+            yield self._all
+
     def rows(self, today: str | None = None) -> columns.Columns:
-        """Every row as of now, in list order for ``today`` (never changed once returned: a
-        change makes a new one). A search only filters it."""
+        """Every row as of now, in list order for ``today``. The list changes in place when a
+        shard changes: read it inside ``held``."""
         today = today or date.today().isoformat()
         with self._lock:
             self._asked_at = time.monotonic()
@@ -382,16 +387,6 @@ class SummaryCache:
         self.version += 1
         rows.version = self.version
         self._all = rows
-
-    def name_chars(self) -> frozenset[str]:
-        """Every character of every folded name (see ``narrow``): worked out from every row once,
-        then grown with the names of the rows that change. A character left over from a name
-        changed since only costs a name test that finds nothing; one missing would hide a row."""
-        with self._lock:
-            if self._chars_stale:
-                self._chars = self._all.name_chars()
-                self._chars_stale = False
-            return self._chars
 
     def _current_heads(self) -> dict[str, bytes]:
         """The first bytes (magic and nonce) of every shard file there is."""
@@ -415,8 +410,7 @@ class SummaryCache:
         self._install(rows)
         self._day, self._heads = day, dict(heads)
         self._list_heads, self._list_day = dict(heads), day
-        self._chars_stale, self._counts = rows.chars is None, None
-        self._chars = rows.chars or frozenset()
+        self._counts = None
         head = self._head  # the head file the first page came from tells this list, unless a shard moved since
         self._head_current = head is not None and head.day == day and head.heads == self._heads
 
@@ -433,15 +427,16 @@ class SummaryCache:
         return blob[:self._header], [_as_tuple(r) for r in self._decode(path, blob) if str(r.get("record_id", ""))[:2] == shard]
 
     def _apply(self, changed: list[str], today: str) -> None:
-        """Read the changed shards again and move the rows that differ (all rows at once if many)."""
-        fresh = {shard: self._read_shard(shard) for shard in changed}
+        """Read the changed shards again, one at a time, and move the rows that differ."""
         rows = self._all
-        before = rows.positions_in(set(changed))  # each record id of those shards, with its position
+        before = rows.positions_in(changed)  # each record id of those shards, with its position
         removed: list[int] = []
         added: list[tuple[Any, ...]] = []
         seen: set[str] = set()
-        for shard, (head, shard_rows) in fresh.items():
-            for row in shard_rows:
+        heads: dict[str, bytes | None] = {}  # taken on only once every shard was read (one may be damaged)
+        for shard in changed:
+            heads[shard], shard_rows = self._read_shard(shard)
+            for row in shard_rows:  # only the rows that differ are kept past this loop
                 record_id = row[ID]
                 if record_id in seen:
                     continue
@@ -452,21 +447,19 @@ class SummaryCache:
                         continue
                     removed.append(at)
                 added.append(row)
+        for shard, head in heads.items():
             if head is None:
                 self._heads.pop(shard, None)
             else:
                 self._heads[shard] = head
         removed.extend(before.values())  # rows whose record left its shard
+        self._head_current = False  # it names the shard heads
         if not removed and not added:
             return
-        counts = self._counts
-        if counts is not None:
-            counts.subtract(count_by_filter(rows.rows(removed)))
-            counts.update(count_by_filter(added))
+        if self._counts is not None:
+            self._counts.subtract(count_by_filter(rows.rows(removed)))
+            self._counts.update(count_by_filter(added))
         self._install(rows.moved(removed, added, today))
-        if not self._chars_stale:
-            self._chars = self._chars.union("".join(row[NAME_KEY] for row in added))
-        self._head_current = False
 
     def _keep(self, today: str) -> None:
         """Write the head file, and the whole-list file when it fell behind, for the next process."""
@@ -493,8 +486,8 @@ class SummaryCache:
             time.sleep(self.QUIET)
             with self._lock:
                 wait = time.monotonic() - self._asked_at < self.QUIET
-        with self._lock:  # the list as it is now
-            today, heads, rows = self._day, dict(self._heads), self._all
+        with self._lock:  # the list as it is now (a copy: it changes in place)
+            today, heads, rows = self._day, dict(self._heads), self._all.copy()
             self._list_heads, self._list_day = heads, today
         try:
             written = self._saved.save_list(today, heads, rows)  # type: ignore[union-attr]

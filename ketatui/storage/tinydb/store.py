@@ -358,16 +358,22 @@ class TinyDBRepository:
                     name.endswith(".json.enc") for name in os.listdir(folder.path)):
                 self._rebuild_shard(folder.name, "its file was missing")
 
-    def _rows(self, today: str) -> Columns:
-        """Every list row; a shard that cannot be read is rebuilt first (at most once per shard)."""
-        for _ in range(len(index.SHARDS) + 1):
+    @contextmanager
+    def _listed(self, today: str) -> Iterator[Columns]:
+        """Every list row, up to date and unchanged while the block runs; a shard that cannot be
+        read is rebuilt first (at most once per shard)."""
+        for _ in range(len(index.SHARDS)):
             try:
-                return self._summaries.rows(today)
+                self._summaries.rows(today)
+                break
             except StoreCorrupt as exc:
                 if exc.path.parent != self.layout.index:
                     raise
                 self._repair_shard(exc.path.name[:2], "it could not be read")
-        return self._summaries.rows(today)
+        else:
+            self._summaries.rows(today)
+        with self._summaries.held() as rows:
+            yield rows
 
     def _shard_rows(self, path: Path, blob: bytes) -> Iterable[dict[str, Any]]:
         return (self.files.decode(path, blob).get(index.TABLE) or {}).values()
@@ -429,22 +435,22 @@ class TinyDBRepository:
             first = self._summaries.first_page(today, status=status, urgent=urgent, training=training, offset=offset, limit=limit)
             if first is not None:  # a new process: the first page while the whole list loads
                 return RecordPage([index.to_summary(r, today) for r in first[0]], total=first[1], offset=offset)
-        rows = self._rows(today)
-        filters = (rows.version, status, urgent, due, training)
-        last = self._last_search
-        if search and last is not None and last[0] == filters and search.startswith(last[1]):
-            # Typed on: every row the longer search keeps, the shorter one kept too.
-            chosen = rows.narrow(last[2], search, self._summaries.name_chars())
-        elif search and len(search.strip()) == 1:
-            # The first key of a search: the rows it keeps are kept for this version of the
-            # list, as clinicians start many searches with the same few letters.
-            chosen = rows.select(within=self._first_key(search.strip(), rows), status=status, urgent=urgent, due=due, training=training)
-        else:
-            chosen = rows.select(search=search, status=status, urgent=urgent, due=due, training=training,
-                                 name_chars=self._summaries.name_chars() if search else None)
-        self._last_search = (filters, search or "", chosen)
-        shown = chosen[offset:] if limit is None else chosen[offset:offset + limit]
-        return RecordPage([index.to_summary(rows.row(at), today) for at in shown], total=len(chosen), offset=offset)
+        with self._listed(today) as rows:
+            filters = (rows.version, status, urgent, due, training)
+            last = self._last_search
+            if search and last is not None and last[0] == filters and search.startswith(last[1]):
+                # Typed on: every row the longer search keeps, the shorter one kept too.
+                chosen = rows.narrow(last[2], search, rows.name_chars())
+            elif search and len(search.strip()) == 1:
+                # The first key of a search: the rows it keeps are kept for this version of the
+                # list, as clinicians start many searches with the same few letters.
+                chosen = rows.select(within=self._first_key(search.strip(), rows), status=status, urgent=urgent, due=due, training=training)
+            else:
+                chosen = rows.select(search=search, status=status, urgent=urgent, due=due, training=training,
+                                     name_chars=rows.name_chars() if search else None)
+            self._last_search = (filters, search or "", chosen)
+            shown = chosen[offset:] if limit is None else chosen[offset:offset + limit]
+            return RecordPage([index.to_summary(rows.row(at), today) for at in shown], total=len(chosen), offset=offset)
 
     def early_page(self, *, search: str | None = None, status: str | None = None, urgent: bool | None = None,
                    training: bool | None = None, offset: int = 0, limit: int) -> RecordPage | None:
@@ -467,13 +473,13 @@ class TinyDBRepository:
         if kept is None:
             if len(self._first_keys) > FIRST_KEYS_KEPT:
                 self._first_keys = {"": rows.version}
-            kept = self._first_keys[key] = rows.narrow(None, key, self._summaries.name_chars())
+            kept = self._first_keys[key] = rows.narrow(None, key, rows.name_chars())
         return kept
 
     def drafts(self, *, user: str | None = None) -> builtins.list[RecordSummary]:
         today = date.today().isoformat()
-        rows = self._rows(today)
-        return [index.to_summary(r, today) for r in rows.rows(rows.select(status="draft", created_or_updated_by=user))]
+        with self._listed(today) as rows:
+            return [index.to_summary(rows.row(at), today) for at in rows.select(status="draft", created_or_updated_by=user)]
 
     def amendments(self, record_id: str, *, user: str) -> builtins.list[dict[str, Any]]:
         """Why each amendment of the record was made (rev, amends_rev, reason, by, at), oldest first."""
