@@ -44,7 +44,7 @@ from ketatui.storage.tinydb import columns
 SHARDS = [f"{i:02x}" for i in range(256)]
 TABLE = "summaries"
 
-# Positions in a cached row tuple.
+# Positions in a row tuple, and of the same fields in ``columns.Columns``.
 (ID, NAME, NAME_KEY, DOB, STATUS, REV, UPDATED_AT, UPDATED_BY, CREATED_BY, URGENT, BLOCKED, TRAINING, STEP,
  SESSIONS, ID_DOB, AMENDS, REVIEW, CAUTION) = range(18)
 
@@ -127,7 +127,7 @@ def _shared(value: Any) -> Any:
 
 
 def _as_tuple(row: dict[str, Any], _intern: Callable[[str], str] = sys.intern) -> tuple[Any, ...]:
-    """A row as the compact tuple the cache keeps."""
+    """A row as the tuple a page, the head file and the cache's comparisons use (``columns`` keeps the whole list)."""
     get = row.get
     name = get("full_name") or ""
     sessions = get("sessions")
