@@ -32,20 +32,32 @@ RESORT_FROM = 1000
 
 
 
+#: Two columns made from others, after the row tuple's fields in ``Columns.data``: each birth
+#: date or "" for none (what a search's date test reads), and the number of each record's shard
+#: (the first two hex digits of its id, one byte a row: a changed shard's rows are found at once).
+BORN, SHARD = index.CAUTION + 1, index.CAUTION + 2
+
+
 def _born(dob: Any) -> str:
     return dob or ""
+
+
+def _derived(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``row`` with the values of the derived columns after its fields."""
+    return (*row, _born(row[index.DOB]), int(row[index.ID][:2], 16))
 
 
 class Columns:
     """Every row of the records list, in list order; see the module's docstring."""
 
-    __slots__ = ("data", "born", "version", "chars")
+    __slots__ = ("data", "born", "version", "chars", "borns")
 
-    def __init__(self, data: list[Any], born: list[str], chars: frozenset[str] | None = None):
-        self.data = data  # data[at] is the column of the row tuple's field ``at`` (None for ID_DOB)
-        self.born = born  # each date of birth, "" for none: what a search's date test reads
+    def __init__(self, data: list[Any], chars: frozenset[str] | None = None):
+        self.data = data  # data[at]: the column of the row tuple's field ``at`` (None for ID_DOB), then BORN and SHARD
+        self.born = data[BORN]
         self.version = 0  # set by whoever hands this list out
         self.chars = chars  # ``name_chars()`` when known already (read with the list)
+        self.borns: set[str] | None = None  # every birth date in ``born`` (and maybe some no longer), when worked out
 
     # --- making one ---
 
@@ -56,19 +68,21 @@ class Columns:
         # The flags are kept one byte a row (0 or 1) and given back as booleans; ID_DOB is made
         # from ID and DOB when a row is.
         flags = (index.URGENT, index.BLOCKED, index.TRAINING, index.REVIEW, index.CAUTION)
-        data: list[Any] = [None] * (index.CAUTION + 1)
-        for at in range(len(data)):
+        data: list[Any] = [None] * (SHARD + 1)
+        for at in range(BORN):
             if at != index.ID_DOB:
                 values = map(itemgetter(at), rows)
                 data[at] = bytearray(values) if at in flags else list(values)
-        return cls(data, list(map(_born, data[index.DOB])))
+        data[BORN] = list(map(_born, data[index.DOB]))
+        data[SHARD] = bytearray(int(record_id[:2], 16) for record_id in data[index.ID])
+        return cls(data)
 
     @classmethod
     def empty(cls) -> Columns:
         return cls.of([])
 
     def copy(self) -> Columns:
-        return Columns([None if column is None else column[:] for column in self.data], self.born[:], self.chars)
+        return Columns([None if column is None else column[:] for column in self.data], self.chars)
 
     # --- reading rows ---
 
@@ -160,7 +174,11 @@ class Columns:
             start = index.search_start(token)
             if start is not None:
                 tests.append(map(str.startswith, self._values(chosen, d[index.ID]), repeat(start)))
-                tests.append(map(str.startswith, self._values(chosen, self.born), repeat(start)))
+                # A few thousand birth dates are shared by every row: those that start so are
+                # found once, and each row is a set lookup (none: no test at all).
+                born = {value for value in self._borns() if value.startswith(start)}
+                if born:
+                    tests.append(map(born.__contains__, self._values(chosen, self.born)))
             if not tests:
                 return array(POSITION)
             passed = tests[0]
@@ -168,6 +186,11 @@ class Columns:
                 passed = map(or_, passed, more)
             chosen = self._kept(chosen, passed)
         return range(len(self)) if chosen is None else chosen
+
+    def _borns(self) -> set[str]:
+        if self.borns is None:
+            self.borns = set(self.born)
+        return self.borns
 
     # --- order ---
 
@@ -194,14 +217,23 @@ class Columns:
         """A new list of the rows at ``positions``, in that order."""
         data = [None if column is None else (bytearray if isinstance(column, bytearray) else list)(map(column.__getitem__, positions))
                 for column in self.data]
-        return Columns(data, list(map(self.born.__getitem__, positions)), self.chars)
+        taken = Columns(data, self.chars)
+        taken.borns = self.borns  # a subset of the rows: the same dates, or fewer
+        return taken
 
     # --- changes ---
 
     def positions_in(self, shards: Iterable[str]) -> dict[str, int]:
-        """Each record id of those ``shards`` with its position: one C-level pass over the ids."""
-        ids = self.data[index.ID]
-        return {ids[at]: at for at in compress(range(len(ids)), map(str.startswith, ids, repeat(tuple(shards))))}
+        """Each record id of those ``shards`` with its position (a byte search a row found)."""
+        ids, numbers = self.data[index.ID], self.data[SHARD]
+        found = {}
+        for shard in shards:
+            number = int(shard, 16)
+            at = numbers.find(number)
+            while at >= 0:
+                found[ids[at]] = at
+                at = numbers.find(number, at + 1)
+        return found
 
     def moved(self, removed: Iterable[int], added: list[tuple[Any, ...]], today: str) -> Columns:
         """This list without the rows at ``removed`` and with the rows ``added``, in list order for
@@ -220,9 +252,10 @@ class Columns:
                 for column in self.data:
                     if column is not None:
                         del column[at]
-                del self.born[at]
         if new.chars is not None and added:
             new.chars = new.chars.union("".join(row[index.NAME_KEY] for row in added))
+        if new.borns is not None:
+            new.borns.update(_born(row[index.DOB]) for row in added)
         if len(added) > max(RESORT_FROM, len(new) // 8):
             new._append(added)
             return new.sorted(today)
@@ -231,13 +264,12 @@ class Columns:
             new._insert(bisect.bisect_left(range(len(new)), order(row), key=key), row)
         return new
     def _append(self, rows: list[tuple[Any, ...]]) -> None:
+        rows = list(map(_derived, rows))
         for at, column in enumerate(self.data):
             if column is not None:
                 column.extend(map(itemgetter(at), rows))
-        self.born.extend(_born(row[index.DOB]) for row in rows)
 
     def _insert(self, position: int, row: tuple[Any, ...]) -> None:
-        for at, column in enumerate(self.data):
+        for column, value in zip(self.data, _derived(row)):
             if column is not None:
-                column.insert(position, row[at])
-        self.born.insert(position, _born(row[index.DOB]))
+                column.insert(position, value)

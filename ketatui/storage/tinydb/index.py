@@ -432,10 +432,10 @@ class SummaryCache:
         before = rows.positions_in(changed)  # each record id of those shards, with its position
         removed: list[int] = []
         added: list[tuple[Any, ...]] = []
-        seen: set[str] = set()
         heads: dict[str, bytes | None] = {}  # taken on only once every shard was read (one may be damaged)
         for shard in changed:
             heads[shard], shard_rows = self._read_shard(shard)
+            seen: set[str] = set()  # a record listed twice in its shard is listed once
             for row in shard_rows:  # only the rows that differ are kept past this loop
                 record_id = row[ID]
                 if record_id in seen:

@@ -30,7 +30,7 @@ from ketatui.storage.atomic import write_temp
 from ketatui.storage.errors import StorageError
 from ketatui.storage.paths import read_private
 from ketatui.storage.tinydb import index
-from ketatui.storage.tinydb.columns import Columns
+from ketatui.storage.tinydb.columns import BORN, SHARD, Columns
 from ketatui.storage.tinydb.crypto import Unreadable
 from ketatui.storage.tinydb.index import Head
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ketatui.storage.tinydb.store import SealedFiles
 
 FORMAT = 4  # head files of another format are made again
-LIST_FORMAT = 5  # the same of the whole-list file
+LIST_FORMAT = 6  # the same of the whole-list file
 #: Columns written as they are; the others as numbers into a table of their distinct values.
 _PLAIN = {index.ID: "id", index.NAME: "name", index.REV: "rev", index.UPDATED_AT: "updated_at"}
 _CODED = {index.DOB: "dob", index.STATUS: "status", index.UPDATED_BY: "updated_by", index.CREATED_BY: "created_by",
@@ -86,7 +86,7 @@ _TEXT = {index.ID: "id", index.NAME: "name", index.NAME_KEY: "name_key", index.U
 _SHARED = {index.DOB: "dob", index.STATUS: "status", index.REV: "rev", index.UPDATED_BY: "updated_by",
            index.CREATED_BY: "created_by", index.STEP: "step", index.AMENDS: "amends_rev", index.SESSIONS: "sessions"}
 _FLAG_NAMES = {index.URGENT: "urgent", index.BLOCKED: "blocked", index.TRAINING: "training", index.REVIEW: "review",
-               index.CAUTION: "caution"}
+               index.CAUTION: "caution", SHARD: "shard"}
 _SIZE = struct.Struct(">I")  # the length of the header that starts the file
 
 
@@ -143,14 +143,13 @@ def unpack_columns(plain: bytes) -> tuple[str, dict[str, str], Columns] | None:
             raise ValueError(name)
         return body[about["at"]:about["at"] + about["size"]]
 
-    data: list[Any] = [None] * (index.CAUTION + 1)
+    data: list[Any] = [None] * (SHARD + 1)
     for field, name in _TEXT.items():
         text = str(blob(name), "utf-8")
         if described[name]["kind"] == "json":
             data[field] = json.loads(text)
         else:
             data[field] = text.split("\x00") if count else []
-    born: list[str] = []
     for field, name in _SHARED.items():
         values = described[name]["values"]
         if field == index.SESSIONS:
@@ -161,12 +160,12 @@ def unpack_columns(plain: bytes) -> tuple[str, dict[str, str], Columns] | None:
         codes.frombytes(blob(name))
         data[field] = list(map(values.__getitem__, codes))
         if field == index.DOB:
-            born = list(map([v or "" for v in values].__getitem__, codes))
+            data[BORN] = list(map([v or "" for v in values].__getitem__, codes))
     for field, name in _FLAG_NAMES.items():
         data[field] = bytearray(blob(name))
     if any(column is not None and len(column) != count for column in data):
         return None
-    return header["day"], header["heads"], Columns(data, born, frozenset(header["name_chars"]))
+    return header["day"], header["heads"], Columns(data, frozenset(header["name_chars"]))
 
 
 class ListFiles:
