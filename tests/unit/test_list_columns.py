@@ -143,6 +143,10 @@ def moved_into_place(tuples, data, chars_known):
         assert after.chars >= Columns(after.data).name_chars()
 
 
+def test_the_derived_columns_follow_the_row_fields():
+    assert (columns.BORN, columns.SHARD) == (index.CAUTION + 1, index.CAUTION + 2)
+
+
 def test_many_rows_added_at_once_are_sorted_in_one_go(monkeypatch):
     monkeypatch.setattr(columns, "RESORT_FROM", 2)
     made = [index._as_tuple({"record_id": str(uuid.UUID(int=n, version=4)), "full_name": f"P{n}", "rev": 1,

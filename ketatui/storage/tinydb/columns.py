@@ -35,7 +35,8 @@ RESORT_FROM = 1000
 #: Two columns made from others, after the row tuple's fields in ``Columns.data``: each birth
 #: date or "" for none (what a search's date test reads), and the number of each record's shard
 #: (the first two hex digits of its id, one byte a row: a changed shard's rows are found at once).
-BORN, SHARD = index.CAUTION + 1, index.CAUTION + 2
+#: (Numbers, not ``index.CAUTION + 1``: ``index`` imports this module before it is complete.)
+BORN, SHARD = 18, 19
 
 
 def _born(dob: Any) -> str:
