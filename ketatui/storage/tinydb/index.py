@@ -216,6 +216,26 @@ def narrow(rows: list[tuple[Any, ...]], search: str, name_chars: frozenset[str] 
     return rows
 
 
+def give_back_memory() -> None:
+    """Hand memory freed by the interpreter back to the system. The C library keeps freed heap
+    memory for the process to reuse; after the list is read (tens of MB of file, shards and
+    columns made anew, then let go) that would stay in the process's resident size for good.
+    Where the C library cannot (not glibc), nothing is done."""
+    global _trim
+    if _trim is None:
+        try:
+            import ctypes
+
+            _trim = ctypes.CDLL(None).malloc_trim
+        except (ImportError, OSError, AttributeError):
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim: Any = None  # glibc's malloc_trim, once looked up (False: there is none)
+
+
 class SavedList(Protocol):
     """Where the cache keeps its derived files (``saved_list.ListFiles``)."""
 
@@ -371,7 +391,8 @@ class SummaryCache:
         with self._lock:
             self._asked_at = time.monotonic()
             heads = self._current_heads()
-            if not self._loaded:
+            first = not self._loaded
+            if first:
                 self._load_saved()
             if today != self._day:
                 self._install(self._all.sorted(today))
@@ -379,6 +400,8 @@ class SummaryCache:
             changed = [s for s in SHARDS if heads.get(s) != self._heads.get(s)]
             if changed:
                 self._apply(changed, today)
+            if first or len(changed) > self.STALE_SHARDS:
+                give_back_memory()  # the file or the shards read, and a list made anew, are let go
             self._keep(today)
             self._ready, self._head = True, None
             return self._all
