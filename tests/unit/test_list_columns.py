@@ -145,6 +145,8 @@ def moved_into_place(tuples, data, chars_known):
 
 def test_the_derived_columns_follow_the_row_fields():
     assert (columns.BORN, columns.SHARD) == (index.CAUTION + 1, index.CAUTION + 2)
+    assert columns.SHARED == (index.DOB, index.STATUS, index.REV, index.UPDATED_BY, index.CREATED_BY, index.STEP,
+                              index.SESSIONS, index.AMENDS)
 
 
 def test_many_rows_added_at_once_are_sorted_in_one_go(monkeypatch):
@@ -189,3 +191,18 @@ def test_a_packed_file_of_another_format_or_cut_short_gives_nothing():
     assert unpack_columns(plain[:4] + plain[4:4 + size].replace(b'"format":%d' % LIST_FORMAT, b'"format":%d' % (LIST_FORMAT + 1)) + plain[4 + size:]) is None
     with pytest.raises(ValueError):
         unpack_columns(plain[:-30])  # a column runs past the end
+
+
+def test_a_shared_column_takes_wider_numbers_past_65536_values():
+    column = columns.Shared.of(["a", "b", "a"])
+    assert column.codes.typecode == "H" and list(column) == ["a", "b", "a"]
+    for n in range(70_000):
+        column.insert(1, f"v{n}")
+    assert column.codes.typecode == "I"
+    assert column[0] == "a" and column[1] == "v69999" and column[len(column) - 1] == "a" and column[len(column) - 2] == "b"
+    del column[1]
+    assert column[1] == "v69998" and len(column) == 70_002
+    taken = column.take([0, len(column) - 1])
+    assert list(taken) == ["a", "a"] and list(column[:2]) == ["a", "v69998"]
+    wide = columns.Shared.of(range(70_000))
+    assert wide.codes.typecode == "I" and wide[69_999] == 69_999

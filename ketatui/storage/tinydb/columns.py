@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, repeat
 from operator import contains, eq, itemgetter, not_, or_
 from typing import Any
@@ -48,17 +48,86 @@ def _derived(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*row, _born(row[index.DOB]), int(row[index.ID][:2], 16))
 
 
+class Shared:
+    """A column whose values repeat (a status, a user, a birth date, a schedule): each distinct
+    value once in ``values``, and for each row a 2-byte number into it (4 bytes past 65,536
+    values). A list of references would take 8 bytes a row."""
+
+    __slots__ = ("codes", "values", "numbers")
+
+    def __init__(self, values: list[Any], codes: array[int]):
+        self.values = values
+        self.codes = codes
+        self.numbers = {value: number for number, value in enumerate(values)}
+
+    @classmethod
+    def of(cls, items: Iterable[Any]) -> Shared:
+        numbers: dict[Any, int] = {}
+        codes = [numbers.setdefault(value, len(numbers)) for value in items]
+        return cls(list(numbers), array("H" if len(numbers) <= 0xFFFF else "I", codes))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self.values.__getitem__, self.codes)
+
+    def __getitem__(self, at: Any) -> Any:
+        if isinstance(at, slice):
+            return Shared(self.values[:], self.codes[at])
+        return self.values[self.codes[at]]
+
+    def __delitem__(self, at: int) -> None:
+        del self.codes[at]
+
+    def _number(self, value: Any) -> int:
+        number = self.numbers.get(value)
+        if number is None:
+            number = self.numbers[value] = len(self.values)
+            self.values.append(value)
+            if number > 0xFFFF and self.codes.typecode == "H":
+                self.codes = array("I", self.codes)
+        return number
+
+    def insert(self, at: int, value: Any) -> None:
+        number = self._number(value)
+        self.codes.insert(at, number)
+
+    def extend(self, items: Iterable[Any]) -> None:
+        numbers = [self._number(value) for value in items]
+        self.codes.extend(numbers)
+
+    def take(self, positions: Iterable[int]) -> Shared:
+        """The values at ``positions``, in that order."""
+        return Shared(self.values[:], array(self.codes.typecode, map(self.codes.__getitem__, positions)))
+
+    def of_chosen(self, chosen: Sequence[int] | None) -> Iterable[Any]:
+        """The values of the rows at ``chosen`` (of every row if None), one C-level pass."""
+        return iter(self) if chosen is None else map(self.values.__getitem__, map(self.codes.__getitem__, chosen))
+
+    def numbers_of(self, test: Callable[[Any], bool]) -> set[int]:
+        """The numbers of the values that pass ``test`` (a few thousand values at most)."""
+        return {number for number, value in enumerate(self.values) if test(value)}
+
+    def codes_of(self, chosen: Sequence[int] | None) -> Iterable[int]:
+        return self.codes if chosen is None else map(self.codes.__getitem__, chosen)
+
+
+#: The columns kept as ``Shared``, values that repeat from row to row: DOB, STATUS, REV,
+#: UPDATED_BY, CREATED_BY, STEP, SESSIONS, AMENDS (numbers, as BORN and SHARD are).
+SHARED = (3, 4, 5, 7, 8, 12, 13, 15)
+
+
 class Columns:
     """Every row of the records list, in list order; see the module's docstring."""
 
-    __slots__ = ("data", "born", "version", "chars", "borns")
+    __slots__ = ("data", "born", "version", "chars")
 
     def __init__(self, data: list[Any], chars: frozenset[str] | None = None):
         self.data = data  # data[at]: the column of the row tuple's field ``at`` (None for ID_DOB), then BORN and SHARD
         self.born = data[BORN]
         self.version = 0  # set by whoever hands this list out
         self.chars = chars  # ``name_chars()`` when known already (read with the list)
-        self.borns: set[str] | None = None  # every birth date in ``born`` (and maybe some no longer), when worked out
 
     # --- making one ---
 
@@ -73,8 +142,8 @@ class Columns:
         for at in range(BORN):
             if at != index.ID_DOB:
                 values = map(itemgetter(at), rows)
-                data[at] = bytearray(values) if at in flags else list(values)
-        data[BORN] = list(map(_born, data[index.DOB]))
+                data[at] = bytearray(values) if at in flags else Shared.of(values) if at in SHARED else list(values)
+        data[BORN] = Shared.of(map(_born, data[index.DOB]))
         data[SHARD] = bytearray(int(record_id[:2], 16) for record_id in data[index.ID])
         return cls(data)
 
@@ -138,7 +207,9 @@ class Columns:
         key costs 4 bytes a row, not a Python int each."""
         return array(POSITION, compress(range(len(self)) if chosen is None else chosen, tests))
 
-    def _values(self, chosen: Sequence[int] | None, column: Sequence[Any]) -> Iterable[Any]:
+    def _values(self, chosen: Sequence[int] | None, column: Any) -> Iterable[Any]:
+        if isinstance(column, Shared):
+            return column.of_chosen(chosen)
         return column if chosen is None else map(column.__getitem__, chosen)
 
     def select(self, *, within: Sequence[int] | None = None, search: str | None = None, status: str | None = None,
@@ -172,7 +243,7 @@ class Columns:
             start = index.search_start(token)
             # A few thousand birth dates are shared by every row: those that start so are found
             # once, and each row is a set lookup (none: no test at all).
-            born = set() if start is None else {value for value in self._borns() if value.startswith(start)}
+            born = set() if start is None else self.born.numbers_of(lambda value: value.startswith(start))
             if not name and start is None:
                 return array(POSITION)
             if chosen is None and start is None:  # the name alone: one pass straight to positions
@@ -183,7 +254,7 @@ class Columns:
                 chosen = self._kept(chosen, self._among(chosen, token if name else None, start, born))
         return range(len(self)) if chosen is None else chosen
 
-    def _among(self, chosen: Sequence[int], token: str | None, start: str | None, born: set[str]) -> Iterable[Any]:
+    def _among(self, chosen: Sequence[int], token: str | None, start: str | None, born: set[int]) -> Iterable[Any]:
         """Whether each row of ``chosen`` has ``token`` in its name, or its id or birth date starts with ``start``."""
         d = self.data
         tests = []
@@ -192,13 +263,13 @@ class Columns:
         if start is not None:
             tests.append(map(str.startswith, map(d[index.ID].__getitem__, chosen), repeat(start)))
         if born:
-            tests.append(map(born.__contains__, map(self.born.__getitem__, chosen)))
+            tests.append(map(born.__contains__, self.born.codes_of(chosen)))
         passed = tests[0]
         for more in tests[1:]:
             passed = map(or_, passed, more)
         return passed
 
-    def _whole(self, token: str | None, start: str | None, born: set[str]) -> bytes:
+    def _whole(self, token: str | None, start: str | None, born: set[int]) -> bytes:
         """``_among`` for every row, as one byte a row: each test makes its bytes in one C-level
         pass (the id's by its shard number, translated through a table of the 256), and the
         tests are joined as big integers."""
@@ -216,24 +287,20 @@ class Columns:
                         ids[at] = 0
             passed |= int.from_bytes(ids, "little")
         if born:
-            passed |= int.from_bytes(bytes(map(born.__contains__, self.born)), "little")
+            passed |= int.from_bytes(bytes(map(born.__contains__, self.born.codes)), "little")
         return passed.to_bytes(count, "little")
-
-    def _borns(self) -> set[str]:
-        if self.borns is None:
-            self.borns = set(self.born)
-        return self.borns
 
     # --- order ---
 
     def key(self, today: str) -> Any:
         """The list order (``index.order_for``) of the row at a position."""
         d = self.data
-        ids, urgent, sessions, updated = d[index.ID], d[index.URGENT], d[index.SESSIONS], d[index.UPDATED_AT]
+        ids, urgent, updated = d[index.ID], d[index.URGENT], d[index.UPDATED_AT]
+        sessions = d[index.SESSIONS]  # its numbers may be made wider while rows are inserted: looked up each time
         reverse, none = index.REVERSED, index.NO_SESSION
 
         def order(at: int) -> tuple[bool, str, str, str]:
-            ahead = sessions[at]
+            ahead = sessions.values[sessions.codes[at]]
             if ahead:
                 i = bisect.bisect_left(ahead, today)
                 ahead = ahead[i] if i < len(ahead) else none
@@ -247,11 +314,14 @@ class Columns:
 
     def _taken(self, positions: list[int]) -> Columns:
         """A new list of the rows at ``positions``, in that order."""
-        data = [None if column is None else (bytearray if isinstance(column, bytearray) else list)(map(column.__getitem__, positions))
-                for column in self.data]
-        taken = Columns(data, self.chars)
-        taken.borns = self.borns  # a subset of the rows: the same dates, or fewer
-        return taken
+        def taken(column: Any) -> Any:
+            if column is None:
+                return None
+            if isinstance(column, Shared):
+                return column.take(positions)
+            return (bytearray if isinstance(column, bytearray) else list)(map(column.__getitem__, positions))
+
+        return Columns(list(map(taken, self.data)), self.chars)
 
     # --- changes ---
 
@@ -286,8 +356,6 @@ class Columns:
                         del column[at]
         if new.chars is not None and added:
             new.chars = new.chars.union("".join(row[index.NAME_KEY] for row in added))
-        if new.borns is not None:
-            new.borns.update(_born(row[index.DOB]) for row in added)
         if len(added) > max(RESORT_FROM, len(new) // 8):
             new._append(added)
             return new.sorted(today)

@@ -30,7 +30,7 @@ from ketatui.storage.atomic import write_temp
 from ketatui.storage.errors import StorageError
 from ketatui.storage.paths import read_private
 from ketatui.storage.tinydb import index
-from ketatui.storage.tinydb.columns import BORN, SHARD, Columns
+from ketatui.storage.tinydb.columns import BORN, SHARD, Columns, Shared
 from ketatui.storage.tinydb.crypto import Unreadable
 from ketatui.storage.tinydb.index import Head
 
@@ -158,9 +158,11 @@ def unpack_columns(plain: bytes) -> tuple[str, dict[str, str], Columns] | None:
             values = [sys.intern(v) if isinstance(v, str) else v for v in values]
         codes = array(described[name]["code"])
         codes.frombytes(blob(name))
-        data[field] = list(map(values.__getitem__, codes))
+        if codes and max(codes) >= len(values):
+            raise ValueError(name)
+        data[field] = Shared(values, codes)
         if field == index.DOB:
-            data[BORN] = list(map([v or "" for v in values].__getitem__, codes))
+            data[BORN] = Shared([v or "" for v in values], array(codes.typecode, codes))
     for field, name in _FLAG_NAMES.items():
         data[field] = bytearray(blob(name))
     if any(column is not None and len(column) != count for column in data):
