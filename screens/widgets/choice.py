@@ -18,6 +18,7 @@ from textual.events import Key
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.containers import ScrollableContainer
 from textual.widget import Widget
 
 CHOSEN, NOT_CHOSEN = "●", "○"
@@ -47,6 +48,7 @@ class ChoiceRow(Widget, can_focus=True):
     }
     """
 
+    stays_on_last = False  # see go_on
     value: reactive[Any] = reactive(None, init=False)
     cursor: reactive[int] = reactive(0)
 
@@ -165,7 +167,19 @@ class ChoiceRow(Widget, can_focus=True):
 
     def action_choose_and_go(self) -> None:
         self.choose(self.cursor)
-        self.screen.focus_next()
+        self.go_on()
+
+    def go_on(self) -> None:
+        """Focus the next question on this row's page. The page's last question keeps the focus
+        where ``stays_on_last`` is set (the medical history: F3 goes on, and wrapping back to the
+        top lost the place); elsewhere the screen decides what comes next (a form's next part).
+        Looking only at the widgets after this row is what keeps an answer's frame quick: the
+        screen's whole focus chain walks and sorts every widget of every page."""
+        following = next_focusable(self)
+        if following is not None:
+            following.focus()
+        elif not self.stays_on_last:
+            self.screen.focus_next()
 
     def on_key(self, event: Key) -> None:
         key = (event.character or "").lower()
@@ -174,10 +188,34 @@ class ChoiceRow(Widget, can_focus=True):
             event.prevent_default()
             self.choose(self.keys.index(key))
             if self.advance_on_key:
-                self.screen.focus_next()
+                self.go_on()
 
     def on_focus(self) -> None:
         self.refresh()
 
     def on_blur(self) -> None:
         self.refresh()
+
+
+def next_focusable(widget: Widget) -> Widget | None:
+    """The first widget that can take the focus after ``widget`` in reading order, inside its
+    page (the nearest scrolling container), skipping hidden parts; None when there is none."""
+    node: Widget = widget
+    while isinstance(parent := node.parent, Widget) and not isinstance(node, ScrollableContainer):
+        siblings = list(parent.children)
+        for sibling in siblings[siblings.index(node) + 1:]:
+            if (found := _first_focusable(sibling)) is not None:
+                return found
+        node = parent
+    return None
+
+
+def _first_focusable(node: Widget) -> Widget | None:
+    if not node.display:
+        return None
+    if node.focusable:
+        return node
+    for child in node.children:
+        if isinstance(child, Widget) and (found := _first_focusable(child)) is not None:
+            return found
+    return None
