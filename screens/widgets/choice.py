@@ -37,14 +37,14 @@ class ChoiceRow(Widget, can_focus=True):
         Binding("enter", "choose_and_go", "Choose and go on", show=False, id="choice.choose_and_go"),
         Binding("backspace,delete", "clear", "Clear the answer", show=False, id="choice.clear"),
     ]
-    COMPONENT_CLASSES = {"choice--chosen", "choice--cursor"}
+    COMPONENT_CLASSES = {"choice--chosen", "choice--cursor", "choice--focused"}
     DEFAULT_CSS = """
     ChoiceRow {
         height: auto;
         width: 1fr;
         & > .choice--chosen { text-style: bold reverse; }
         & > .choice--cursor { text-style: underline; }
-        &:focus { background: $boost; }
+        & > .choice--focused { background: $boost; }
     }
     """
 
@@ -124,14 +124,17 @@ class ChoiceRow(Widget, can_focus=True):
         return len(self._lines(max(width, 1)))
 
     def render(self) -> Content:
+        """The answers; on the focused row, its whole width on the ``choice--focused`` background
+        (drawn here rather than by a ``:focus`` rule, see ``watch_has_focus``)."""
         pieces = self._pieces()
         chosen = self._index_of(self.value)
-        chosen_style = self.get_visual_style("choice--chosen")
-        cursor_style = self.get_visual_style("choice--cursor")
-        parts: list[Content] = []
-        for number, line in enumerate(self._lines(max(self.size.width, 1))):
-            if number:
-                parts.append(Content("\n"))
+        focus = ("choice--focused",) if self.has_focus else ()
+        chosen_style = self.get_visual_style(*focus, "choice--chosen")
+        cursor_style = self.get_visual_style(*focus, "choice--cursor")
+        width = max(self.size.width, 1)
+        lines: list[Content] = []
+        for line in self._lines(width):
+            parts: list[Content] = []
             for position, index in enumerate(line):
                 if position:
                     parts.append(Content(GAP))
@@ -141,7 +144,17 @@ class ChoiceRow(Widget, can_focus=True):
                 if self.has_focus and index == self.cursor:
                     piece = piece.stylize(cursor_style)
                 parts.append(piece)
-        return Content.assemble(*parts)
+            lines.append(Content.assemble(*parts))
+        if self.has_focus:
+            focused = self.get_visual_style("choice--focused")
+            lines = [line.pad_right(width - line.cell_length).stylize_before(focused) for line in lines]
+        return Content("\n").join(lines)
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Only this row is drawn again. Textual's own watcher matches the whole stylesheet against
+        the row losing the focus and the one taking it, a fifth of every answer's frame, since
+        each answer moves the focus on; nothing in the stylesheet reads a row's ``:focus``."""
+        self.refresh()
 
     # --- answering ---
 
@@ -177,7 +190,7 @@ class ChoiceRow(Widget, can_focus=True):
         screen's whole focus chain walks and sorts every widget of every page."""
         following = next_focusable(self)
         if following is not None:
-            following.focus()
+            self.screen.set_focus(following)
         elif not self.stays_on_last:
             self.screen.focus_next()
 
@@ -190,11 +203,6 @@ class ChoiceRow(Widget, can_focus=True):
             if self.advance_on_key:
                 self.go_on()
 
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
 
 
 def next_focusable(widget: Widget) -> Widget | None:
