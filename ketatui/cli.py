@@ -40,22 +40,34 @@ def cmd_app(args: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("ketatui: the clinician app needs a terminal; over SSH connect with `ssh -t`.", file=sys.stderr)
         return BAD_INPUT
-    from ketatui.screens.clinician_app import run_clinician_app
+    from ketatui.screens.terminal_run import collection_held
 
-    return run_clinician_app(request=args.request)
+    with collection_held():  # until the first frame is out
+        from ketatui.screens.clinician_app import run_clinician_app
+
+        return run_clinician_app(request=args.request)
 
 
 def run_trainer(*args: object, **kwargs: object) -> int:
-    from ketatui.screens.trainer_app import run_trainer_app
+    from ketatui.screens.terminal_run import collection_held
 
-    return run_trainer_app(*args, **kwargs)  # type: ignore[arg-type]
+    with collection_held():  # until the first frame is out
+        from ketatui.screens.trainer_app import run_trainer_app
+
+        return run_trainer_app(*args, **kwargs)  # type: ignore[arg-type]
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
     from ketatui.commands.kiosk import cmd_hash_pin
-    from ketatui.screens.kiosk_app import run_kiosk_app
 
-    return cmd_hash_pin() if args.hash_pin else run_kiosk_app(request=args.request)
+    if args.hash_pin:
+        return cmd_hash_pin()
+    from ketatui.screens.terminal_run import collection_held
+
+    with collection_held():  # until the first frame is out
+        from ketatui.screens.kiosk_app import run_kiosk_app
+
+        return run_kiosk_app(request=args.request)
 
 
 def _command_word(argv: list[str]) -> str | None:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
+from ketatui.screens.terminal_run import settled
+
 if TYPE_CHECKING:
     from ketatui.session import IntakeSession
     from ketatui.settings import Settings, SettingsRequest
@@ -95,6 +97,7 @@ def warm_up(step_modules: tuple[str, ...]) -> None:
     from ketatui.clinical.catalogue import Catalogue
 
     Catalogue.default()
+    settled()  # what was just loaded lives as long as the App: never scanned by the collector again
 
 
 def open_draft(record_id: str, repository: Any, protocol: Any, user: str) -> DraftOpened:

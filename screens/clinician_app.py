@@ -21,6 +21,7 @@ from ketatui.screens.idle_lock import ALLOWED_WHILE_LOCKED, IdleLock
 from ketatui.screens.intake_app import IntakeApp
 from ketatui.screens.records_browser import RecordsBrowser
 from ketatui.screens.steady_resize import SteadyResize
+from ketatui.screens.terminal_run import run_on_terminal
 
 if TYPE_CHECKING:
     from ketatui.settings import SettingsRequest
@@ -157,4 +158,4 @@ class ClinicianApp(IdleLock, IntakeApp):
 def run_clinician_app(request: SettingsRequest | None = None) -> int:
     """Entry point for ``ketatui``: the clinician App on this terminal, with the settings the
     command line asked for; returns the exit code."""
-    return ClinicianApp(request=request).run() or 0
+    return run_on_terminal(ClinicianApp(request=request))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 
@@ -30,6 +31,7 @@ from ketatui.screens.idle_sweeps import IdleSweeps
 from ketatui.screens.key_order import KeysInOrder
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.startup import StartUp
+from ketatui.screens.terminal_run import resume_collection
 from ketatui.screens.text_boxes import TextFromTheStart
 from ketatui.screens.step_picker import StepPicker, step_choices
 from ketatui.screens.themes import THEMES, load_themes, theme_for
@@ -82,6 +84,10 @@ class IntakeApp(TextFromTheStart, KeysInOrder, StartUp, Autosave, ExportAudit, I
             self.register_theme(item)
         asked = settings.theme if settings is not None else (request.overrides.get("theme") if request else None)
         self.theme = theme_for(asked)
+
+    @on(events.Ready)
+    def _first_frame_out(self) -> None:
+        resume_collection()  # held off since the command started (ketatui.screens.terminal_run)
 
     @property
     def intake(self) -> Intake | None:

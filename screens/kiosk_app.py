@@ -39,6 +39,7 @@ from ketatui.screens.kiosk_idle import KioskIdleWarning
 from ketatui.screens.kiosk_send import KioskDone, KioskSend
 from ketatui.screens.kiosk_staff import StaffMenu, StaffPinDialog
 from ketatui.screens.kiosk_welcome import KioskWelcome
+from ketatui.screens.terminal_run import run_on_terminal
 from ketatui.screens.navigation import PagedStep, ScreeningChanged
 from ketatui.screens.widgets import ChoiceRow, LabelledField
 
@@ -472,4 +473,4 @@ class KioskApp(IntakeApp, inherit_bindings=False):
 
 def run_kiosk_app(request: SettingsRequest | None = None) -> int:
     """Entry point for ``ketatui kiosk``: the kiosk on this terminal; returns the exit code."""
-    return KioskApp(request=request).run() or 0
+    return run_on_terminal(KioskApp(request=request))

@@ -269,8 +269,10 @@ class MedicalHistoryStep(IntakeStep):
             default = model.model_fields[name].default
             value = default if isinstance(default, bool) else None
         field = control_for(model, name, path, _display(value))
-        if isinstance(field.control, ChoiceRow) and path in QUESTIONS:
-            field.control.advance_on_key = True  # one key answers a question the rules read and moves on
+        if isinstance(field.control, ChoiceRow):
+            field.control.stays_on_last = True  # a page's last answer stays in view: F3 goes on
+            if path in QUESTIONS:
+                field.control.advance_on_key = True  # one key answers a question the rules read and moves on
         if isinstance(field.control, ChoiceRow) and (not field.has_class("-yes-no") or self.audience == "patient"):
             field.add_class("-stacked")  # a clinician's yes/no sits beside its label: one line each
             field.stacked = True
@@ -278,6 +280,7 @@ class MedicalHistoryStep(IntakeStep):
 
     def _question(self, path: str, text: str, options: list[tuple[str, Any]], keys: tuple[str, ...]) -> LabelledField:
         row = ChoiceRow(options, keys=keys, value=self._values.get(path), advance_on_key=True)
+        row.stays_on_last = True
         return LabelledField(text, row, path=path, stacked=True, classes="question")
 
     def _page_widgets(self, page_id: str) -> list[Widget]:

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ketatui.screens.intake_app import IntakeApp
+from ketatui.screens.terminal_run import run_on_terminal
 from ketatui.screens.training_banner import PersonaPanel, TrainingBanner, asked_path, banner_text, scorecard_banner
 from ketatui.screens.training_picker import ScenarioPicker
 
@@ -240,4 +241,4 @@ def run_trainer_app(settings: Settings, library: Library, *, scenario: str | Non
     """Entry point for ``ketatui train``: the trainer App on the training store, never the real one."""
     from ketatui.training.store import training_settings
 
-    return TrainerApp(settings=training_settings(settings), library=library, scenario=scenario, trainee=trainee).run() or 0
+    return run_on_terminal(TrainerApp(settings=training_settings(settings), library=library, scenario=scenario, trainee=trainee))

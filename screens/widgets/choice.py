@@ -18,6 +18,7 @@ from textual.events import Key
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.containers import ScrollableContainer
 from textual.widget import Widget
 
 CHOSEN, NOT_CHOSEN = "●", "○"
@@ -36,17 +37,18 @@ class ChoiceRow(Widget, can_focus=True):
         Binding("enter", "choose_and_go", "Choose and go on", show=False, id="choice.choose_and_go"),
         Binding("backspace,delete", "clear", "Clear the answer", show=False, id="choice.clear"),
     ]
-    COMPONENT_CLASSES = {"choice--chosen", "choice--cursor"}
+    COMPONENT_CLASSES = {"choice--chosen", "choice--cursor", "choice--focused"}
     DEFAULT_CSS = """
     ChoiceRow {
         height: auto;
         width: 1fr;
         & > .choice--chosen { text-style: bold reverse; }
         & > .choice--cursor { text-style: underline; }
-        &:focus { background: $boost; }
+        & > .choice--focused { background: $boost; }
     }
     """
 
+    stays_on_last = False  # see go_on
     value: reactive[Any] = reactive(None, init=False)
     cursor: reactive[int] = reactive(0)
 
@@ -122,14 +124,17 @@ class ChoiceRow(Widget, can_focus=True):
         return len(self._lines(max(width, 1)))
 
     def render(self) -> Content:
+        """The answers; on the focused row, its whole width on the ``choice--focused`` background
+        (drawn here rather than by a ``:focus`` rule, see ``watch_has_focus``)."""
         pieces = self._pieces()
         chosen = self._index_of(self.value)
-        chosen_style = self.get_visual_style("choice--chosen")
-        cursor_style = self.get_visual_style("choice--cursor")
-        parts: list[Content] = []
-        for number, line in enumerate(self._lines(max(self.size.width, 1))):
-            if number:
-                parts.append(Content("\n"))
+        focus = ("choice--focused",) if self.has_focus else ()
+        chosen_style = self.get_visual_style(*focus, "choice--chosen")
+        cursor_style = self.get_visual_style(*focus, "choice--cursor")
+        width = max(self.size.width, 1)
+        lines: list[Content] = []
+        for line in self._lines(width):
+            parts: list[Content] = []
             for position, index in enumerate(line):
                 if position:
                     parts.append(Content(GAP))
@@ -139,7 +144,17 @@ class ChoiceRow(Widget, can_focus=True):
                 if self.has_focus and index == self.cursor:
                     piece = piece.stylize(cursor_style)
                 parts.append(piece)
-        return Content.assemble(*parts)
+            lines.append(Content.assemble(*parts))
+        if self.has_focus:
+            focused = self.get_visual_style("choice--focused")
+            lines = [line.pad_right(width - line.cell_length).stylize_before(focused) for line in lines]
+        return Content("\n").join(lines)
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Only this row is drawn again. Textual's own watcher matches the whole stylesheet against
+        the row losing the focus and the one taking it, a fifth of every answer's frame, since
+        each answer moves the focus on; nothing in the stylesheet reads a row's ``:focus``."""
+        self.refresh()
 
     # --- answering ---
 
@@ -165,7 +180,19 @@ class ChoiceRow(Widget, can_focus=True):
 
     def action_choose_and_go(self) -> None:
         self.choose(self.cursor)
-        self.screen.focus_next()
+        self.go_on()
+
+    def go_on(self) -> None:
+        """Focus the next question on this row's page. The page's last question keeps the focus
+        where ``stays_on_last`` is set (the medical history: F3 goes on, and wrapping back to the
+        top lost the place); elsewhere the screen decides what comes next (a form's next part).
+        Looking only at the widgets after this row is what keeps an answer's frame quick: the
+        screen's whole focus chain walks and sorts every widget of every page."""
+        following = next_focusable(self)
+        if following is not None:
+            self.screen.set_focus(following)
+        elif not self.stays_on_last:
+            self.screen.focus_next()
 
     def on_key(self, event: Key) -> None:
         key = (event.character or "").lower()
@@ -174,10 +201,29 @@ class ChoiceRow(Widget, can_focus=True):
             event.prevent_default()
             self.choose(self.keys.index(key))
             if self.advance_on_key:
-                self.screen.focus_next()
+                self.go_on()
 
-    def on_focus(self) -> None:
-        self.refresh()
 
-    def on_blur(self) -> None:
-        self.refresh()
+
+def next_focusable(widget: Widget) -> Widget | None:
+    """The first widget that can take the focus after ``widget`` in reading order, inside its
+    page (the nearest scrolling container), skipping hidden parts; None when there is none."""
+    node: Widget = widget
+    while isinstance(parent := node.parent, Widget) and not isinstance(node, ScrollableContainer):
+        siblings = list(parent.children)
+        for sibling in siblings[siblings.index(node) + 1:]:
+            if (found := _first_focusable(sibling)) is not None:
+                return found
+        node = parent
+    return None
+
+
+def _first_focusable(node: Widget) -> Widget | None:
+    if not node.display:
+        return None
+    if node.focusable:
+        return node
+    for child in node.children:
+        if isinstance(child, Widget) and (found := _first_focusable(child)) is not None:
+            return found
+    return None

@@ -107,6 +107,19 @@ async def test_phq9_shows_the_score_as_it_is_answered_then_the_band(open_draft) 
         assert app.intake.phq9.answers == [3, 2, 3, 3, 2, 2, 1, 1, 0]
 
 
+async def test_each_answer_moves_to_the_next_question_and_the_last_keeps_its_place(open_draft) -> None:
+    async with open_draft("phq9", drop=("phq9",)) as d:
+        await d.type("1")
+        assert d.focused_path == "phq9.answers[1]", "a key answers and the next question takes the focus"
+        for _ in range(8):
+            await d.type("0")
+        assert d.focused_path == "phq9.difficulty"
+        await d.type("1")
+        assert d.focused_path == "phq9.difficulty", "the page's last answer keeps the focus: F3 goes on"
+        assert d.field("phq9.difficulty").control.region.y > 0, "and the last question stays in view"
+        assert "●1 Somewhat difficult" in d.text()
+
+
 async def test_gad7_is_optional_but_half_answered_is_not(open_draft) -> None:
     async with open_draft("gad7", drop=("gad7",)) as d:
         await d.answer("2")

@@ -54,7 +54,7 @@ def test_supplements_and_herbal_products_carry_their_code(name: str, code: str |
         assert code in medicine.interactions
 
 
-@pytest.mark.parametrize("name", ["ketamine", "Ketalar", "Ketanest", "esketamine", "Spravato", "Ketanest S"])
+@pytest.mark.parametrize("name", ["ketamine", "Ketalar", "Ketanest", "esketamine", "Spravato", "Ketanest S", "Special K"])
 def test_ketamine_and_esketamine_by_any_name_raise_the_ketamine_code(name: str) -> None:
     assert CATALOGUE.find(name).interactions == ("MED-KETAMINE",)
 
