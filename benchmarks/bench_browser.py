@@ -19,7 +19,8 @@ listed since it was built pays about a second once, on its first list). The buil
 measured with training records shown: every row is listed and ordered.
 
 Budgets (docs/DESIGN): at 100,000 intakes the first page ≤ 300 ms in a cold process and search
-as you type p95 ≤ 50 ms.
+as you type p95 ≤ 50 ms. Last figures (2 cores, shared): first page 143–145 ms, keystroke p95
+25 ms (docs/storage.md has them with the figures before the list was kept by column).
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ REVISIONS = "revisions"
 AMENDMENTS = "amendments"
 COURSE = "course"
 COURSE_PLAN = "course_plan"  # the session dates the course plans ahead, as the core last worked them out
-FIRST_KEYS_KEPT = 12  # first characters of searches whose rows are kept (at most 100k references each)
+FIRST_KEYS_KEPT = 12  # first characters of searches whose rows are kept (4 bytes a row each)
 DIR_MODE = 0o770  # narrowed by the umask; the data folder itself is checked for "others"
 _SHARD_NAMES = frozenset(index.SHARDS)
 
