@@ -188,3 +188,27 @@ def test_a_head_holding_every_row_counts_them_all_and_a_stale_head_answers_nothi
     doc["listing"] = {"full_name": "Person1 Renamed", "date_of_birth": "1950-01-01"}
     other.save(doc, user="clin", expected_rev=doc["rev"])
     assert fresh.early_page(search="Person1", limit=50) is None  # a shard changed since the head was written
+
+
+def test_a_list_file_of_the_older_format_is_ignored_and_made_again(open_store, make_data):
+    """A list file written by an earlier ketatui (JSON columns, sealed like every file) is not
+    used: the list comes from the shards and the file is written again in the packed form."""
+    import json
+
+    from ketatui.storage.tinydb.saved_list import LIST_FORMAT, unpack_columns
+
+    repo = open_store()
+    fill(repo, make_data, 30)
+    expected = names(repo.list())
+    settle(repo)
+    files = repo._summaries._saved
+    older = {"format": 4, "day": "2000-01-01", "heads": {}, "columns": {"id": [], "name": []}}
+    files._write(files.list_path, older)
+    assert files.load_list() is None  # sealed and readable, but of another format
+    again = open_store()
+    assert names(again.list()) == expected
+    settle(again)
+    plain = repo.keys.open(files.list_path.read_bytes(), repo.layout.rel(files.list_path))
+    assert json.loads(plain[4:4 + int.from_bytes(plain[:4], "big")])["format"] == LIST_FORMAT
+    day, heads, rows = unpack_columns(plain)
+    assert [rows.row(at)[1] for at in range(len(rows))] == expected
