@@ -13,12 +13,12 @@ from typing import Any
 
 from rich.cells import cell_len
 from textual.binding import Binding
+from textual.containers import ScrollableContainer
 from textual.content import Content
 from textual.events import Key
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.containers import ScrollableContainer
 from textual.widget import Widget
 
 CHOSEN, NOT_CHOSEN = "●", "○"
@@ -202,7 +202,6 @@ class ChoiceRow(Widget, can_focus=True):
             self.choose(self.keys.index(key))
             if self.advance_on_key:
                 self.go_on()
-
 
 
 def next_focusable(widget: Widget) -> Widget | None:
