@@ -31,8 +31,6 @@ POSITION = "I"
 #: Above this many rows added at once, the list is sorted anew rather than each row moved into place.
 RESORT_FROM = 1000
 
-
-
 #: Two columns made from others, after the row tuple's fields in ``Columns.data``: each birth
 #: date or "" for none (what a search's date test reads), and the number of each record's shard
 #: (the first two hex digits of its id, one byte a row: a changed shard's rows are found at once).
