@@ -97,7 +97,7 @@ def warm_up(step_modules: tuple[str, ...]) -> None:
     from ketatui.clinical.catalogue import Catalogue
 
     Catalogue.default()
-    settled()  # what was just loaded lives as long as the App: never scanned by the collector again
+    settled()  # what was just loaded lives as long as the App: frozen (ketatui.screens.terminal_run)
 
 
 def open_draft(record_id: str, repository: Any, protocol: Any, user: str) -> DraftOpened:

@@ -10,9 +10,11 @@ draft's snapshot for the save) before it reached the screen: up to 5 ms of every
 Starting the App creates a few hundred thousand objects that live as long as it does (Textual's
 classes and stylesheets, our modules); the collector scanned them again and again while none was
 garbage, about 15 ms of every start. The command holds collection off from before the App's
-imports until its first frame is out, then freezes what exists (``gc.freeze``: never scanned
-again) and lets collection run; what the core loads after the first paint is frozen the same
-way once it has loaded. Only a run on a terminal does this, never an App under test.
+imports until its first frame is out, then freezes what exists (``gc.freeze``: the collections
+Python starts by itself skip it) and lets collection run; what the core loads after the first
+paint is frozen the same way once it has loaded. The full sweeps made while the person pauses
+(``idle_sweeps.py``) unfreeze and look at everything, so nothing that became garbage is kept for
+good. Only a run on a terminal does this, never an App under test.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def resume_collection() -> None:
 
 
 def settled() -> None:
-    """The core has loaded: what it brought lives as long as the App, so it is frozen too."""
+    """The core has loaded: what it brought lives as long as the App, so it is frozen too (until
+    the next sweep in a pause)."""
     if _on_terminal and not _held:
         gc.freeze()

@@ -23,7 +23,7 @@ def test_collection_is_held_until_the_first_frame_then_runs() -> None:
         assert not gc.isenabled(), "held while the App's modules load"
         resume_collection()  # what the App does when its first frame is out
         assert gc.isenabled()
-        assert gc.get_freeze_count() > 0, "what the start-up made is frozen: never scanned again"
+        assert gc.get_freeze_count() > 0, "what the start-up made is frozen: the collections that follow skip it"
     assert gc.isenabled()
 
 
