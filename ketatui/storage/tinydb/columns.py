@@ -362,6 +362,7 @@ class Columns:
         for row in added:
             new._insert(bisect.bisect_left(range(len(new)), order(row), key=key), row)
         return new
+
     def _append(self, rows: list[tuple[Any, ...]]) -> None:
         rows = list(map(_derived, rows))
         for at, column in enumerate(self.data):

@@ -5,8 +5,8 @@ form a process keeps them (``columns.py``): a small JSON header, then each colum
 ids, names, folded names and times as one text each; a value that repeats, such as a status, a
 user, a birth date or a schedule, written once in the header and referred to by a 2- or 4-byte
 number; the flags and the shard number one byte a row). A process reads 100k rows from it in
-well under a tenth of a second, and never holds more than the file and the columns at once. ``index/head.json.enc``
-holds the first rows of the list and the count for each filter, enough to show the first page
+well under a tenth of a second, and never holds more than the file and the columns at once.
+``index/head.json.enc`` holds the first rows of the list and the count for each filter, enough to show the first page
 at once. Both are sealed with the store key like every file that holds health data, and both
 name the shard nonces they were made from: whoever reads them re-reads any shard that changed
 since, so they can be behind but never wrong. They hold nothing the shards do not, so one that
